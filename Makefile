@@ -1,0 +1,32 @@
+# famol: the commands a newcomer runs. Each sets up what it needs first (scripts/setup.sh).
+SHELL := /bin/bash
+SWIFT ?= swift
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup build release demo test test-swift test-integration clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release --product famol
+
+demo: release
+	.build/release/famol demo --out runs/demo
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory test-integration
+
+# Comparisons against the Python peers (pytrec_eval, LightGBM) and end-to-end CLI runs.
+test-integration: setup
+	$(SWIFT) build -c release --product famol
+	FAMOL=$(CURDIR)/.build/release/famol $(PY) -m pytest -q tests
+
+clean:
+	rm -rf .build runs

@@ -1,0 +1,113 @@
+import Foundation
+
+/// One search result page shown to a user: the documents in rank order and those clicked.
+public struct Impression: Codable, Sendable, Equatable {
+    public var query: String
+    public var shown: [String]
+    public var clicked: [String]
+    public var timestamp: Double?
+    public var session: String?
+
+    public init(query: String, shown: [String], clicked: [String], timestamp: Double? = nil, session: String? = nil) {
+        self.query = query
+        self.shown = shown
+        self.clicked = clicked
+        self.timestamp = timestamp
+        self.session = session
+    }
+
+    /// Click flags per shown position.
+    public var clickFlags: [Bool] {
+        let set = Set(clicked)
+        return shown.map { set.contains($0) }
+    }
+}
+
+/// Click logs: famol's JSONL impressions and the Yandex relevance-prediction sample format.
+public enum ClickLog {
+    /// Reads famol's JSONL format, one impression object per line.
+    public static func readJSONL(_ path: String) throws -> [Impression] {
+        let decoder = JSONDecoder()
+        var out: [Impression] = []
+        for (i, line) in try readLines(path).enumerated() {
+            if line.trimmingSpaces.isEmpty { continue }
+            let imp: Impression
+            do {
+                imp = try decoder.decode(Impression.self, from: Data(line.utf8))
+            } catch let DecodingError.keyNotFound(key, _) {
+                throw InputError(file: path, line: i + 1, field: key.stringValue, "missing field",
+                                 hint: "each line needs \"query\", \"shown\" and \"clicked\"")
+            } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx) {
+                throw InputError(file: path, line: i + 1, field: ctx.codingPath.map(\.stringValue).joined(separator: "."),
+                                 "wrong type: \(ctx.debugDescription)")
+            } catch {
+                throw InputError(file: path, line: i + 1, "not a JSON object", hint: "one impression object per line")
+            }
+            try validate(imp, file: path, line: i + 1)
+            out.append(imp)
+        }
+        if out.isEmpty { throw InputError(file: path, "no impressions", hint: "the click log is empty") }
+        return out
+    }
+
+    public static func writeJSONL(_ impressions: [Impression]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return impressions.map { String(decoding: try! encoder.encode($0), as: UTF8.self) + "\n" }.joined()
+    }
+
+    /// Reads the Yandex sample format: entries separated by `;`, each `QUERY<TAB>u1,...,uN : c1 , c2`.
+    public static func readYandex(_ path: String) throws -> [Impression] {
+        var out: [Impression] = []
+        for (i, line) in try readLines(path).enumerated() {
+            for (e, raw) in line.split(separator: ";", omittingEmptySubsequences: false).enumerated() {
+                let entry = raw.trimmingSpaces
+                if entry.isEmpty { continue }
+                let field = "entry \(e + 1)"
+                guard let tab = entry.firstIndex(of: "\t") else {
+                    throw InputError(file: path, line: i + 1, field: field, "missing tab after the query id")
+                }
+                let query = String(entry[..<tab]).trimmingCharacters(in: .whitespaces)
+                let rest = entry[entry.index(after: tab)...]
+                guard let colon = rest.firstIndex(of: ":") else {
+                    throw InputError(file: path, line: i + 1, field: field, "missing ':' between shown and clicked documents")
+                }
+                let shown = rest[..<colon].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                let clicked = rest[rest.index(after: colon)...].split(separator: ",")
+                    .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                guard !query.isEmpty, !shown.isEmpty, !shown.contains("") else {
+                    throw InputError(file: path, line: i + 1, field: field, "empty query or document id")
+                }
+                let imp = Impression(query: query, shown: shown, clicked: clicked)
+                try validate(imp, file: path, line: i + 1, field: field)
+                out.append(imp)
+            }
+        }
+        if out.isEmpty { throw InputError(file: path, "no impressions", hint: "the click log is empty") }
+        return out
+    }
+
+    /// Reads either format, by extension (`.jsonl` / `.json`) or by the first byte.
+    public static func read(_ path: String) throws -> [Impression] {
+        if path.hasSuffix(".jsonl") || path.hasSuffix(".json") { return try readJSONL(path) }
+        let head = try readFileBytes(path).first(where: { $0 != 32 && $0 != 10 && $0 != 13 && $0 != 9 })
+        return head == UInt8(ascii: "{") ? try readJSONL(path) : try readYandex(path)
+    }
+
+    static func validate(_ imp: Impression, file: String, line: Int, field: String? = nil) throws {
+        guard !imp.shown.isEmpty else {
+            throw InputError(file: file, line: line, field: field ?? "shown", "an impression shows no document")
+        }
+        let shown = Set(imp.shown)
+        if let stray = imp.clicked.first(where: { !shown.contains($0) }) {
+            throw InputError(file: file, line: line, field: field ?? "clicked", "clicked document '\(stray)' was not shown")
+        }
+    }
+
+    /// Impressions per query: the query frequency used for bands.
+    public static func frequencies(_ impressions: [Impression]) -> [String: Int] {
+        var f: [String: Int] = [:]
+        for imp in impressions { f[imp.query, default: 0] += 1 }
+        return f
+    }
+}

@@ -1,0 +1,99 @@
+/// Aggregated clicks of one query: per candidate document, impressions and clicks per position.
+public struct ClickStats: Sendable, Equatable, Codable {
+    /// One (document, position) cell: how often the document was shown there and clicked.
+    public struct Cell: Sendable, Equatable, Codable {
+        public var document: Int
+        public var position: Int
+        public var shown: Double
+        public var clicks: Double
+    }
+    public var cells: [Cell]
+    /// Impressions of the query: its frequency.
+    public var impressions: Int
+
+    public init(cells: [Cell], impressions: Int) {
+        self.cells = cells
+        self.impressions = impressions
+    }
+
+    public var hasClicks: Bool { cells.contains { $0.clicks > 0 } }
+
+    /// Aggregates impressions of one query over its candidate list; shown documents that are
+    /// not candidates are ignored. Positions at or past `maxPositions` are ignored too.
+    public init(impressions list: [Impression], candidates: [String], maxPositions: Int) {
+        var index: [String: Int] = [:]
+        for (i, d) in candidates.enumerated() { index[d] = i }
+        var table: [Int: Cell] = [:]
+        for imp in list {
+            let flags = imp.clickFlags
+            for (pos, doc) in imp.shown.enumerated() where pos < maxPositions {
+                guard let d = index[doc] else { continue }
+                let key = d * maxPositions + pos
+                table[key, default: Cell(document: d, position: pos, shown: 0, clicks: 0)].shown += 1
+                if flags[pos] { table[key]!.clicks += 1 }
+            }
+        }
+        cells = table.keys.sorted().map { table[$0]! }
+        impressions = list.count
+    }
+}
+
+/// How clicks become a training signal (DESIGN.md section 4).
+public enum ClickEstimator: String, Sendable, Codable, CaseIterable {
+    /// Click-through rate as the target.
+    case naive
+    /// Clicks weighted by inverse position propensities (given or estimated).
+    case ips
+    /// Dual learning: a propensity model over positions learned jointly with the ranker.
+    case dla
+}
+
+/// Click losses. All use the listwise softmax cross-entropy with click-derived targets.
+public struct ClickLoss: Sendable {
+    public var estimator: ClickEstimator
+    /// Examination propensity per position (position 0 first), for IPS.
+    public var propensities: [Double]
+    /// Inverse weights are clipped here to keep the variance bounded.
+    public var maxWeight: Double
+
+    public init(estimator: ClickEstimator, propensities: [Double] = [], maxWeight: Double = 100) {
+        self.estimator = estimator
+        self.propensities = propensities
+        self.maxWeight = maxWeight
+    }
+
+    /// The ranker's loss and, for DLA, the propensity model's loss and gradient on its logits.
+    public func evaluate(scores: [Float], clicks: ClickStats, propensityLogits: [Float]) -> (ranker: LossValue, propensity: LossValue?) {
+        let n = scores.count
+        let impressions = Double(max(clicks.impressions, 1))
+        var targets = [Double](repeating: 0, count: n)
+        switch estimator {
+        case .naive:
+            for c in clicks.cells { targets[c.document] += c.clicks / impressions }
+            return (ListLoss.softmaxCrossEntropy(scores: scores, targets: targets), nil)
+        case .ips:
+            for c in clicks.cells {
+                let p = c.position < propensities.count ? propensities[c.position] : propensities.last ?? 1
+                targets[c.document] += c.clicks * min(1 / max(p, 1e-12), maxWeight) / impressions
+            }
+            return (ListLoss.softmaxCrossEntropy(scores: scores, targets: targets), nil)
+        case .dla:
+            // Relative propensities pi_k / pi_0 weight the ranker; relative relevances
+            // r_d / max r weight the propensity model. Weights are constants in each loss.
+            let k = propensityLogits.count
+            let pi = ListLoss.softmax(propensityLogits)
+            for c in clicks.cells where c.position < k {
+                targets[c.document] += c.clicks * min(pi[0] / pi[c.position], maxWeight) / impressions
+            }
+            let rankerLoss = ListLoss.softmaxCrossEntropy(scores: scores, targets: targets)
+            let r = ListLoss.softmax(scores)
+            let rTop = r.max() ?? 1
+            var positionTargets = [Double](repeating: 0, count: k)
+            for c in clicks.cells where c.position < k {
+                positionTargets[c.position] += c.clicks * min(rTop / max(r[c.document], 1e-300), maxWeight) / impressions
+            }
+            let propensityLoss = ListLoss.softmaxCrossEntropy(scores: propensityLogits, targets: positionTargets)
+            return (rankerLoss, propensityLoss)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/// What one shard contributes to a step: the summed gradient and loss parts of its queries.
+public struct ShardResult: Sendable, Equatable {
+    public var gradient: [Float]
+    public var loss: Double
+    public var clickLoss: Double
+    public var labelLoss: Double
+    /// Queries that contributed (had a supervision source at this epoch).
+    public var queries: Int
+
+    public init(gradient: [Float], loss: Double, clickLoss: Double, labelLoss: Double, queries: Int) {
+        self.gradient = gradient
+        self.loss = loss
+        self.clickLoss = clickLoss
+        self.labelLoss = labelLoss
+        self.queries = queries
+    }
+}
+
+/// The per-shard gradient: a pure function of (parameters, the shard's queries, epoch).
+///
+/// This is the unit of work the cluster distributes; the same inputs give the same bits in any
+/// process (BLAS pinned to one thread).
+public enum ShardGradient {
+    public static func compute(
+        ranker: MLPRanker, parameters: [Float], examples: [TrainingExample], objective: Objective, epoch: Int
+    ) -> ShardResult {
+        let layout = ranker.layout
+        var gradient = [Float](repeating: 0, count: layout.parameterCount)
+        let active = examples.filter { objective.clickShare($0, epoch: epoch) != nil }
+        guard !active.isEmpty else {
+            return ShardResult(gradient: gradient, loss: 0, clickLoss: 0, labelLoss: 0, queries: 0)
+        }
+        let rows = active.reduce(0) { $0 + $1.query.count }
+        var features: [Float] = []
+        features.reserveCapacity(rows * layout.inputCount)
+        for ex in active { features.append(contentsOf: ex.query.features) }
+        let act = ranker.forward(parameters: parameters, features: features, rows: rows)
+        let scores = act.scores
+        let logits = Array(parameters[layout.propensityOffset..<layout.parameterCount])
+        var scoreGradient = [Float](repeating: 0, count: rows)
+        var propensity = [Double](repeating: 0, count: layout.propensityPositions)
+        var result = ShardResult(gradient: [], loss: 0, clickLoss: 0, labelLoss: 0, queries: active.count)
+        var offset = 0
+        for ex in active {
+            let n = ex.query.count
+            let q = objective.evaluate(ex, scores: Array(scores[offset..<(offset + n)]), propensityLogits: logits, epoch: epoch)!
+            for i in 0..<n { scoreGradient[offset + i] = Float(q.scoreGradient[i]) }
+            if let pg = q.propensityGradient { for k in pg.indices { propensity[k] += pg[k] } }
+            result.loss += q.total
+            result.clickLoss += q.click
+            result.labelLoss += q.label
+            offset += n
+        }
+        ranker.backward(parameters: parameters, activations: act, scoreGradient: scoreGradient, into: &gradient)
+        for k in propensity.indices { gradient[layout.propensityOffset + k] = Float(propensity[k]) }
+        result.gradient = gradient
+        return result
+    }
+}

@@ -1,0 +1,149 @@
+/// Computes the shard results of one step, in shard order. The in-process trainer loops over
+/// shards; the cluster leases them to workers. Both must return the same values.
+public typealias StepGradientSource = @Sendable (_ parameters: [Float], _ epoch: Int, _ step: Int, _ shards: [[Int]]) throws -> [ShardResult]
+
+/// Synchronous data-parallel training of the MLP ranker with validation-based early stopping.
+public struct Trainer: Sendable {
+    public let config: TrainerConfig
+    public let objective: Objective
+    public let examples: [TrainingExample]
+    public let validation: RankingDataset
+    public let ranker: MLPRanker
+    public let plan: ShardPlan
+
+    public init(config: TrainerConfig, objective: Objective, examples: [TrainingExample], validation: RankingDataset) {
+        self.config = config
+        self.objective = objective
+        self.examples = examples
+        self.validation = validation
+        let width = examples.first?.query.features.count ?? 0 > 0
+            ? examples[0].query.features.count / examples[0].query.count : validation.featureCount
+        let usesDLA = objective.clickLoss.estimator == .dla && objective.supervision != .labels
+        let layout = RankerLayout(inputCount: width, hidden: config.hidden,
+                                  propensityPositions: usesDLA ? config.propensityPositions : 0)
+        let (mean, scale) = Trainer.standardisation(examples.map(\.query), width: width)
+        ranker = MLPRanker(layout: layout, mean: mean, scale: scale)
+        plan = ShardPlan(examples: examples, shardCount: config.shards, batchQueries: config.batchQueries, seed: config.seed)
+    }
+
+    /// Feature means and standard deviations over all training documents (Double, fixed order).
+    static func standardisation(_ queries: [RankingQuery], width: Int) -> ([Float], [Float]) {
+        var sum = [Double](repeating: 0, count: width)
+        var sq = [Double](repeating: 0, count: width)
+        var n = 0.0
+        for q in queries {
+            for d in 0..<q.count {
+                for f in 0..<width {
+                    let v = Double(q.features[d * width + f])
+                    sum[f] += v
+                    sq[f] += v * v
+                }
+                n += 1
+            }
+        }
+        let mean = sum.map { $0 / max(n, 1) }
+        let sd = (0..<width).map { f -> Double in
+            let variance = sq[f] / max(n, 1) - mean[f] * mean[f]
+            return variance > 1e-12 ? variance.squareRoot() : 1
+        }
+        return (mean.map { Float($0) }, sd.map { Float($0) })
+    }
+
+    /// The in-process gradient source: every shard computed here, in shard order.
+    public var localGradients: StepGradientSource {
+        let (ranker, objective, examples) = (self.ranker, self.objective, self.examples)
+        return { parameters, epoch, _, shards in
+            shards.map { slice in
+                ShardGradient.compute(ranker: ranker, parameters: parameters, examples: slice.map { examples[$0] },
+                                      objective: objective, epoch: epoch)
+            }
+        }
+    }
+
+    /// Training state that a checkpoint saves and a resumed run continues from.
+    public struct State: Sendable, Codable, Equatable {
+        public var parameters: [Float]
+        public var optimizer: Optimizer
+        public var epoch: Int
+        public var best: [Float]
+        public var bestScore: Double
+        public var bestEpoch: Int
+        public var history: [EpochRecord]
+    }
+
+    public func initialState() -> State {
+        let p = ranker.layout.initialParameters(seed: config.seed)
+        return State(parameters: p, optimizer: Optimizer(config: config.optimizer, parameterCount: p.count),
+                     epoch: 0, best: p, bestScore: -1, bestEpoch: -1, history: [])
+    }
+
+    /// Runs epochs from `state` until the epoch budget or early stopping; `onEpoch` sees each
+    /// finished epoch (for progress and checkpoints).
+    public func train(from start: State? = nil, gradients: StepGradientSource? = nil,
+                      onEpoch: (State) throws -> Void = { _ in }) throws -> State {
+        var state = start ?? initialState()
+        let source = gradients ?? localGradients
+        let steps = plan.stepsPerEpoch
+        let total = Double(config.epochs * steps)
+        while state.epoch < config.epochs {
+            var record = EpochRecord(epoch: state.epoch, loss: 0, clickLoss: 0, labelLoss: 0, validation: 0)
+            var epochQueries = 0
+            for step in 0..<steps {
+                let slices = (0..<plan.shards.count).map { plan.slice(epoch: state.epoch, step: step, shard: $0) }
+                let results = try source(state.parameters, state.epoch, step, slices)
+                // Sum in shard order, in Double: the result does not depend on who computed what.
+                var sum = [Double](repeating: 0, count: state.parameters.count)
+                var queries = 0
+                for r in results {
+                    for i in sum.indices { sum[i] += Double(r.gradient[i]) }
+                    queries += r.queries
+                    record.loss += r.loss
+                    record.clickLoss += r.clickLoss
+                    record.labelLoss += r.labelLoss
+                }
+                guard queries > 0 else { continue }
+                epochQueries += queries
+                let scale = 1 / Double(queries)
+                for i in sum.indices { sum[i] *= scale }
+                let progress = Double(state.epoch * steps + step) / total
+                state.optimizer.apply(gradient: sum, to: &state.parameters, progress: progress)
+            }
+            let n = Double(max(epochQueries, 1))
+            record.loss /= n
+            record.clickLoss /= n
+            record.labelLoss /= n
+            record.validation = validationScore(state.parameters)
+            state.history.append(record)
+            if record.validation > state.bestScore {
+                state.bestScore = record.validation
+                state.best = state.parameters
+                state.bestEpoch = state.epoch
+            }
+            state.epoch += 1
+            try onEpoch(state)
+            if config.patience > 0 && state.epoch - 1 - state.bestEpoch >= config.patience { break }
+        }
+        return state
+    }
+
+    /// Mean validation metric of parameters (labels of the validation set as judgments).
+    public func validationScore(_ parameters: [Float]) -> Double {
+        guard !validation.queries.isEmpty else { return 0 }
+        let run = Scoring.run(ranker: ranker, parameters: parameters, dataset: validation)
+        let evaluator = Evaluator(metrics: [config.validationMetric])
+        let per = evaluator.perQuery(qrels: validation.qrels, run: run)
+        return Evaluator.mean(per, metrics: [config.validationMetric])[config.validationMetric] ?? 0
+    }
+}
+
+/// Scores data sets with a ranker.
+public enum Scoring {
+    public static func run(ranker: MLPRanker, parameters: [Float], dataset: RankingDataset, tag: String = "famol") -> TrecRun {
+        var run = TrecRun(tag: tag)
+        for q in dataset.queries where q.count > 0 {
+            let s = ranker.scores(parameters: parameters, features: q.features, rows: q.count)
+            run.results[q.id] = zip(q.docIDs, s).map { TrecRun.Entry(docID: $0, score: Double($1)) }
+        }
+        return run
+    }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what famol needs to build, test and run its demo: Debian packages and a project
+# venv (.venv) with the Python peers the tests compare against. Idempotent: a second run only
+# checks, and returns in about a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev)
+# Peers and reference implementations used by tests (versions pinned for reproducible CI).
+PIP_PACKAGES=(
+  "numpy==2.4.6"
+  "pytest==9.0.3"
+  "ir-measures==0.4.3"
+  "pytrec-eval-terrier==0.5.11"
+  "lightgbm==4.7.0"
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+stamp=.venv/.famol-setup-$(printf '%s\n' "${PIP_PACKAGES[@]}" | sha256sum | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  echo "setup: preparing the Python venv in .venv"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
+  rm -f .venv/.famol-setup-*
+  touch "$stamp"
+fi
+echo "setup: ready"
