@@ -16,7 +16,11 @@ struct ClicksCommand: ParsableCommand {
 
     func run() throws {
         try reportingInputErrors {
-            let impressions = try ClickLog.read(log)
+            let loaded = try ClickLog.read(log)
+            let impressions = loaded.impressions
+            if loaded.unshownClicks > 0 {
+                print("note: \(loaded.unshownClicks) clicks on documents not shown in their impression were left out")
+            }
             let fit = PBMEstimator(iterations: iterations, positions: positions).fit(impressions)
             print("\(impressions.count) impressions, \(Set(impressions.map(\.query)).count) queries, \(fit.alpha.count) query-document pairs")
             var t = TextTable(header: ["position", "propensity", "relative", "perplexity"])

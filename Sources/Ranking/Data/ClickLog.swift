@@ -23,6 +23,15 @@ public struct Impression: Codable, Sendable, Equatable {
     }
 }
 
+/// A click log as read, with what the reader had to leave out.
+public struct LoadedClickLog: Sendable {
+    public var impressions: [Impression]
+    /// Clicks on documents the impression did not show (real Yandex logs have some: clicks on
+    /// later result pages). They cannot be attributed to a position, so they are dropped and
+    /// counted here for the caller to report.
+    public var unshownClicks: Int
+}
+
 /// Click logs: famol's JSONL impressions and the Yandex relevance-prediction sample format.
 public enum ClickLog {
     /// Reads famol's JSONL format, one impression object per line.
@@ -57,8 +66,9 @@ public enum ClickLog {
     }
 
     /// Reads the Yandex sample format: entries separated by `;`, each `QUERY<TAB>u1,...,uN : c1 , c2`.
-    public static func readYandex(_ path: String) throws -> [Impression] {
+    public static func readYandex(_ path: String) throws -> LoadedClickLog {
         var out: [Impression] = []
+        var unshown = 0
         for (i, line) in try readLines(path).enumerated() {
             for (e, raw) in line.split(separator: ";", omittingEmptySubsequences: false).enumerated() {
                 let entry = raw.trimmingSpaces
@@ -78,29 +88,33 @@ public enum ClickLog {
                 guard !query.isEmpty, !shown.isEmpty, !shown.contains("") else {
                     throw InputError(file: path, line: i + 1, field: field, "empty query or document id")
                 }
-                let imp = Impression(query: query, shown: shown, clicked: clicked)
-                try validate(imp, file: path, line: i + 1, field: field)
-                out.append(imp)
+                let shownSet = Set(shown)
+                let attributable = clicked.filter { shownSet.contains($0) }
+                unshown += clicked.count - attributable.count
+                out.append(Impression(query: query, shown: shown, clicked: attributable))
             }
         }
         if out.isEmpty { throw InputError(file: path, "no impressions", hint: "the click log is empty") }
-        return out
+        return LoadedClickLog(impressions: out, unshownClicks: unshown)
     }
 
     /// Reads either format, by extension (`.jsonl` / `.json`) or by the first byte.
-    public static func read(_ path: String) throws -> [Impression] {
-        if path.hasSuffix(".jsonl") || path.hasSuffix(".json") { return try readJSONL(path) }
+    public static func read(_ path: String) throws -> LoadedClickLog {
+        if path.hasSuffix(".jsonl") || path.hasSuffix(".json") {
+            return LoadedClickLog(impressions: try readJSONL(path), unshownClicks: 0)
+        }
         let head = try readFileBytes(path).first(where: { $0 != 32 && $0 != 10 && $0 != 13 && $0 != 9 })
-        return head == UInt8(ascii: "{") ? try readJSONL(path) : try readYandex(path)
+        return head == UInt8(ascii: "{") ? LoadedClickLog(impressions: try readJSONL(path), unshownClicks: 0) : try readYandex(path)
     }
 
-    static func validate(_ imp: Impression, file: String, line: Int, field: String? = nil) throws {
+    static func validate(_ imp: Impression, file: String, line: Int) throws {
         guard !imp.shown.isEmpty else {
-            throw InputError(file: file, line: line, field: field ?? "shown", "an impression shows no document")
+            throw InputError(file: file, line: line, field: "shown", "an impression shows no document")
         }
         let shown = Set(imp.shown)
         if let stray = imp.clicked.first(where: { !shown.contains($0) }) {
-            throw InputError(file: file, line: line, field: field ?? "clicked", "clicked document '\(stray)' was not shown")
+            throw InputError(file: file, line: line, field: "clicked", "clicked document '\(stray)' was not shown",
+                             hint: "famol's JSONL logs list every clicked document among 'shown'")
         }
     }
 

@@ -37,7 +37,7 @@ public struct TrainingJob: Sendable {
         valid = valid.padded(to: width)
         test = test?.padded(to: width)
         var builder = TrainingSetBuilder(dataset: train)
-        if let clicksPath { builder.impressions = try ClickLog.read(clicksPath) }
+        if let clicksPath { builder.impressions = try ClickLog.read(clicksPath).impressions }
         if let labelsPath { builder.qrels = try Qrels.read(labelsPath) }
         if let bandsPath { builder.bands = try FrequencyBands.read(bandsPath) }
         let needsClicks = objective.supervision != .labels

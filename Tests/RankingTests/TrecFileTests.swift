@@ -1,0 +1,38 @@
+import Testing
+@testable import Ranking
+
+@Suite struct TrecFileTests {
+    @Test func readsQrelsAndRuns() throws {
+        let q = try Qrels.read(TestFiles.write("1 0 a 2\n1 0 b 0\n2 0 c 1\n"))
+        #expect(q.judgments["1"]?["a"] == 2)
+        #expect(q.judgments["2"]?["c"] == 1)
+        let r = try TrecRun.read(TestFiles.write("1 Q0 a 1 2.5 x\n1 Q0 b 2 2.5 x\n"))
+        #expect(TrecRun.trecOrder(r.results["1"]!).map(\.docID) == ["b", "a"])
+    }
+
+    @Test(arguments: [
+        ("1 0 a 2\n1 0 b\n", 2, nil as String?),
+        ("1 0 a high\n", 1, "rel"),
+    ])
+    func malformedQrels(text: String, line: Int, field: String?) {
+        let e = inputError { _ = try Qrels.read(TestFiles.write(text)) }
+        #expect(e?.line == line)
+        #expect(e?.field == field)
+    }
+
+    @Test(arguments: [
+        ("1 Q0 a 1 2.5 x\n1 Q0 b 2 x\n", 2, nil as String?),
+        ("1 Q0 a 1 fast x\n", 1, "score"),
+        ("1 Q0 a one 2 x\n", 1, "rank"),
+    ])
+    func malformedRuns(text: String, line: Int, field: String?) {
+        let e = inputError { _ = try TrecRun.read(TestFiles.write(text)) }
+        #expect(e?.line == line)
+        #expect(e?.field == field)
+    }
+
+    @Test func emptyFiles() {
+        #expect(inputError { _ = try Qrels.read(TestFiles.write("\n")) }?.message == "no judgments")
+        #expect(inputError { _ = try TrecRun.read(TestFiles.write("")) }?.message == "no results")
+    }
+}
