@@ -46,6 +46,10 @@ public struct TrainingJob: Sendable {
                              hint: "pass --clicks FILE (famol simulate writes one)")
         }
         let examples = builder.build()
+        if !examples.contains(where: { objective.clickShare($0, epoch: 0) != nil || objective.clickShare($0, epoch: config.epochs - 1) != nil }) {
+            throw InputError(file: trainPath, "no training query has a source for supervision '\(objective.supervision.rawValue)'",
+                             hint: "check that --labels or --clicks cover the training queries")
+        }
         if needsClicks && !examples.contains(where: { $0.hasClickSource }) {
             throw InputError(file: clicksPath ?? "--clicks", "no click in the log falls on a training query's candidates",
                              hint: "query and document ids of the log must match the training file")

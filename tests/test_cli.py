@@ -1,0 +1,98 @@
+"""End-to-end runs of the famol commands as a user types them, including bad input."""
+import json
+
+import pytest
+
+
+def test_features_simulate_train_rank_evaluate_on_cranfield(famol, datasets, tmp_path):
+    out = famol("features", "--cranfield", datasets / "cranfield", "--k", 20, "--out", tmp_path).stdout
+    assert "225 queries" in out
+    names = (tmp_path / "features.names").read_text().splitlines()
+    groups = {line.split("\t")[2] for line in names}
+    assert groups == {"query-document", "document"}
+    rows = (tmp_path / "features.svm").read_text().splitlines()
+    assert len(rows) == 225 * 20
+    assert all(len(r.split()) >= 3 for r in rows)
+
+    clicks = tmp_path / "clicks.jsonl"
+    bands = tmp_path / "bands.txt"
+    out = famol("simulate", "--data", tmp_path / "features.svm", "--impressions", 5000, "--seed", 3,
+                "--out", clicks, "--bands-out", bands).stdout
+    assert "5000 impressions" in out
+    again = tmp_path / "again.jsonl"
+    famol("simulate", "--data", tmp_path / "features.svm", "--impressions", 5000, "--seed", 3, "--out", again)
+    assert clicks.read_bytes() == again.read_bytes()
+    first = json.loads(clicks.read_text().splitlines()[0])
+    assert set(first) >= {"query", "shown", "clicked", "timestamp", "session"}
+
+    lines = (tmp_path / "features.svm").read_text().splitlines(keepends=True)
+    (tmp_path / "train.svm").write_text("".join(lines[:3000]))
+    (tmp_path / "valid.svm").write_text("".join(lines[3000:]))
+    hashes = []
+    for _ in range(2):
+        out = famol("train", "--train", tmp_path / "train.svm", "--valid", tmp_path / "valid.svm", "--clicks", clicks,
+                    "--bands", bands, "--supervision", "famol", "--epochs", 5, "--out", tmp_path / "model").stdout
+        last = out.strip().splitlines()[-1]
+        assert last.startswith("model sha256 ") and len(last.split()[-1]) == 64
+        hashes.append(last)
+    assert hashes[0] == hashes[1], "same seed, same model"
+
+    famol("rank", "--model", tmp_path / "model" / "model.json", "--data", tmp_path / "valid.svm",
+          "--out", tmp_path / "valid.run")
+    res = json.loads(famol("evaluate", "--qrels", tmp_path / "qrels.txt", "--run", tmp_path / "valid.run",
+                           "--bands", bands, "--format", "json").stdout)
+    assert res["queries"] == 75
+    assert set(res["bands"]) == {"high", "mid", "low", "all"}
+    assert 0.2 < res["mean"]["ndcg@10"] <= 1
+    table = famol("evaluate", "--qrels", tmp_path / "qrels.txt", "--run", tmp_path / "valid.run", "--bands", bands).stdout
+    assert "ndcg@10" in table and "high" in table
+
+
+def test_clicks_estimates_the_real_yandex_log(famol, datasets, tmp_path):
+    out = famol("clicks", "--log", datasets / "yandex-clicks-sample" / "trainSample",
+                "--propensities-out", tmp_path / "p.txt").stdout
+    assert "35064 impressions, 20 queries" in out
+    assert "perplexity" in out and "log-likelihood" in out
+    assert "417 clicks on documents not shown" in out
+    props = [float(x) for x in (tmp_path / "p.txt").read_text().split(",")]
+    assert props[0] == 1.0 and props[-1] < props[0]
+
+
+@pytest.mark.parametrize("content,where", [
+    ("1 qid:1 1:0.5\n1 qid:1 2:abc\n", ":2: field 'feature 2'"),
+    ("1 qid:1 1:0.5\n1 1:0.5\n", ":2: field 'qid'"),
+    ("", "no data rows"),
+])
+def test_bad_training_data_names_the_line(famol, tmp_path, content, where):
+    bad = tmp_path / "bad.svm"
+    bad.write_text(content)
+    proc = famol("train", "--train", bad, "--valid", bad, "--out", tmp_path / "o", check=False)
+    assert proc.returncode == 65
+    assert str(bad) in proc.stderr and where in proc.stderr
+    assert "Fatal" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_missing_click_log_for_click_supervision_is_a_clear_error(famol, datasets, tmp_path):
+    data = datasets / "yahoo-ltr-sample" / "rank.test"
+    proc = famol("train", "--train", data, "--valid", data, "--supervision", "clicks", "--out", tmp_path, check=False)
+    assert proc.returncode == 65 and "--clicks" in proc.stderr
+
+
+def test_unknown_metric_and_bad_usage(famol, tmp_path):
+    q = tmp_path / "q"
+    q.write_text("1 0 a 1\n")
+    r = tmp_path / "r"
+    r.write_text("1 Q0 a 1 1.0 x\n")
+    proc = famol("evaluate", "--qrels", q, "--run", r, "--metrics", "ndcg@10,bpref", check=False)
+    assert proc.returncode == 65 and "bpref" in proc.stderr
+    assert famol("train", "--epochs", "x", check=False).returncode == 64
+
+
+def test_demo_prints_the_per_band_table(famol, datasets, tmp_path):
+    out = famol("demo", "--cranfield", datasets / "cranfield", "--queries", 60, "--folds", 2, "--epochs", 5,
+                "--out", tmp_path).stdout
+    for row in ("BM25", "clicks (DLA)", "labels", "FAMOL"):
+        assert row in out
+    assert "high (20)" in out and "simulated" in out and "human judgments" in out
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert set(results["methods"]["FAMOL"]["ndcg@10"]) == {"high", "mid", "low", "all"}
