@@ -25,6 +25,5 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Ranking"]),
     ]
 )
