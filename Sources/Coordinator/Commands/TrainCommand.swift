@@ -21,14 +21,16 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try reportingInputErrors {
             pinBLASToOneThread()
-            var job = TrainingJob(trainPath: train, validPath: valid, outputDirectory: out, objective: try options.objective())
-            job.testPath = test
-            job.clicksPath = clicks
-            job.labelsPath = labels
-            job.bandsPath = bands
-            job.config = try options.trainerConfig()
+            var spec = TrainingSpec(trainPath: train, validPath: valid)
+            spec.testPath = test
+            spec.clicksPath = clicks
+            spec.labelsPath = labels
+            spec.bandsPath = bands
+            spec.config = try options.trainerConfig()
+            spec.objective = try options.objective()
+            let job = TrainingJob(spec: spec, outputDirectory: out)
             let outcome = try job.run(log: { print($0) })
-            print("best epoch \(outcome.state.bestEpoch + 1), validation \(job.config.validationMetric) \(fmt(outcome.state.bestScore))")
+            print("best epoch \(outcome.state.bestEpoch + 1), validation \(spec.config.validationMetric) \(fmt(outcome.state.bestScore))")
             if let m = outcome.testMetrics {
                 print("test " + [Metric.ndcg(10), .err(10), .mrr, .map].map { "\($0) \(fmt(m[$0]!))" }.joined(separator: "  "))
             }

@@ -42,19 +42,26 @@ struct TrainOptions: ParsableArguments {
         return c
     }
 
-    func objective() throws -> Objective {
-        let props = try propensities.map { try parseDoubleList($0, option: "--propensities", count: $0.split(separator: ",").count) }
-            ?? (0..<10).map { 1 / Double($0 + 1) }
-        var weighting: FamolWeighting
+    func objective() throws -> ObjectiveSpec {
+        var o = ObjectiveSpec()
+        o.supervision = supervision
+        o.labelLoss = loss
+        o.clickEstimator = clickEstimator
+        if let propensities {
+            o.propensities = try parseDoubleList(propensities, option: "--propensities", count: propensities.split(separator: ",").count)
+            guard o.propensities.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
+                throw ValidationError("--propensities: each value must be in (0, 1]")
+            }
+        }
         let w = try parseDoubleList(famolWeights, option: "--famol-weights", count: 3)
-        weighting = .bands(high: w[0], mid: w[1], low: w[2])
+        guard w.allSatisfy({ (0...1).contains($0) }) else { throw ValidationError("--famol-weights: each weight must be in [0, 1]") }
+        o.weighting = .bands(high: w[0], mid: w[1], low: w[2])
         if let famolSmooth {
             let s = try parseDoubleList(famolSmooth, option: "--famol-smooth", count: 2)
-            weighting = .smooth(gamma: s[0], threshold: s[1])
+            o.weighting = .smooth(gamma: s[0], threshold: s[1])
         }
-        return Objective(supervision: supervision, labelLoss: loss,
-                         clickLoss: ClickLoss(estimator: clickEstimator, propensities: props), weighting: weighting,
-                         schedule: Schedule(clicksFirst: scheduleFirst == .clicks, firstStageEpochs: stageEpochs))
+        o.schedule = Schedule(clicksFirst: scheduleFirst == .clicks, firstStageEpochs: stageEpochs)
+        return o
     }
 }
 

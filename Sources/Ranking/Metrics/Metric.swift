@@ -2,7 +2,7 @@ import Foundation
 
 /// A ranking metric with an optional cutoff, parsed from names like `ndcg@10`, `err@10`,
 /// `mrr`, `map`, `p@5`.
-public enum Metric: Hashable, Sendable, CustomStringConvertible {
+public enum Metric: Hashable, Sendable, CustomStringConvertible, Codable {
     case ndcg(Int?)
     case err(Int?)
     case mrr
@@ -31,6 +31,18 @@ public enum Metric: Hashable, Sendable, CustomStringConvertible {
             throw InputError(file: "--metrics", field: text, "unknown metric",
                              hint: "use ndcg@K, err@K, mrr, map or p@K")
         }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(parsing: text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown metric '\(text)'"))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
     }
 
     public static func list(_ text: String) throws -> [Metric] {

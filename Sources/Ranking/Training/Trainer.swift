@@ -60,15 +60,24 @@ public struct Trainer: Sendable {
         }
     }
 
-    /// Training state that a checkpoint saves and a resumed run continues from.
+    /// Training state that a checkpoint saves and a resumed run continues from: everything the
+    /// next step depends on, so a resumed run ends with the same bits as an uninterrupted one.
     public struct State: Sendable, Codable, Equatable {
         public var parameters: [Float]
         public var optimizer: Optimizer
         public var epoch: Int
+        /// Steps done in the current epoch.
+        public var step: Int = 0
+        /// Loss sums and query count of the current epoch so far.
+        public var partial = EpochRecord(epoch: 0, loss: 0, clickLoss: 0, labelLoss: 0, validation: 0)
+        public var partialQueries = 0
         public var best: [Float]
         public var bestScore: Double
         public var bestEpoch: Int
         public var history: [EpochRecord]
+
+        /// Optimizer steps applied so far over the run: the parameters' version.
+        public var parametersVersion: Int { optimizer.step }
     }
 
     public func initialState() -> State {
@@ -77,38 +86,47 @@ public struct Trainer: Sendable {
                      epoch: 0, best: p, bestScore: -1, bestEpoch: -1, history: [])
     }
 
-    /// Runs epochs from `state` until the epoch budget or early stopping; `onEpoch` sees each
-    /// finished epoch (for progress and checkpoints).
+    /// Whether the run has ended: the epoch budget is spent or early stopping fired.
+    public func isFinished(_ state: State) -> Bool {
+        state.epoch >= config.epochs
+            || (config.patience > 0 && state.epoch > 0 && state.epoch - 1 - state.bestEpoch >= config.patience)
+    }
+
+    /// Runs steps from `state` until the epoch budget or early stopping. `onStep` sees the state
+    /// after each step (checkpoints), `onEpoch` after each epoch (progress).
     public func train(from start: State? = nil, gradients: StepGradientSource? = nil,
-                      onEpoch: (State) throws -> Void = { _ in }) throws -> State {
+                      onStep: (State) throws -> Void = { _ in }, onEpoch: (State) throws -> Void = { _ in }) throws -> State {
         var state = start ?? initialState()
         let source = gradients ?? localGradients
         let steps = plan.stepsPerEpoch
         let total = Double(config.epochs * steps)
-        while state.epoch < config.epochs {
-            var record = EpochRecord(epoch: state.epoch, loss: 0, clickLoss: 0, labelLoss: 0, validation: 0)
-            var epochQueries = 0
-            for step in 0..<steps {
-                let slices = (0..<plan.shards.count).map { plan.slice(epoch: state.epoch, step: step, shard: $0) }
-                let results = try source(state.parameters, state.epoch, step, slices)
+        while !isFinished(state) {
+            while state.step < steps {
+                let slices = (0..<plan.shards.count).map { plan.slice(epoch: state.epoch, step: state.step, shard: $0) }
+                let results = try source(state.parameters, state.epoch, state.step, slices)
                 // Sum in shard order, in Double: the result does not depend on who computed what.
                 var sum = [Double](repeating: 0, count: state.parameters.count)
                 var queries = 0
                 for r in results {
                     for i in sum.indices { sum[i] += Double(r.gradient[i]) }
                     queries += r.queries
-                    record.loss += r.loss
-                    record.clickLoss += r.clickLoss
-                    record.labelLoss += r.labelLoss
+                    state.partial.loss += r.loss
+                    state.partial.clickLoss += r.clickLoss
+                    state.partial.labelLoss += r.labelLoss
                 }
-                guard queries > 0 else { continue }
-                epochQueries += queries
-                let scale = 1 / Double(queries)
-                for i in sum.indices { sum[i] *= scale }
-                let progress = Double(state.epoch * steps + step) / total
-                state.optimizer.apply(gradient: sum, to: &state.parameters, progress: progress)
+                if queries > 0 {
+                    state.partialQueries += queries
+                    let scale = 1 / Double(queries)
+                    for i in sum.indices { sum[i] *= scale }
+                    let progress = Double(state.epoch * steps + state.step) / total
+                    state.optimizer.apply(gradient: sum, to: &state.parameters, progress: progress)
+                }
+                state.step += 1
+                try onStep(state)
             }
-            let n = Double(max(epochQueries, 1))
+            var record = state.partial
+            let n = Double(max(state.partialQueries, 1))
+            record.epoch = state.epoch
             record.loss /= n
             record.clickLoss /= n
             record.labelLoss /= n
@@ -120,8 +138,10 @@ public struct Trainer: Sendable {
                 state.bestEpoch = state.epoch
             }
             state.epoch += 1
+            state.step = 0
+            state.partial = EpochRecord(epoch: state.epoch, loss: 0, clickLoss: 0, labelLoss: 0, validation: 0)
+            state.partialQueries = 0
             try onEpoch(state)
-            if config.patience > 0 && state.epoch - 1 - state.bestEpoch >= config.patience { break }
         }
         return state
     }

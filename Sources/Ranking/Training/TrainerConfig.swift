@@ -1,5 +1,5 @@
 /// Settings of a training run; every field has a command-line flag.
-public struct TrainerConfig: Sendable {
+public struct TrainerConfig: Sendable, Codable, Equatable {
     public var hidden: [Int] = [64, 32]
     public var epochs: Int = 40
     /// Queries per step, over all shards.

@@ -2,21 +2,12 @@ import Foundation
 
 /// A whole `famol train` run: read inputs, train, write the model and reports to a directory.
 public struct TrainingJob: Sendable {
-    public var trainPath: String
-    public var validPath: String
-    public var testPath: String?
-    public var clicksPath: String?
-    public var labelsPath: String?
-    public var bandsPath: String?
+    public var spec: TrainingSpec
     public var outputDirectory: String
-    public var config = TrainerConfig()
-    public var objective: Objective
 
-    public init(trainPath: String, validPath: String, outputDirectory: String, objective: Objective) {
-        self.trainPath = trainPath
-        self.validPath = validPath
+    public init(spec: TrainingSpec, outputDirectory: String) {
+        self.spec = spec
         self.outputDirectory = outputDirectory
-        self.objective = objective
     }
 
     public struct Outcome: Sendable {
@@ -28,50 +19,57 @@ public struct TrainingJob: Sendable {
 
     /// Loads the inputs and checks that they fit together, naming the file at fault. Sparse
     /// files may name different highest features: all are widened to the widest.
-    public func loadTrainer() throws -> (Trainer, test: RankingDataset?) {
-        var train = try SVMLightReader.read(trainPath)
-        var valid = try SVMLightReader.read(validPath)
-        var test = try testPath.map { try SVMLightReader.read($0) }
+    /// `remap` turns the spec's paths into local ones (workers with their own data folder).
+    public static func loadTrainer(_ spec: TrainingSpec, remap: (String) -> String = { $0 }) throws -> (Trainer, test: RankingDataset?) {
+        var train = try SVMLightReader.read(remap(spec.trainPath))
+        var valid = try SVMLightReader.read(remap(spec.validPath))
+        var test = try spec.testPath.map { try SVMLightReader.read(remap($0)) }
         let width = max(train.featureCount, valid.featureCount, test?.featureCount ?? 0)
         train = train.padded(to: width)
         valid = valid.padded(to: width)
         test = test?.padded(to: width)
         var builder = TrainingSetBuilder(dataset: train)
-        if let clicksPath { builder.impressions = try ClickLog.read(clicksPath).impressions }
-        if let labelsPath { builder.qrels = try Qrels.read(labelsPath) }
-        if let bandsPath { builder.bands = try FrequencyBands.read(bandsPath) }
+        if let path = spec.clicksPath { builder.impressions = try ClickLog.read(remap(path)).impressions }
+        if let path = spec.labelsPath { builder.qrels = try Qrels.read(remap(path)) }
+        if let path = spec.bandsPath { builder.bands = try FrequencyBands.read(remap(path)) }
+        let objective = spec.objective.objective
         let needsClicks = objective.supervision != .labels
         if needsClicks && builder.impressions.isEmpty {
             throw InputError(file: "--clicks", "supervision '\(objective.supervision.rawValue)' needs a click log",
                              hint: "pass --clicks FILE (famol simulate writes one)")
         }
         let examples = builder.build()
-        if !examples.contains(where: { objective.clickShare($0, epoch: 0) != nil || objective.clickShare($0, epoch: config.epochs - 1) != nil }) {
-            throw InputError(file: trainPath, "no training query has a source for supervision '\(objective.supervision.rawValue)'",
-                             hint: "check that --labels or --clicks cover the training queries")
-        }
         if needsClicks && !examples.contains(where: { $0.hasClickSource }) {
-            throw InputError(file: clicksPath ?? "--clicks", "no click in the log falls on a training query's candidates",
+            throw InputError(file: spec.clicksPath ?? "--clicks", "no click in the log falls on a training query's candidates",
                              hint: "query and document ids of the log must match the training file")
         }
-        return (Trainer(config: config, objective: objective, examples: examples, validation: valid), test)
+        let lastEpoch = spec.config.epochs - 1
+        if !examples.contains(where: { objective.clickShare($0, epoch: 0) != nil || objective.clickShare($0, epoch: lastEpoch) != nil }) {
+            throw InputError(file: spec.trainPath, "no training query has a source for supervision '\(objective.supervision.rawValue)'",
+                             hint: "check that --labels or --clicks cover the training queries")
+        }
+        return (Trainer(config: spec.config, objective: objective, examples: examples, validation: valid), test)
     }
 
-    public func run(gradients: StepGradientSource? = nil, log: (String) -> Void = { _ in }) throws -> Outcome {
-        let (trainer, test) = try loadTrainer()
+    /// Trains (from `resume` when given) and writes model.json, history.json and test.run.
+    public func run(
+        gradients: StepGradientSource? = nil, resume: Trainer.State? = nil,
+        onStep: (Trainer.State) throws -> Void = { _ in }, log: (String) -> Void = { _ in }
+    ) throws -> Outcome {
+        let (trainer, test) = try TrainingJob.loadTrainer(spec)
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-        let state = try trainer.train(gradients: gradients) { s in
+        let state = try trainer.train(from: resume, gradients: gradients, onStep: onStep) { s in
             let r = s.history.last!
             log(String(format: "epoch %3d  loss %.4f  (click %.4f, label %.4f)  valid %@ %.4f",
                        r.epoch + 1, r.loss, r.clickLoss, r.labelLoss, trainer.config.validationMetric.description, r.validation))
         }
         var metadata = [
-            "supervision": objective.supervision.rawValue, "seed": String(config.seed),
-            "train": trainPath, "valid": validPath, "best_epoch": String(state.bestEpoch + 1),
-            "epochs_run": String(state.epoch), "shards": String(config.shards),
+            "supervision": spec.objective.supervision.rawValue, "seed": String(spec.config.seed),
+            "train": spec.trainPath, "valid": spec.validPath, "best_epoch": String(state.bestEpoch + 1),
+            "epochs_run": String(state.epoch), "shards": String(spec.config.shards), "config_sha256": spec.configHash,
         ]
-        if let clicksPath { metadata["clicks"] = clicksPath }
-        if let labelsPath { metadata["labels"] = labelsPath }
+        if let p = spec.clicksPath { metadata["clicks"] = p }
+        if let p = spec.labelsPath { metadata["labels"] = p }
         let modelPath = outputDirectory + "/model.json"
         try ModelFile(ranker: trainer.ranker, parameters: state.best, metadata: metadata).write(to: modelPath)
         let encoder = JSONEncoder()

@@ -1,0 +1,25 @@
+// libzmq plus the Linux calls the socket threads use (Glibc's module does not export eventfd).
+#include <zmq.h>
+#include <sys/eventfd.h>
+#include <poll.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+
+// zmq_msg_t is opaque to Swift's importer in some layouts; these helpers keep message handling
+// in C with plain pointers.
+static inline int famol_zmq_recv_frame(void *socket, void **data, size_t *size, int *more, int flags) {
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    int rc = zmq_msg_recv(&msg, socket, flags);
+    if (rc < 0) { zmq_msg_close(&msg); return rc; }
+    *size = zmq_msg_size(&msg);
+    *data = NULL;
+    if (*size > 0) {
+        *data = malloc(*size);
+        memcpy(*data, zmq_msg_data(&msg), *size);
+    }
+    *more = zmq_msg_more(&msg);
+    zmq_msg_close(&msg);
+    return rc;
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Everything that defines a training run, as data: the coordinator sends it to workers in
+/// `Welcome`, so that every process builds the same examples and computes the same gradients.
+public struct TrainingSpec: Sendable, Codable, Equatable {
+    public var trainPath: String
+    public var validPath: String
+    public var testPath: String?
+    public var clicksPath: String?
+    public var labelsPath: String?
+    public var bandsPath: String?
+    public var config = TrainerConfig()
+    public var objective = ObjectiveSpec()
+
+    public init(trainPath: String, validPath: String) {
+        self.trainPath = trainPath
+        self.validPath = validPath
+    }
+
+    /// The files that decide the training examples, in a fixed order (the valid and test files
+    /// only decide evaluation, which the coordinator alone does).
+    public var trainingFiles: [String] { [trainPath, clicksPath, labelsPath, bandsPath].compactMap { $0 } }
+
+    /// SHA-256 over the training files' contents (length-prefixed, in `trainingFiles` order).
+    public func datasetHash(remap: (String) -> String = { $0 }) throws -> String {
+        var bytes: [UInt8] = []
+        for path in trainingFiles {
+            let content = try readFileBytes(remap(path))
+            bytes += Array(String(content.count).utf8) + [0x0A] + content
+        }
+        return SHA256.hex(bytes)
+    }
+
+    /// SHA-256 of the spec's JSON: processes with the same hash compute the same thing.
+    public var configHash: String { SHA256.hex(Array(json.utf8)) }
+
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+
+    public static func decode(json: String) throws -> TrainingSpec {
+        try JSONDecoder().decode(TrainingSpec.self, from: Data(json.utf8))
+    }
+}
+
+/// The objective's settings as data (an `Objective` holds a closure and is not Codable).
+public struct ObjectiveSpec: Sendable, Codable, Equatable {
+    public var supervision: Supervision = .labels
+    public var labelLoss: ListLoss = .softmax
+    public var clickEstimator: ClickEstimator = .dla
+    public var propensities: [Double] = (0..<10).map { 1 / Double($0 + 1) }
+    public var maxWeight: Double = 100
+    public var weighting: FamolWeighting = .standard
+    public var schedule = Schedule()
+
+    public init() {}
+
+    public var objective: Objective {
+        Objective(supervision: supervision, labelLoss: labelLoss,
+                  clickLoss: ClickLoss(estimator: clickEstimator, propensities: propensities, maxWeight: maxWeight),
+                  weighting: weighting, schedule: schedule)
+    }
+}
