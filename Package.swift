@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "famol", targets: ["Coordinator"]),
+        .executable(name: "famol-worker", targets: ["Worker"]),
         .library(name: "Ranking", targets: ["Ranking"]),
     ],
     dependencies: [
@@ -13,6 +14,23 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CZMQ", path: "Sources/CZMQ"),
+        .target(
+            name: "Proto",
+            path: "Sources/Proto",
+            linkerSettings: [.linkedLibrary("protobuf-c")]
+        ),
+        .target(
+            name: "Cluster",
+            dependencies: ["CZMQ", "Proto", "Ranking", "COpenBLAS"]
+        ),
+        .executableTarget(
+            name: "Worker",
+            dependencies: [
+                "Cluster",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .target(
             name: "Ranking",
             dependencies: ["COpenBLAS"]
@@ -21,9 +39,11 @@ let package = Package(
             name: "Coordinator",
             dependencies: [
                 "Ranking",
+                "Cluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Ranking", "CZMQ"]),
     ]
 )

@@ -9,11 +9,12 @@ struct Famol: ParsableCommand {
         abstract: "Train search rankers from clicks and relevance labels, fused per query-frequency band (FAMOL).",
         discussion: """
             Exit codes: 0 success; 64 bad command-line usage; 65 bad input data (the message names \
-            the file, line and field); 70 internal failure.
+            the file, line and field); 69 cluster unavailable (no workers, endpoint in use); \
+            70 internal failure; 143 stopped by SIGTERM or Ctrl-C after writing a checkpoint.
             """,
         subcommands: [
             DemoCommand.self, FeaturesCommand.self, SimulateCommand.self, ClicksCommand.self,
-            TrainCommand.self, RankCommand.self, EvaluateCommand.self,
+            TrainCommand.self, RankCommand.self, EvaluateCommand.self, LocalCommand.self, KeysCommand.self,
         ]
     )
 }

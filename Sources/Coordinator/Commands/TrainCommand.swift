@@ -1,4 +1,6 @@
 import ArgumentParser
+import Cluster
+import Foundation
 import Ranking
 
 /// `famol train`: trains the MLP ranker; its last line is `model sha256 <hex>`.
@@ -17,6 +19,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Bands file ('query frequency [band]'); default terciles of click frequencies.") var bands: String?
     @Option(help: "Output directory.") var out: String
     @OptionGroup var options: TrainOptions
+    @OptionGroup(title: "Cluster and checkpoints") var cluster: ClusterOptions
 
     func run() throws {
         try reportingInputErrors {
@@ -29,7 +32,45 @@ struct TrainCommand: ParsableCommand {
             spec.config = try options.trainerConfig()
             spec.objective = try options.objective()
             let job = TrainingJob(spec: spec, outputDirectory: out)
-            let outcome = try job.run(log: { print($0) })
+            let loaded = try TrainingJob.loadTrainer(spec)
+            let datasetHash = try spec.datasetHash()
+            let resumed = try cluster.resume.map {
+                try Checkpoint.read(directory: $0, configHash: spec.configHash, datasetHash: datasetHash).state
+            }
+            if let r = resumed { print("resuming at epoch \(r.epoch + 1), step \(r.step + 1) from \(cluster.resume!)") }
+            var coordinator: GradientCoordinator? = nil
+            var metrics: MetricsServer? = nil
+            if let bind = cluster.bind {
+                let c = GradientCoordinator(settings: try cluster.settings(bind: bind), spec: spec, datasetHash: datasetHash,
+                                            trainer: loaded.0) { printError("famol: \($0)") }
+                try c.start()
+                coordinator = c
+                if let port = cluster.metricsPort {
+                    metrics = try MetricsServer(host: cluster.metricsHost, port: port) { c.counters.prometheusText() }
+                    print("metrics on http://\(cluster.metricsHost):\(metrics!.port)/metrics")
+                }
+                print("coordinator on \(c.boundEndpoint), waiting for \(cluster.minWorkers) worker(s)")
+                try c.waitForWorkers(cluster.minWorkers)
+            }
+            defer {
+                coordinator?.stop(reason: "training finished")
+                metrics?.stop()
+            }
+            Termination.install()
+            let every = cluster.checkpointEvery
+            let outcome: TrainingJob.Outcome
+            do {
+                outcome = try job.run(loaded: loaded, gradients: coordinator?.gradientSource, resume: resumed, onStep: { state in
+                    let stop = Termination.requested != 0
+                    if stop || (every > 0 && state.parametersVersion % every == 0) {
+                        try Checkpoint(configHash: spec.configHash, datasetHash: datasetHash, state: state).write(directory: out)
+                    }
+                    if stop { throw Termination.Stopped() }
+                }, log: { print($0) })
+            } catch is Termination.Stopped {
+                print("stopped by signal; checkpoint written to \(out)/\(Checkpoint.fileName); continue with --resume \(out)")
+                throw ExitCode(143)
+            }
             print("best epoch \(outcome.state.bestEpoch + 1), validation \(spec.config.validationMetric) \(fmt(outcome.state.bestScore))")
             if let m = outcome.testMetrics {
                 print("test " + [Metric.ndcg(10), .err(10), .mrr, .map].map { "\($0) \(fmt(m[$0]!))" }.joined(separator: "  "))

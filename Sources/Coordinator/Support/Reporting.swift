@@ -1,10 +1,12 @@
 import ArgumentParser
+import Cluster
 import Foundation
 import Ranking
 
 /// Exit codes documented in `famol --help`.
 enum ExitStatus {
     static let badInput = ExitCode(65)
+    static let clusterUnavailable = ExitCode(69)
     static let internalFailure = ExitCode(70)
 }
 
@@ -15,6 +17,12 @@ func reportingInputErrors(_ body: () throws -> Void) throws {
     } catch let error as InputError {
         printError("error: \(error)")
         throw ExitStatus.badInput
+    } catch let error as ClusterError {
+        printError("error: \(error)")
+        throw ExitStatus.clusterUnavailable
+    } catch let error as ZMQError {
+        printError("error: \(error)")
+        throw ExitStatus.clusterUnavailable
     }
 }
 

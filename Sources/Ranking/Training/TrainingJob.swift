@@ -52,11 +52,12 @@ public struct TrainingJob: Sendable {
     }
 
     /// Trains (from `resume` when given) and writes model.json, history.json and test.run.
+    /// `loaded` reuses inputs the caller already loaded with `loadTrainer`.
     public func run(
-        gradients: StepGradientSource? = nil, resume: Trainer.State? = nil,
+        loaded: (Trainer, test: RankingDataset?)? = nil, gradients: StepGradientSource? = nil, resume: Trainer.State? = nil,
         onStep: (Trainer.State) throws -> Void = { _ in }, log: (String) -> Void = { _ in }
     ) throws -> Outcome {
-        let (trainer, test) = try TrainingJob.loadTrainer(spec)
+        let (trainer, test) = try loaded ?? TrainingJob.loadTrainer(spec)
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         let state = try trainer.train(from: resume, gradients: gradients, onStep: onStep) { s in
             let r = s.history.last!

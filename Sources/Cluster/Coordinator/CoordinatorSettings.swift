@@ -1,0 +1,63 @@
+import Ranking
+
+/// How the coordinator listens, whom it admits and when it gives up on a worker.
+public struct CoordinatorSettings: Sendable {
+    public var bind: String
+    public var minWorkers: Int = 1
+    public var liveness = LivenessPolicy()
+    public var straggler = StragglerPolicy()
+    /// Refuse workers whose numeric profile differs from the coordinator's.
+    public var deterministic = true
+    /// CURVE: the server's key pair and the admitted workers' public keys.
+    public var curve: (server: CurveKeyPair, authorized: Set<String>)? = nil
+    public var maxMessageBytes: Int64 = 256 << 20
+    /// A step with no live worker for this long fails the run instead of waiting forever.
+    public var noWorkerTimeoutSeconds: Double = 120
+
+    public init(bind: String) { self.bind = bind }
+}
+
+/// A cluster failure the user must act on.
+public struct ClusterError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// One worker as the coordinator sees it.
+struct WorkerRecord {
+    var identity: [UInt8]
+    var workerID: String
+    var incarnation: UInt64
+    var ready = false
+    /// Tasks it said it can hold, and how many of those are free.
+    var credit = 0
+    var freeCredit = 0
+    var lastSeen: Double
+    /// The parameters version the worker holds, to skip resending them.
+    var paramsVersion: Int = -1
+    var leases = Set<UInt64>()
+}
+
+/// A leased task: one shard of the current step on one worker.
+struct Lease {
+    var id: UInt64
+    var shard: Int
+    var worker: [UInt8]
+    var issuedAt: Double
+    var progress: UInt64 = 0
+    var progressAt: Double
+}
+
+/// The step being computed.
+struct StepWork {
+    var epoch: Int
+    var step: Int
+    var version: Int
+    var parameters: [UInt8]
+    var slices: [[Int]]
+    var results: [ShardResult?]
+    var pending: [Int]
+    var startedAt: Double
+
+    var isComplete: Bool { !results.contains { $0 == nil } }
+}

@@ -1,0 +1,237 @@
+import Foundation
+import Proto
+
+/// Maps `WireMessage` to ZeroMQ frames (a protobuf-c envelope, then raw frames) and back.
+///
+/// Decoding never trusts the peer: a frame that does not parse, a wrong protocol version or run
+/// id, a frame count or checksum that disagrees with the envelope each give a `DropReason`.
+public enum WireCodec {
+    // MARK: encoding
+
+    public static func encode(_ message: WireMessage) -> [[UInt8]] {
+        var arena = CArena()
+        defer { arena.free() }
+        var env = Famol__V1__Envelope()
+        famol__v1__envelope__init(&env)
+        env.protocol_version = wireProtocolVersion
+        env.run_id = arena.string(message.runID)
+        env.sequence = message.sequence
+        let crcs = message.frames.map(CRC32C.checksum)
+        env.n_frame_crc32c = crcs.count
+        env.frame_crc32c = arena.array(crcs)
+        setBody(&env, message.body, &arena)
+        let size = famol__v1__envelope__get_packed_size(&env)
+        var bytes = [UInt8](repeating: 0, count: size)
+        _ = bytes.withUnsafeMutableBufferPointer { famol__v1__envelope__pack(&env, $0.baseAddress) }
+        return [bytes] + message.frames
+    }
+
+    private static func setBody(_ env: inout Famol__V1__Envelope, _ body: WireMessage.Body, _ a: inout CArena) {
+        switch body {
+        case .hello(let h):
+            let m = a.make(Famol__V1__Hello.self, famol__v1__hello__init)
+            m.pointee.worker_id = a.string(h.workerID)
+            m.pointee.incarnation = h.incarnation
+            m.pointee.n_capabilities = h.capabilities.count
+            m.pointee.capabilities = a.stringArray(h.capabilities)
+            m.pointee.credit = h.credit
+            m.pointee.build = a.string(h.build)
+            m.pointee.numeric_profile = a.string(h.numericProfile)
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_HELLO
+            env.hello = m
+        case .ready(let credit):
+            let m = a.make(Famol__V1__Ready.self, famol__v1__ready__init)
+            m.pointee.credit = credit
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_READY
+            env.ready = m
+        case let .heartbeat(leaseID, progress):
+            let m = a.make(Famol__V1__Heartbeat.self, famol__v1__heartbeat__init)
+            m.pointee.lease_id = leaseID
+            m.pointee.progress = progress
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_HEARTBEAT
+            env.heartbeat = m
+        case .gradResult(let r):
+            let m = a.make(Famol__V1__GradResult.self, famol__v1__grad_result__init)
+            m.pointee.lease_id = r.leaseID
+            m.pointee.epoch = r.epoch
+            m.pointee.step = r.step
+            m.pointee.shard = r.shard
+            m.pointee.params_version = r.paramsVersion
+            m.pointee.loss = r.loss
+            m.pointee.click_loss = r.clickLoss
+            m.pointee.label_loss = r.labelLoss
+            m.pointee.queries = r.queries
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_GRAD_RESULT
+            env.grad_result = m
+        case let .taskFailed(leaseID, retryable, reason):
+            let m = a.make(Famol__V1__TaskFailed.self, famol__v1__task_failed__init)
+            m.pointee.lease_id = leaseID
+            m.pointee.retryable = retryable ? 1 : 0
+            m.pointee.reason = a.string(reason)
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_TASK_FAILED
+            env.task_failed = m
+        case .goodbye(let reason):
+            let m = a.make(Famol__V1__Goodbye.self, famol__v1__goodbye__init)
+            m.pointee.reason = a.string(reason)
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_GOODBYE
+            env.goodbye = m
+        case .welcome(let w):
+            let m = a.make(Famol__V1__Welcome.self, famol__v1__welcome__init)
+            m.pointee.heartbeat_interval_ms = w.heartbeatIntervalMS
+            m.pointee.liveness = w.liveness
+            m.pointee.config_hash = a.string(w.configHash)
+            m.pointee.dataset_hash = a.string(w.datasetHash)
+            m.pointee.job_json = a.string(w.jobJSON)
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_WELCOME
+            env.welcome = m
+        case .assignGrad(let g):
+            let m = a.make(Famol__V1__AssignGrad.self, famol__v1__assign_grad__init)
+            m.pointee.lease_id = g.leaseID
+            m.pointee.epoch = g.epoch
+            m.pointee.step = g.step
+            m.pointee.shard = g.shard
+            m.pointee.params_version = g.paramsVersion
+            m.pointee.n_examples = g.examples.count
+            m.pointee.examples = a.array(g.examples)
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_ASSIGN_GRAD
+            env.assign_grad = m
+        case .cancel(let leaseID):
+            let m = a.make(Famol__V1__Cancel.self, famol__v1__cancel__init)
+            m.pointee.lease_id = leaseID
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_CANCEL
+            env.cancel = m
+        case .pong:
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_PONG
+            env.pong = a.make(Famol__V1__Pong.self, famol__v1__pong__init)
+        case .shutdown(let reason):
+            let m = a.make(Famol__V1__Shutdown.self, famol__v1__shutdown__init)
+            m.pointee.reason = a.string(reason)
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_SHUTDOWN
+            env.shutdown = m
+        case .refuse(let reason):
+            let m = a.make(Famol__V1__Refuse.self, famol__v1__refuse__init)
+            m.pointee.reason = a.string(reason)
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_REFUSE
+            env.refuse = m
+        }
+    }
+
+    // MARK: decoding
+
+    /// Decodes frames; `expectedRunID` nil accepts any run id (a worker before its Welcome).
+    public static func decode(_ frames: [[UInt8]], expectedRunID: String?) -> Result<WireMessage, DecodeFailure> {
+        guard let head = frames.first, !head.isEmpty else { return .failure(DecodeFailure(.undecodable, "empty envelope frame")) }
+        let unpacked = head.withUnsafeBufferPointer { famol__v1__envelope__unpack(nil, $0.count, $0.baseAddress) }
+        guard let env = unpacked else { return .failure(DecodeFailure(.undecodable, "envelope does not parse")) }
+        defer { famol__v1__envelope__free_unpacked(env, nil) }
+        let e = env.pointee
+        guard e.protocol_version == wireProtocolVersion else {
+            return .failure(DecodeFailure(.wrongVersion, "protocol version \(e.protocol_version), expected \(wireProtocolVersion)"))
+        }
+        let runID = e.run_id.map { String(cString: $0) } ?? ""
+        guard let body = decodeBody(e) else { return .failure(DecodeFailure(.undecodable, "envelope has no known body")) }
+        if let expectedRunID, runID != expectedRunID {
+            if case .hello = body {} else {
+                return .failure(DecodeFailure(.wrongRunID, "run id '\(runID.prefix(16))' is not this run's"))
+            }
+        }
+        let raw = Array(frames.dropFirst())
+        guard raw.count == e.n_frame_crc32c else {
+            return .failure(DecodeFailure(.frameMismatch, "\(raw.count) frames but \(e.n_frame_crc32c) checksums"))
+        }
+        for (i, frame) in raw.enumerated() where CRC32C.checksum(frame) != e.frame_crc32c[i] {
+            return .failure(DecodeFailure(.badChecksum, "frame \(i + 1) fails its CRC32C"))
+        }
+        return .success(WireMessage(runID: runID, sequence: e.sequence, body: body, frames: raw))
+    }
+
+    public struct DecodeFailure: Error, Equatable {
+        public var reason: DropReason
+        public var detail: String
+        init(_ reason: DropReason, _ detail: String) { self.reason = reason; self.detail = detail }
+    }
+
+    private static func str(_ p: UnsafeMutablePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
+
+    private static func decodeBody(_ e: Famol__V1__Envelope) -> WireMessage.Body? {
+        switch e.body_case {
+        case FAMOL__V1__ENVELOPE__BODY_HELLO:
+            guard let h = e.hello?.pointee else { return nil }
+            let caps = (0..<h.n_capabilities).map { str(h.capabilities[$0]) }
+            return .hello(.init(workerID: str(h.worker_id), incarnation: h.incarnation, capabilities: caps, credit: h.credit,
+                                build: str(h.build), numericProfile: str(h.numeric_profile)))
+        case FAMOL__V1__ENVELOPE__BODY_READY:
+            return e.ready.map { .ready(credit: $0.pointee.credit) }
+        case FAMOL__V1__ENVELOPE__BODY_HEARTBEAT:
+            return e.heartbeat.map { .heartbeat(leaseID: $0.pointee.lease_id, progress: $0.pointee.progress) }
+        case FAMOL__V1__ENVELOPE__BODY_GRAD_RESULT:
+            guard let r = e.grad_result?.pointee else { return nil }
+            return .gradResult(.init(leaseID: r.lease_id, epoch: r.epoch, step: r.step, shard: r.shard, paramsVersion: r.params_version,
+                                     loss: r.loss, clickLoss: r.click_loss, labelLoss: r.label_loss, queries: r.queries))
+        case FAMOL__V1__ENVELOPE__BODY_TASK_FAILED:
+            return e.task_failed.map { .taskFailed(leaseID: $0.pointee.lease_id, retryable: $0.pointee.retryable != 0, reason: str($0.pointee.reason)) }
+        case FAMOL__V1__ENVELOPE__BODY_GOODBYE:
+            return e.goodbye.map { .goodbye(reason: str($0.pointee.reason)) }
+        case FAMOL__V1__ENVELOPE__BODY_WELCOME:
+            guard let w = e.welcome?.pointee else { return nil }
+            return .welcome(.init(heartbeatIntervalMS: w.heartbeat_interval_ms, liveness: w.liveness, configHash: str(w.config_hash),
+                                  datasetHash: str(w.dataset_hash), jobJSON: str(w.job_json)))
+        case FAMOL__V1__ENVELOPE__BODY_ASSIGN_GRAD:
+            guard let g = e.assign_grad?.pointee else { return nil }
+            let examples = (0..<g.n_examples).map { g.examples[$0] }
+            return .assignGrad(.init(leaseID: g.lease_id, epoch: g.epoch, step: g.step, shard: g.shard,
+                                     paramsVersion: g.params_version, examples: examples))
+        case FAMOL__V1__ENVELOPE__BODY_CANCEL:
+            return e.cancel.map { .cancel(leaseID: $0.pointee.lease_id) }
+        case FAMOL__V1__ENVELOPE__BODY_PONG:
+            return .pong
+        case FAMOL__V1__ENVELOPE__BODY_SHUTDOWN:
+            return e.shutdown.map { .shutdown(reason: str($0.pointee.reason)) }
+        case FAMOL__V1__ENVELOPE__BODY_REFUSE:
+            return e.refuse.map { .refuse(reason: str($0.pointee.reason)) }
+        default:
+            return nil
+        }
+    }
+}
+
+/// C allocations that live until one message is packed, then are freed together.
+struct CArena {
+    /// Blocks from `strdup` (freed with `free`) and from Swift's allocator (deallocated).
+    private var cStrings: [UnsafeMutablePointer<CChar>] = []
+    private var blocks: [UnsafeMutableRawPointer] = []
+
+    mutating func string(_ s: String) -> UnsafeMutablePointer<CChar> {
+        let p = strdup(s)!
+        cStrings.append(p)
+        return p
+    }
+
+    mutating func stringArray(_ items: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
+        let p = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: max(items.count, 1))
+        for (i, s) in items.enumerated() { p[i] = string(s) }
+        blocks.append(UnsafeMutableRawPointer(p))
+        return p
+    }
+
+    mutating func array<T>(_ items: [T]) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: max(items.count, 1))
+        if !items.isEmpty { p.initialize(from: items, count: items.count) }
+        blocks.append(UnsafeMutableRawPointer(p))
+        return p
+    }
+
+    mutating func make<T>(_ type: T.Type, _ initialise: (UnsafeMutablePointer<T>?) -> Void) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: 1)
+        initialise(p)
+        blocks.append(UnsafeMutableRawPointer(p))
+        return p
+    }
+
+    mutating func free() {
+        for s in cStrings { Foundation.free(s) }
+        for b in blocks { b.deallocate() }
+        cStrings = []
+        blocks = []
+    }
+}

@@ -1,0 +1,112 @@
+/// The protocol's version: envelopes with another version are dropped and counted.
+public let wireProtocolVersion: UInt32 = 1
+
+/// A protocol message as Swift values; `WireCodec` maps it to and from protobuf-c.
+public struct WireMessage: Equatable, Sendable {
+    public var runID: String
+    public var sequence: UInt64
+    public var body: Body
+    /// Raw little-endian float32 frames after the envelope (parameters, gradients).
+    public var frames: [[UInt8]]
+
+    public init(runID: String, sequence: UInt64 = 0, body: Body, frames: [[UInt8]] = []) {
+        self.runID = runID
+        self.sequence = sequence
+        self.body = body
+        self.frames = frames
+    }
+
+    public enum Body: Equatable, Sendable {
+        case hello(Hello)
+        case ready(credit: UInt32)
+        case heartbeat(leaseID: UInt64, progress: UInt64)
+        case gradResult(GradResult)
+        case taskFailed(leaseID: UInt64, retryable: Bool, reason: String)
+        case goodbye(reason: String)
+        case welcome(Welcome)
+        case assignGrad(AssignGrad)
+        case cancel(leaseID: UInt64)
+        case pong
+        case shutdown(reason: String)
+        case refuse(reason: String)
+    }
+
+    public struct Hello: Equatable, Sendable {
+        public var workerID: String
+        public var incarnation: UInt64
+        public var capabilities: [String]
+        public var credit: UInt32
+        public var build: String
+        public var numericProfile: String
+        public init(workerID: String, incarnation: UInt64, capabilities: [String], credit: UInt32, build: String, numericProfile: String) {
+            self.workerID = workerID
+            self.incarnation = incarnation
+            self.capabilities = capabilities
+            self.credit = credit
+            self.build = build
+            self.numericProfile = numericProfile
+        }
+    }
+
+    public struct Welcome: Equatable, Sendable {
+        public var heartbeatIntervalMS: UInt32
+        public var liveness: UInt32
+        public var configHash: String
+        public var datasetHash: String
+        public var jobJSON: String
+        public init(heartbeatIntervalMS: UInt32, liveness: UInt32, configHash: String, datasetHash: String, jobJSON: String) {
+            self.heartbeatIntervalMS = heartbeatIntervalMS
+            self.liveness = liveness
+            self.configHash = configHash
+            self.datasetHash = datasetHash
+            self.jobJSON = jobJSON
+        }
+    }
+
+    public struct AssignGrad: Equatable, Sendable {
+        public var leaseID: UInt64
+        public var epoch: UInt32
+        public var step: UInt32
+        public var shard: UInt32
+        public var paramsVersion: UInt64
+        public var examples: [UInt32]
+        public init(leaseID: UInt64, epoch: UInt32, step: UInt32, shard: UInt32, paramsVersion: UInt64, examples: [UInt32]) {
+            self.leaseID = leaseID
+            self.epoch = epoch
+            self.step = step
+            self.shard = shard
+            self.paramsVersion = paramsVersion
+            self.examples = examples
+        }
+    }
+
+    public struct GradResult: Equatable, Sendable {
+        public var leaseID: UInt64
+        public var epoch: UInt32
+        public var step: UInt32
+        public var shard: UInt32
+        public var paramsVersion: UInt64
+        public var loss: Double
+        public var clickLoss: Double
+        public var labelLoss: Double
+        public var queries: UInt32
+        public init(leaseID: UInt64, epoch: UInt32, step: UInt32, shard: UInt32, paramsVersion: UInt64,
+                    loss: Double, clickLoss: Double, labelLoss: Double, queries: UInt32) {
+            self.leaseID = leaseID
+            self.epoch = epoch
+            self.step = step
+            self.shard = shard
+            self.paramsVersion = paramsVersion
+            self.loss = loss
+            self.clickLoss = clickLoss
+            self.labelLoss = labelLoss
+            self.queries = queries
+        }
+    }
+}
+
+/// Why an inbound message was dropped; each reason has its own counter.
+public enum DropReason: String, Sendable, CaseIterable {
+    case undecodable, badChecksum = "bad_checksum", wrongVersion = "wrong_version", wrongRunID = "wrong_run_id"
+    case frameMismatch = "frame_mismatch", unknownPeer = "unknown_peer"
+}

@@ -1,0 +1,242 @@
+import CZMQ
+import Foundation
+import Ranking
+
+/// How a worker connects and what it may do.
+public struct WorkerSettings: Sendable {
+    public var connect: String
+    public var workerID: String
+    public var credit = 1
+    /// CURVE: the coordinator's public key and this worker's key pair.
+    public var curve: (serverPublicKey: String, own: CurveKeyPair)? = nil
+    /// Where this host keeps the run's data files; the coordinator's paths are looked up by
+    /// file name in it. nil uses the coordinator's paths as they are.
+    public var dataDirectory: String? = nil
+    public var faults = FaultPlan()
+    public var maxMessageBytes: Int64 = 256 << 20
+    /// Hello is re-sent this often until a Welcome arrives.
+    public var helloIntervalSeconds: Double = 1
+
+    public init(connect: String, workerID: String) {
+        self.connect = connect
+        self.workerID = workerID
+    }
+}
+
+/// Why a worker stopped.
+public enum WorkerExit: Sendable, Equatable {
+    case shutdown(String)
+    case refused(String)
+    case failed(String)
+}
+
+/// A worker: a DEALER socket thread that says Hello, heart-beats and relays tasks, and the
+/// calling thread that computes them. A hung computation cannot silence the heartbeats, and the
+/// heartbeats carry progress so the coordinator can tell a stuck task from a slow one.
+public final class WorkerNode: @unchecked Sendable {
+    public let settings: WorkerSettings
+    let log: @Sendable (String) -> Void
+    private let inbox = BlockingQueue<WireMessage>()
+    private let lock = NSLock()
+    private var socketThread: SocketThread!
+    // Shared with the socket thread, under `lock`:
+    private var runID: String? = nil
+    private var welcomed = false
+    private var liveness = LivenessPolicy()
+    private var lastHeard = 0.0
+    private var lastHello = 0.0
+    private var currentLease: UInt64 = 0
+    private var progress: UInt64 = 0
+    private var sequence: UInt64 = 0
+    private let incarnation = UInt64(Date().timeIntervalSince1970 * 1e6) ^ UInt64(getpid())
+    // Compute-thread state:
+    private var job: (configHash: String, trainer: Trainer)? = nil
+    private var parameters: (version: UInt64, values: [Float])? = nil
+    private var tasksStarted = 0
+
+    public init(settings: WorkerSettings, log: @escaping @Sendable (String) -> Void) {
+        self.settings = settings
+        self.log = log
+    }
+
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// Connects and serves until Shutdown, a refusal or a fatal error.
+    public func run() throws -> WorkerExit {
+        pinBLASToOneThread()
+        let socket = try ZMQSocket(type: ZMQ_DEALER)
+        try socket.set(ZMQ_MAXMSGSIZE, int64: settings.maxMessageBytes)
+        try socket.set(ZMQ_SNDHWM, 0)
+        try socket.set(ZMQ_RCVHWM, 0)
+        if let curve = settings.curve {
+            try socket.set(ZMQ_CURVE_SERVERKEY, string: curve.serverPublicKey)
+            try socket.set(ZMQ_CURVE_PUBLICKEY, string: curve.own.publicKey)
+            try socket.set(ZMQ_CURVE_SECRETKEY, string: curve.own.secretKey!)
+        }
+        try socket.connect(settings.connect)
+        socketThread = SocketThread(socket: socket, tickMilliseconds: 50, handlers: .init(
+            onMessage: { [unowned self] frames in self.received(frames) },
+            onTick: { [unowned self] in self.tick() }
+        ))
+        socketThread.start(name: "famol-dealer")
+        defer { socketThread.stop() }
+        sendHello()
+        while true {
+            guard let m = inbox.take(timeout: 0.5) else { continue }
+            switch m.body {
+            case .welcome(let w):
+                if let exit = accept(w, runID: m.runID) { return exit }
+            case .assignGrad(let a):
+                compute(a, frames: m.frames)
+            case .shutdown(let reason):
+                return .shutdown(reason)
+            case .refuse(let reason):
+                return .refused(reason)
+            default:
+                break
+            }
+        }
+    }
+
+    // MARK: socket thread
+
+    private func received(_ frames: [[UInt8]]) {
+        guard case .success(let m) = WireCodec.decode(frames, expectedRunID: nil) else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if case .welcome = m.body {} else if m.runID != runID { return }  // another run's leftovers
+        lastHeard = Self.now()
+        switch m.body {
+        case .pong, .cancel: break
+        default: inbox.put(m)
+        }
+    }
+
+    private func tick() {
+        lock.lock()
+        let now = Self.now()
+        if welcomed && now - lastHeard > liveness.deadAfterSeconds {
+            // The coordinator went quiet (died or restarted): introduce ourselves again.
+            welcomed = false
+            log("coordinator silent for \(liveness.deadAfterSeconds) s; saying Hello again")
+        }
+        let isWelcomed = welcomed
+        let beat = WireMessage.Body.heartbeat(leaseID: currentLease, progress: progress)
+        let helloDue = !isWelcomed && now - lastHello > settings.helloIntervalSeconds
+        let heartbeatDue = isWelcomed
+        lock.unlock()
+        if helloDue { sendHello() } else if heartbeatDue { send(beat) }
+    }
+
+    private func send(_ body: WireMessage.Body, frames: [[UInt8]] = []) {
+        lock.lock()
+        sequence += 1
+        let m = WireMessage(runID: runID ?? "", sequence: sequence, body: body, frames: frames)
+        lock.unlock()
+        socketThread.send(WireCodec.encode(m))
+    }
+
+    private func sendHello() {
+        lock.lock()
+        lastHello = Self.now()
+        lock.unlock()
+        send(.hello(.init(workerID: settings.workerID, incarnation: incarnation, capabilities: ["grad"],
+                          credit: UInt32(settings.credit), build: "famol-worker 1", numericProfile: NumericProfile.current)))
+    }
+
+    // MARK: compute thread
+
+    /// Loads the job of a Welcome (unless already loaded) and checks its data hash.
+    private func accept(_ w: WireMessage.Welcome, runID: String) -> WorkerExit? {
+        if job?.configHash != w.configHash {
+            do {
+                let spec = try TrainingSpec.decode(json: w.jobJSON)
+                let hash = try spec.datasetHash(remap: remap)
+                guard hash == w.datasetHash else {
+                    let reason = "dataset hash \(hash.prefix(12)) differs from the coordinator's \(w.datasetHash.prefix(12)): this host's copies of \(spec.trainingFiles.map(remap).joined(separator: ", ")) are not the coordinator's"
+                    send(.goodbye(reason: reason))
+                    return .failed(reason)
+                }
+                let (trainer, _) = try TrainingJob.loadTrainer(spec, remap: remap)
+                job = (w.configHash, trainer)
+                parameters = nil
+            } catch {
+                let reason = "cannot load the job: \(error)"
+                send(.goodbye(reason: reason))
+                return .failed(reason)
+            }
+        }
+        lock.lock()
+        let isNew = !welcomed || self.runID != runID
+        self.runID = runID
+        welcomed = true
+        lastHeard = Self.now()
+        liveness = LivenessPolicy(heartbeatIntervalMS: Int(w.heartbeatIntervalMS), liveness: Int(w.liveness))
+        lock.unlock()
+        if isNew { log("joined run \(runID)") }
+        send(.ready(credit: UInt32(settings.credit)))
+        return nil
+    }
+
+    private func remap(_ path: String) -> String {
+        guard let dir = settings.dataDirectory else { return path }
+        return dir + "/" + (path.split(separator: "/").last.map(String.init) ?? path)
+    }
+
+    private func compute(_ a: WireMessage.AssignGrad, frames: [[UInt8]]) {
+        guard let trainer = job?.trainer else {
+            return send(.taskFailed(leaseID: a.leaseID, retryable: true, reason: "no job loaded yet"))
+        }
+        tasksStarted += 1
+        applyFaults()
+        let count = trainer.ranker.layout.parameterCount
+        if let frame = frames.first {
+            guard let values = TensorFrame.floats(frame, count: count) else {
+                return send(.taskFailed(leaseID: a.leaseID, retryable: false, reason: "parameter frame has \(frame.count) bytes, expected \(count * 4)"))
+            }
+            parameters = (a.paramsVersion, values)
+        }
+        guard let p = parameters, p.version == a.paramsVersion else {
+            return send(.taskFailed(leaseID: a.leaseID, retryable: true, reason: "missing parameters for version \(a.paramsVersion)"))
+        }
+        guard a.examples.allSatisfy({ Int($0) < trainer.examples.count }) else {
+            return send(.taskFailed(leaseID: a.leaseID, retryable: false, reason: "example index out of range"))
+        }
+        setProgress(lease: a.leaseID, advance: 1)
+        let r = ShardGradient.compute(ranker: trainer.ranker, parameters: p.values, examples: a.examples.map { trainer.examples[Int($0)] },
+                                      objective: trainer.objective, epoch: Int(a.epoch))
+        if settings.faults.delayMS > 0 { Thread.sleep(forTimeInterval: Double(settings.faults.delayMS) / 1000) }
+        setProgress(lease: 0, advance: 1)
+        let result = WireMessage.GradResult(leaseID: a.leaseID, epoch: a.epoch, step: a.step, shard: a.shard, paramsVersion: a.paramsVersion,
+                                            loss: r.loss, clickLoss: r.clickLoss, labelLoss: r.labelLoss, queries: UInt32(r.queries))
+        var encoded = WireCodec.encode(WireMessage(runID: currentRunID, sequence: 0, body: .gradResult(result), frames: [TensorFrame.bytes(r.gradient)]))
+        if let n = settings.faults.corruptAfter, tasksStarted > n { encoded[1][0] ^= 0xFF }
+        socketThread.send(encoded)
+    }
+
+    private var currentRunID: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return runID ?? ""
+    }
+
+    private func setProgress(lease: UInt64, advance: UInt64) {
+        lock.lock()
+        currentLease = lease
+        progress += advance
+        lock.unlock()
+    }
+
+    /// The fault-injection seam: crash or hang on purpose, mid-task.
+    private func applyFaults() {
+        let f = settings.faults
+        if let n = f.crashAfter, tasksStarted > n {
+            log("fault injection: SIGKILL on task \(tasksStarted)")
+            kill(getpid(), SIGKILL)
+        }
+        if let n = f.hangAfter, tasksStarted > n {
+            log("fault injection: compute thread hangs on task \(tasksStarted)")
+            while true { Thread.sleep(forTimeInterval: 3600) }
+        }
+    }
+}

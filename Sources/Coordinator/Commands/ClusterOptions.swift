@@ -1,0 +1,56 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import Ranking
+
+/// Options that distribute `famol train` over workers, checkpoint it and resume it.
+struct ClusterOptions: ParsableArguments {
+    @Option(help: "Serve workers on this ZeroMQ endpoint (e.g. tcp://*:5555, ipc:///tmp/famol.sock); without it training runs in-process.")
+    var bind: String?
+    @Option(help: "Workers to wait for before the first step.") var minWorkers = 1
+    @Flag(help: "CURVE: encrypt and admit only workers listed in --authorized-keys (default for non-loopback binds).")
+    var curve = false
+    @Flag(help: "Allow a plain-text non-loopback bind (trusted networks only).") var insecure = false
+    @Option(help: "CURVE: the coordinator's key pair file (from 'famol keys generate').") var curveKey: String?
+    @Option(help: "CURVE: file of admitted workers' public keys.") var authorizedKeys: String?
+    @Option(help: "Serve Prometheus metrics on this port (0 picks one).") var metricsPort: Int?
+    @Option(help: "Address the metrics server listens on.") var metricsHost = "127.0.0.1"
+    @Option(help: "Heartbeat interval in milliseconds.") var heartbeatMs = 250
+    @Option(help: "Heartbeats missed before a worker is dead.") var liveness = 8
+    @Option(help: "Seconds a task may go without progress before it is re-leased.") var stallTimeout = 30.0
+    @Option(help: "Seconds without any live worker before the run fails.") var noWorkerTimeout = 120.0
+    @Flag(help: "Accept workers whose numeric profile differs (results may then differ in the last bits).")
+    var allowProfileMismatch = false
+    @Option(help: "Write a checkpoint to --out every K steps (0: only at SIGTERM).") var checkpointEvery = 0
+    @Option(help: "Resume from the checkpoint in this directory (an earlier run's --out).") var resume: String?
+
+    func validate() throws {
+        guard minWorkers >= 1, heartbeatMs >= 10, liveness >= 2, stallTimeout > 0, checkpointEvery >= 0 else {
+            throw ValidationError("--min-workers >= 1, --heartbeat-ms >= 10, --liveness >= 2, --stall-timeout > 0, --checkpoint-every >= 0")
+        }
+        if let bind, !curve, !insecure, !Self.isLocal(bind) {
+            throw ValidationError("--bind \(bind) is reachable from other hosts: add --curve with --curve-key and --authorized-keys, or --insecure on a trusted network")
+        }
+        if curve && (curveKey == nil || authorizedKeys == nil) {
+            throw ValidationError("--curve needs --curve-key FILE and --authorized-keys FILE")
+        }
+    }
+
+    static func isLocal(_ endpoint: String) -> Bool {
+        endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") || endpoint.hasPrefix("tcp://127.")
+            || endpoint.hasPrefix("tcp://localhost:") || endpoint.hasPrefix("tcp://[::1]")
+    }
+
+    func settings(bind: String) throws -> CoordinatorSettings {
+        var s = CoordinatorSettings(bind: bind)
+        s.minWorkers = minWorkers
+        s.liveness = LivenessPolicy(heartbeatIntervalMS: heartbeatMs, liveness: liveness)
+        s.straggler.stallTimeoutSeconds = stallTimeout
+        s.noWorkerTimeoutSeconds = noWorkerTimeout
+        s.deterministic = !allowProfileMismatch
+        if curve, let curveKey, let authorizedKeys {
+            s.curve = (try CurveKeyPair.read(curveKey, needSecret: true), try CurveKeyPair.readAuthorized(authorizedKeys))
+        }
+        return s
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+
+/// `famol local --workers N train ...`: a single-host cluster in one command.
+struct LocalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "local",
+        abstract: "Run a famol command on a local cluster: the coordinator plus N famol-worker processes on 127.0.0.1.",
+        discussion: "Example: famol local --workers 2 train --train a.svm --valid b.svm --out run. The cluster is torn down when the coordinator exits, on Ctrl-C or SIGTERM (the coordinator checkpoints first), or if the coordinator crashes. A worker that dies is reported; the run goes on with the others."
+    )
+
+    @Option(help: "Worker processes.") var workers = 2
+    @Flag(help: "Use an ipc:// socket instead of TCP on 127.0.0.1.") var ipc = false
+    @Option(help: "Fault injection for one worker, 'INDEX:SPEC' (1-based), e.g. 2:crash-after=5; repeatable.")
+    var workerFault: [String] = []
+    @Argument(parsing: .captureForPassthrough, help: "The command to distribute (train) and its arguments.")
+    var command: [String] = []
+
+    func validate() throws {
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard command.first == "train" else { throw ValidationError("famol local runs 'train ...' on the cluster") }
+        if command.contains("--bind") { throw ValidationError("famol local chooses the endpoint; drop --bind") }
+    }
+
+    func run() throws {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let workerExe = exe.deletingLastPathComponent().appendingPathComponent("famol-worker")
+        guard FileManager.default.isExecutableFile(atPath: workerExe.path) else {
+            printError("error: \(workerExe.path) not found: build it with 'swift build --product famol-worker'")
+            throw ExitStatus.internalFailure
+        }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("famol-local-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let endpoint = ipc ? "ipc://\(scratch.path)/coordinator.sock" : "tcp://127.0.0.1:\(try freePort())"
+        var faults: [Int: String] = [:]
+        for f in workerFault {
+            let parts = f.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let i = Int(parts[0]), (1...workers).contains(i) else {
+                throw ValidationError("--worker-fault '\(f)': expected INDEX:SPEC with INDEX in 1...\(workers)")
+            }
+            faults[i] = String(parts[1])
+        }
+        let coordinator = try launch(exe, command + ["--bind", endpoint, "--min-workers", String(workers)])
+        var children: [Process] = []
+        for i in 1...workers {
+            var args = ["--connect", endpoint, "--id", "local-\(i)"]
+            if let f = faults[i] { args += ["--fault", f] }
+            children.append(try launch(workerExe, args))
+        }
+        Termination.install()
+        var forwarded = false
+        var reported = Set<Int>()
+        while coordinator.isRunning {
+            if Termination.requested != 0 && !forwarded {
+                coordinator.terminate()  // SIGTERM: it checkpoints and exits
+                forwarded = true
+            }
+            for (i, w) in children.enumerated() where !w.isRunning && !reported.contains(i) {
+                reported.insert(i)
+                if w.terminationStatus != 0 { printError("famol local: worker \(i + 1) exited with status \(w.terminationStatus)") }
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        stopAll(children)
+        let status = coordinator.terminationStatus
+        if status != 0 {
+            printError("famol local: coordinator exited with status \(status); workers stopped")
+            throw ExitCode(status)
+        }
+    }
+
+    private func launch(_ url: URL, _ args: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = url
+        p.arguments = args
+        try p.run()
+        return p
+    }
+
+    /// SIGTERM, then SIGKILL for any that linger.
+    private func stopAll(_ processes: [Process]) {
+        for p in processes where p.isRunning { p.terminate() }
+        let deadline = Date(timeIntervalSinceNow: 3)
+        while processes.contains(where: \.isRunning) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        for p in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        for p in processes { p.waitUntilExit() }
+    }
+
+    /// A TCP port on 127.0.0.1 that was free a moment ago.
+    private func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard ok else { throw ValidationError("no free TCP port on 127.0.0.1; use --ipc") }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+}

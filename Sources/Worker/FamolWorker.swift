@@ -1,0 +1,59 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import Ranking
+
+/// famol-worker: connects to a coordinator and computes the tasks it leases.
+@main
+struct FamolWorker: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "famol-worker",
+        abstract: "Serve famol training tasks for a coordinator.",
+        discussion: "Exit codes: 0 after the coordinator's Shutdown; 3 refused by the coordinator (numeric profile); 65 the run's data cannot be loaded or differs from the coordinator's; 70 other failures."
+    )
+
+    @Option(help: "Coordinator endpoint, e.g. tcp://10.0.0.5:5555 or ipc:///tmp/famol.sock.") var connect: String
+    @Option(help: "Worker id (default: host name and process id).") var id: String?
+    @Option(help: "Tasks held at once.") var credit = 1
+    @Option(help: "Folder with this host's copies of the run's data files (looked up by file name).") var dataDir: String?
+    @Option(help: "CURVE: the coordinator's public key file.") var curveServerKey: String?
+    @Option(help: "CURVE: this worker's key pair file (from 'famol keys generate').") var curveKey: String?
+    @Option(help: "Fault injection: crash-after=N, hang-after=N, delay-ms=M, corrupt-after=N (also FAMOL_FAULT).") var fault: String?
+    @Option(help: "Largest message accepted, in MiB.") var maxMessageMb = 256
+
+    func run() throws {
+        var settings = WorkerSettings(connect: connect, workerID: id ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())")
+        settings.credit = max(1, credit)
+        settings.dataDirectory = dataDir
+        settings.maxMessageBytes = Int64(maxMessageMb) << 20
+        do {
+            settings.faults = try FaultPlan(parsing: fault ?? ProcessInfo.processInfo.environment["FAMOL_FAULT"] ?? "")
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if curveServerKey != nil || curveKey != nil {
+            guard let curveServerKey, let curveKey else { throw ValidationError("CURVE needs both --curve-server-key and --curve-key") }
+            do {
+                settings.curve = (try CurveKeyPair.read(curveServerKey, needSecret: false).publicKey,
+                                  try CurveKeyPair.read(curveKey, needSecret: true))
+            } catch let e as InputError {
+                printErr("famol-worker: \(e)")
+                throw ExitCode(65)
+            }
+        }
+        let id = settings.workerID
+        let node = WorkerNode(settings: settings) { printErr("famol-worker \(id): \($0)") }
+        switch try node.run() {
+        case .shutdown(let reason):
+            printErr("famol-worker \(id): shutdown (\(reason))")
+        case .refused(let reason):
+            printErr("famol-worker \(id): refused by the coordinator: \(reason)")
+            throw ExitCode(3)
+        case .failed(let reason):
+            printErr("famol-worker \(id): \(reason)")
+            throw ExitCode(65)
+        }
+    }
+}
+
+func printErr(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
