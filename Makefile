@@ -14,11 +14,13 @@ build: setup
 
 release: setup
 	$(SWIFT) build -c release --product famol
+	$(SWIFT) build -c release --product famol-worker
 
 demo: release
 	.build/release/famol demo --out runs/demo
 
 test: setup
+	bash scripts/gen-proto --check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory test-integration
@@ -26,6 +28,7 @@ test: setup
 # Comparisons against the Python peers (pytrec_eval, LightGBM) and end-to-end CLI runs.
 test-integration: setup
 	$(SWIFT) build -c release --product famol
+	$(SWIFT) build -c release --product famol-worker
 	FAMOL=$(CURDIR)/.build/release/famol $(PY) -m pytest -q tests
 
 clean:

@@ -10,6 +10,7 @@ APT_PACKAGES=(libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev)
 PIP_PACKAGES=(
   "numpy==2.4.6"
   "pytest==9.0.3"
+  "pyzmq==27.1.0"
   "ir-measures==0.4.3"
   "pytrec-eval-terrier==0.5.11"
   "lightgbm==4.7.0"

@@ -1,8 +1,17 @@
 import ArgumentParser
+@preconcurrency import Glibc
+
+/// The entry point: line-buffered output, so progress shows up in logs as it happens.
+@main
+enum FamolMain {
+    static func main() {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        Famol.main()
+    }
+}
 
 /// famol: learning to rank from clicks and LLM annotations, fused by frequency-aware
 /// multi-objective learning.
-@main
 struct Famol: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "famol",

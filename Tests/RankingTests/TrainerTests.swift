@@ -112,3 +112,24 @@ import Testing
         #expect(inputError { _ = try ModelFile.read(damaged) } != nil)
     }
 }
+
+@Suite struct TrainingSpecTests {
+    @Test func specJSONIsStableAndRoundTrips() throws {
+        var spec = TrainingSpec(trainPath: "a.svm", validPath: "b.svm")
+        spec.objective.schedule = Schedule(firstStageBands: [.low, .high, .mid], secondStageBands: [.mid, .low])
+        spec.objective.weighting = .smooth(gamma: 1.5, threshold: 2)
+        #expect(spec.json.contains("\"firstStageBands\":[\"high\",\"mid\",\"low\"]"))
+        #expect(try TrainingSpec.decode(json: spec.json) == spec)
+        #expect(try TrainingSpec.decode(json: spec.json).configHash == spec.configHash)
+    }
+
+    @Test func checkpointsRoundTripExactlyAndRefuseOtherSettings() throws {
+        let t = TrainerTests.trainer(.famol, epochs: 2)
+        let state = try t.train()
+        let dir = TestFiles.subdirectory("ckpt")
+        try Checkpoint(configHash: "c", datasetHash: "d", state: state).write(directory: dir)
+        #expect(try Checkpoint.read(directory: dir, configHash: "c", datasetHash: "d").state == state)
+        #expect(inputError { _ = try Checkpoint.read(directory: dir, configHash: "other", datasetHash: "d") }?.field == "config_hash")
+        #expect(inputError { _ = try Checkpoint.read(directory: dir, configHash: "c", datasetHash: "x") }?.field == "dataset_hash")
+    }
+}

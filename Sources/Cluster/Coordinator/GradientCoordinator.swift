@@ -118,9 +118,10 @@ public final class GradientCoordinator: @unchecked Sendable {
         var lastAlive = Self.now()
         while !(work!.isComplete) {
             _ = lock.wait(until: Date(timeIntervalSinceNow: 0.1))
-            if workers.values.contains(where: \.ready) { lastAlive = Self.now() }
+            // A worker whose whole credit is held by stalled tasks cannot help any more.
+            if workers.values.contains(where: { $0.ready && ($0.freeCredit > 0 || !$0.leases.isEmpty) }) { lastAlive = Self.now() }
             if Self.now() - lastAlive > settings.noWorkerTimeoutSeconds {
-                throw ClusterError("no live worker for \(Int(settings.noWorkerTimeoutSeconds)) s during epoch \(epoch + 1) step \(step + 1)")
+                throw ClusterError("no usable worker (alive with free or progressing tasks) for \(Int(settings.noWorkerTimeoutSeconds)) s during epoch \(epoch + 1) step \(step + 1)")
             }
         }
         let done = work!.results.map { $0! }

@@ -18,9 +18,12 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Heartbeat interval in milliseconds.") var heartbeatMs = 250
     @Option(help: "Heartbeats missed before a worker is dead.") var liveness = 8
     @Option(help: "Seconds a task may go without progress before it is re-leased.") var stallTimeout = 30.0
+    @Option(help: "Copies of a slow task that may run at once (1 disables straggler re-issue).") var stragglerCopies = 2
     @Option(help: "Seconds without any live worker before the run fails.") var noWorkerTimeout = 120.0
     @Flag(help: "Accept workers whose numeric profile differs (results may then differ in the last bits).")
     var allowProfileMismatch = false
+    @Option(help: "Largest inbound message in MiB (ZMQ_MAXMSGSIZE); larger ones close the sender's connection.")
+    var maxMessageMb = 256
     @Option(help: "Write a checkpoint to --out every K steps (0: only at SIGTERM).") var checkpointEvery = 0
     @Option(help: "Resume from the checkpoint in this directory (an earlier run's --out).") var resume: String?
 
@@ -46,8 +49,10 @@ struct ClusterOptions: ParsableArguments {
         s.minWorkers = minWorkers
         s.liveness = LivenessPolicy(heartbeatIntervalMS: heartbeatMs, liveness: liveness)
         s.straggler.stallTimeoutSeconds = stallTimeout
+        s.straggler.maxCopies = max(1, stragglerCopies)
         s.noWorkerTimeoutSeconds = noWorkerTimeout
         s.deterministic = !allowProfileMismatch
+        s.maxMessageBytes = Int64(max(1, maxMessageMb)) << 20
         if curve, let curveKey, let authorizedKeys {
             s.curve = (try CurveKeyPair.read(curveKey, needSecret: true), try CurveKeyPair.readAuthorized(authorizedKeys))
         }

@@ -60,6 +60,18 @@ public struct Schedule: Sendable, Equatable, Codable {
         self.firstStageBands = firstStageBands
         self.secondStageBands = secondStageBands
     }
+
+    enum CodingKeys: String, CodingKey { case clicksFirst, firstStageEpochs, firstStageBands, secondStageBands }
+
+    /// Bands are written sorted: a Set's order changes from process to process, and the JSON
+    /// of a spec must not (its hash identifies the run).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(clicksFirst, forKey: .clicksFirst)
+        try c.encode(firstStageEpochs, forKey: .firstStageEpochs)
+        try c.encode(firstStageBands.sorted(), forKey: .firstStageBands)
+        try c.encode(secondStageBands.sorted(), forKey: .secondStageBands)
+    }
 }
 
 /// The loss of DESIGN.md section 4 for one query, per supervision mode.

@@ -1,0 +1,120 @@
+"""Helpers for multi-process cluster tests: processes on 127.0.0.1, bounded in time."""
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def binary(name):
+    famol = os.environ.get("FAMOL", os.path.join(ROOT, ".build", "release", "famol"))
+    return os.path.join(os.path.dirname(famol), name)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Cluster:
+    """Processes started by a test; all are killed when the test ends, whatever happens."""
+
+    def __init__(self, tmp_path):
+        self.tmp = tmp_path
+        self.procs = []
+
+    def start(self, name, args, log):
+        out = open(self.tmp / log, "w")
+        p = subprocess.Popen([binary(name), *map(str, args)], stdout=out, stderr=subprocess.STDOUT)
+        p.log_path = self.tmp / log
+        self.procs.append(p)
+        return p
+
+    def coordinator(self, train_args, endpoint, log="coordinator.log", **extra):
+        args = ["train", *train_args, "--bind", endpoint]
+        for k, v in extra.items():
+            flag = "--" + k.replace("_", "-")
+            args += [flag] if v is True else [flag, v]
+        return self.start("famol", args, log)
+
+    def worker(self, endpoint, wid, *extra, log=None):
+        return self.start("famol-worker", ["--connect", endpoint, "--id", wid, *extra], log or f"{wid}.log")
+
+    def close(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+            p.wait(timeout=10)
+
+
+def wait_exit(p, timeout=120):
+    try:
+        return p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise AssertionError(f"{p.args[0]} did not finish within {timeout} s:\n{p.log_path.read_text()[-3000:]}")
+
+
+def model_hash(text):
+    m = re.findall(r"^model sha256 ([0-9a-f]{64})$", text, re.M)
+    assert m, f"no model sha256 line in:\n{text[-3000:]}"
+    return m[-1]
+
+
+def wait_for(predicate, timeout=60, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def metrics(port):
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    values = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            values[name] = float(value)
+    return values
+
+
+def metric(port, name):
+    try:
+        return metrics(port).get(name, 0.0)
+    except OSError:
+        return 0.0
+
+
+# Minimal protobuf encoding for hand-made (good and bad) envelopes.
+def varint(n):
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def field_varint(num, n):
+    return varint(num << 3) + varint(n)
+
+
+def field_bytes(num, data):
+    return varint((num << 3) | 2) + varint(len(data)) + data
+
+
+def envelope(version=1, run_id=b"", body_field=11, body=b"", crcs=()):
+    out = field_varint(1, version) + field_bytes(2, run_id) + field_varint(3, 1)
+    for c in crcs:
+        out += field_varint(4, c)
+    return out + field_bytes(body_field, body)

@@ -1,0 +1,229 @@
+"""The cluster gives the in-process trainer's model, bit for bit, with any number of workers,
+workers that die or hang, a coordinator killed and resumed, and hostile clients.
+Every process runs on 127.0.0.1 and every wait is bounded."""
+import os
+import signal
+import time
+
+import pytest
+import zmq
+
+from cluster_support import (Cluster, envelope, field_bytes, field_varint, free_port, metric, metrics, model_hash,
+                             wait_exit, wait_for)
+
+VALID_QUERIES = 40
+
+
+@pytest.fixture(scope="module")
+def yahoo(tmp_path_factory, datasets):
+    """The Yahoo sample's training file split into train and valid files with explicit qids."""
+    d = tmp_path_factory.mktemp("yahoo")
+    src = datasets / "yahoo-ltr-sample" / "rank.train"
+    sizes = [int(x) for x in open(str(src) + ".query").read().split()]
+    lines = open(src).read().splitlines(keepends=True)
+    train, valid, i = [], [], 0
+    for q, n in enumerate(sizes):
+        for _ in range(n):
+            label, rest = lines[i].split(" ", 1)
+            (train if q < len(sizes) - VALID_QUERIES else valid).append(f"{label} qid:{q + 1} {rest}")
+            i += 1
+    (d / "train.svm").write_text("".join(train))
+    (d / "valid.svm").write_text("".join(valid))
+    return d
+
+
+def train_args(yahoo, out, epochs=8, shards=8):
+    return ["--train", yahoo / "train.svm", "--valid", yahoo / "valid.svm", "--epochs", epochs, "--patience", 0,
+            "--seed", 3, "--shards", shards, "--out", out]
+
+
+@pytest.fixture(scope="module")
+def reference(famol, yahoo, tmp_path_factory):
+    out = tmp_path_factory.mktemp("inprocess")
+    return model_hash(famol(*["train", *train_args(yahoo, out)]).stdout)
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    c = Cluster(tmp_path)
+    yield c
+    c.close()
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_local_cluster_matches_in_process_training(famol, yahoo, reference, tmp_path, workers):
+    out = famol("local", "--workers", workers, *["train", *train_args(yahoo, tmp_path / "run")], timeout=180).stdout
+    assert model_hash(out) == reference
+
+
+def test_local_cluster_over_ipc(famol, yahoo, reference, tmp_path):
+    out = famol("local", "--workers", 2, "--ipc", *["train", *train_args(yahoo, tmp_path / "run")], timeout=180).stdout
+    assert model_hash(out) == reference
+
+
+def test_worker_sigkilled_mid_step(famol, yahoo, reference, tmp_path):
+    # The fault seam SIGKILLs worker 1 after it received its 11th task, before it answers.
+    proc = famol("local", "--workers", 2, "--worker-fault", "1:crash-after=10",
+                 *["train", *train_args(yahoo, tmp_path / "run")], timeout=180)
+    assert "worker 1 exited with status 9" in proc.stderr
+    assert model_hash(proc.stdout) == reference
+
+
+def test_worker_killed_from_outside(yahoo, reference, cluster, tmp_path):
+    endpoint, port = f"tcp://127.0.0.1:{free_port()}", free_port()
+    coord = cluster.coordinator(train_args(yahoo, tmp_path / "run", epochs=12), endpoint, min_workers=2, metrics_port=port)
+    w1 = cluster.worker(endpoint, "w1", "--fault", "delay-ms=5")
+    cluster.worker(endpoint, "w2", "--fault", "delay-ms=5")
+    wait_for(lambda: metric(port, "famol_steps_total") >= 10, what="10 steps")
+    w1.send_signal(signal.SIGKILL)
+    assert wait_exit(coord) == 0
+    assert model_hash(coord.log_path.read_text()) == reference
+
+
+def test_hung_worker_is_detected_by_stalled_progress(famol, yahoo, reference, tmp_path):
+    # Straggler copies off, so only the stalled-progress deadline can rescue the task.
+    proc = famol("local", "--workers", 2, "--worker-fault", "2:hang-after=6",
+                 *["train", *train_args(yahoo, tmp_path / "run"), "--stall-timeout", 1, "--straggler-copies", 1],
+                 timeout=180)
+    assert "stalled for 1 s; re-leasing it" in proc.stderr
+    assert model_hash(proc.stdout) == reference
+
+
+def test_straggler_tasks_are_reissued_and_first_result_wins(yahoo, reference, cluster, tmp_path):
+    endpoint, port = f"tcp://127.0.0.1:{free_port()}", free_port()
+    coord = cluster.coordinator(train_args(yahoo, tmp_path / "run"), endpoint, min_workers=2, metrics_port=port)
+    cluster.worker(endpoint, "fast")
+    cluster.worker(endpoint, "slow", "--fault", "delay-ms=200")
+    wait_for(lambda: metric(port, "famol_duplicate_results_total") >= 1, what="a duplicate result")
+    assert wait_exit(coord) == 0
+    assert model_hash(coord.log_path.read_text()) == reference
+
+
+def test_only_hung_workers_fail_the_run_clearly(famol, yahoo, tmp_path):
+    proc = famol("local", "--workers", 1, "--worker-fault", "1:hang-after=3",
+                 *["train", *train_args(yahoo, tmp_path / "run"), "--stall-timeout", 1, "--no-worker-timeout", 3],
+                 check=False, timeout=120)
+    assert proc.returncode == 69
+    assert "no usable worker" in proc.stderr
+
+
+def test_coordinator_killed_and_resumed_from_checkpoint(yahoo, reference, cluster, tmp_path):
+    endpoint = f"tcp://127.0.0.1:{free_port()}"
+    out = tmp_path / "run"
+    args = train_args(yahoo, out, epochs=8)
+    first = cluster.coordinator(args, endpoint, min_workers=2, checkpoint_every=4, heartbeat_ms=100, liveness=5,
+                                log="first.log")
+    cluster.worker(endpoint, "w1", "--fault", "delay-ms=10")
+    cluster.worker(endpoint, "w2", "--fault", "delay-ms=10")
+    wait_for(lambda: (out / "checkpoint.json").exists(), what="a checkpoint")
+    time.sleep(0.3)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    second = cluster.coordinator(args, endpoint, min_workers=2, resume=out, heartbeat_ms=100, liveness=5,
+                                 log="second.log")
+    assert wait_exit(second) == 0
+    log = second.log_path.read_text()
+    assert "resuming at epoch" in log
+    assert model_hash(log) == reference
+
+
+def test_sigterm_checkpoints_and_resume_finishes_the_same(famol, yahoo, reference, cluster, tmp_path):
+    out = tmp_path / "run"
+    args = ["train", *train_args(yahoo, out, epochs=8)]
+    p = cluster.start("famol", ["local", "--workers", 2, "--worker-fault", "1:delay-ms=10", "--worker-fault", "2:delay-ms=10",
+                                *args], "local.log")
+    wait_for(lambda: "epoch   2" in p.log_path.read_text(), what="two epochs")
+    p.send_signal(signal.SIGTERM)
+    assert wait_exit(p) == 143
+    assert (out / "checkpoint.json").exists()
+    resumed = famol("local", "--workers", 2, *args, "--resume", out, timeout=180)
+    assert model_hash(resumed.stdout) == reference
+
+
+def test_more_workers_than_shards(famol, yahoo, tmp_path):
+    expected = model_hash(famol("train", *train_args(yahoo, tmp_path / "a", shards=2)).stdout)
+    out = famol("local", "--workers", 3, *["train", *train_args(yahoo, tmp_path / "b", shards=2)], timeout=180).stdout
+    assert model_hash(out) == expected
+
+
+def test_workers_joining_and_leaving_mid_run(yahoo, reference, cluster, tmp_path):
+    endpoint, port = f"tcp://127.0.0.1:{free_port()}", free_port()
+    coord = cluster.coordinator(train_args(yahoo, tmp_path / "run"), endpoint, min_workers=1, metrics_port=port)
+    cluster.worker(endpoint, "w1", "--fault", "delay-ms=5")
+    wait_for(lambda: metric(port, "famol_steps_total") >= 5, what="5 steps")
+    w2 = cluster.worker(endpoint, "w2", "--fault", "delay-ms=5")
+    w3 = cluster.worker(endpoint, "w3", "--fault", "delay-ms=5")
+    wait_for(lambda: metric(port, "famol_workers_alive") >= 3, what="3 workers")
+    steps = metric(port, "famol_steps_total")
+    wait_for(lambda: metric(port, "famol_steps_total") >= steps + 5, what="5 more steps")
+    w2.send_signal(signal.SIGTERM)
+    w3.send_signal(signal.SIGKILL)
+    assert wait_exit(coord) == 0
+    assert model_hash(coord.log_path.read_text()) == reference
+
+
+def test_hostile_clients_are_dropped_and_counted(yahoo, reference, cluster, tmp_path):
+    endpoint, port = f"tcp://127.0.0.1:{free_port()}", free_port()
+    coord = cluster.coordinator(train_args(yahoo, tmp_path / "run", epochs=12), endpoint, min_workers=1,
+                                metrics_port=port, max_message_mb=1, stall_timeout=1)
+    cluster.worker(endpoint, "w1", "--fault", "delay-ms=5")
+    # A worker whose results fail their checksum from its 3rd task on: dropped, then re-leased.
+    cluster.worker(endpoint, "bad", "--fault", "corrupt-after=2")
+    wait_for(lambda: metric(port, "famol_steps_total") >= 2, what="2 steps")
+    ctx = zmq.Context()
+    try:
+        s = ctx.socket(zmq.DEALER)
+        s.setsockopt(zmq.LINGER, 0)
+        s.connect(endpoint)
+        s.send(b"\xff\xfe garbage \x00\x01")                                   # undecodable
+        s.send(envelope(run_id=b"x", body_field=11, body=field_varint(1, 1))[:-3])  # truncated
+        s.send(envelope(version=99, body=field_varint(1, 1)))                   # wrong version
+        s.send(envelope(run_id=b"stale-run-id", body=field_varint(1, 1)))       # stale run id
+        s.send_multipart([envelope(run_id=b"stale", body=b""), b"\x00" * (2 << 20)])  # oversized
+        big = ctx.socket(zmq.DEALER)
+        big.setsockopt(zmq.LINGER, 0)
+        big.connect(endpoint)
+        big.send(b"\x00" * (3 << 20))                                            # oversized alone
+        def dropped():
+            m = metrics(port)
+            return all(m.get(f'famol_dropped_frames_total{{reason="{r}"}}', 0) >= 1
+                       for r in ("undecodable", "wrong_version", "wrong_run_id", "bad_checksum"))
+        wait_for(dropped, what="every kind of drop counted")
+    finally:
+        ctx.destroy(linger=0)
+    assert wait_exit(coord) == 0
+    log = coord.log_path.read_text()
+    assert model_hash(log) == reference
+    assert "dropped a message from peer" in log
+
+
+def test_curve_admits_only_listed_workers(famol, yahoo, reference, cluster, tmp_path):
+    for name in ("server", "good", "intruder"):
+        famol("keys", "generate", "--out", tmp_path / name)
+    assert oct(os.stat(tmp_path / "server.key").st_mode & 0o777) == "0o600"
+    port = free_port()
+    endpoint = f"tcp://127.0.0.1:{port}"
+    coord = cluster.coordinator(train_args(yahoo, tmp_path / "run"), endpoint, min_workers=1, curve=True,
+                                curve_key=tmp_path / "server.key", authorized_keys=tmp_path / "good.pub")
+    intruder = cluster.worker(endpoint, "intruder", "--curve-server-key", tmp_path / "server.pub",
+                              "--curve-key", tmp_path / "intruder.key")
+    # A plain-TCP client cannot even complete the handshake, so nothing it sends arrives.
+    ctx = zmq.Context()
+    try:
+        plain = ctx.socket(zmq.DEALER)
+        plain.setsockopt(zmq.LINGER, 0)
+        plain.connect(endpoint)
+        plain.send(envelope(run_id=b"", body_field=10, body=field_bytes(1, b"plain")))
+        time.sleep(2)
+    finally:
+        ctx.destroy(linger=0)
+    assert coord.poll() is None and "ready" not in coord.log_path.read_text()
+    good = cluster.worker(endpoint, "good", "--curve-server-key", tmp_path / "server.pub", "--curve-key", tmp_path / "good.key")
+    assert wait_exit(coord) == 0
+    log = coord.log_path.read_text()
+    assert model_hash(log) == reference
+    assert "unlisted key" in log
+    assert "joined" not in intruder.log_path.read_text()
+    for secret in (tmp_path / "server.key", tmp_path / "good.key"):
+        key = [l for l in secret.read_text().splitlines() if l.startswith("secret-key")][0].split("= ")[1]
+        assert key not in log and key not in good.log_path.read_text()
