@@ -21,6 +21,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
         .target(
+            name: "Annotation",
+            dependencies: ["Ranking", "COpenBLAS"]
+        ),
+        .target(
             name: "Cluster",
             dependencies: ["CZMQ", "Proto", "Ranking", "COpenBLAS"]
         ),
@@ -40,6 +44,7 @@ let package = Package(
             dependencies: [
                 "Ranking",
                 "Cluster",
+                "Annotation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

