@@ -121,7 +121,7 @@ public final class MiniLMEncoder: @unchecked Sendable {
             for i in 0..<x.count { x[i] += projected[i] }
             layerNorm(&x, rows: n, layer.norm1)
             linear(x, rows: n, inputs: h, layer.up, layer.upBias, outputs: intermediate, into: &up)
-            for i in 0..<up.count { let v = up[i]; up[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752)) }
+            up.withUnsafeMutableBufferPointer { FastMath.gelu($0) }
             linear(up, rows: n, inputs: intermediate, layer.down, layer.downBias, outputs: h, into: &projected)
             for i in 0..<x.count { x[i] += projected[i] }
             layerNorm(&x, rows: n, layer.norm2)
@@ -158,15 +158,7 @@ public final class MiniLMEncoder: @unchecked Sendable {
                         let kp = qp + h, vp = qp + 2 * h
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(length), Int32(length), Int32(headSize),
                                     scale, qp, Int32(ld), kp, Int32(ld), 0, sc.baseAddress, Int32(length))
-                        for r in 0..<length {
-                            let row = sc.baseAddress! + r * length
-                            var m = -Float.infinity
-                            for c in 0..<length { m = max(m, row[c]) }
-                            var z: Float = 0
-                            for c in 0..<length { row[c] = expf(row[c] - m); z += row[c] }
-                            let inv = 1 / z
-                            for c in 0..<length { row[c] *= inv }
-                        }
+                        FastMath.softmaxRows(sc.baseAddress!, rows: length, columns: length)
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(length), Int32(headSize), Int32(length),
                                     1, sc.baseAddress, Int32(length), vp, Int32(ld), 0,
                                     ctx.baseAddress! + first * h + head * headSize, Int32(h))

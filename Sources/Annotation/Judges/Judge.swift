@@ -1,0 +1,79 @@
+import Ranking
+
+/// One label for one (query, document): a grade, or an abstention with the judge's raw text.
+public struct Judgment: Sendable, Equatable, Codable {
+    public var query: String
+    public var document: String
+    /// nil when the judge abstained (output that did not parse, after retries).
+    public var label: Double?
+    /// A raw relevance score when the judge has one (similarity, BM25), for AUC and features.
+    public var score: Double?
+    public var raw: String?
+
+    public init(query: String, document: String, label: Double?, score: Double? = nil, raw: String? = nil) {
+        self.query = query
+        self.document = document
+        self.label = label
+        self.score = score
+        self.raw = raw
+    }
+}
+
+/// Something that labels a query's candidate documents. Every output names its judge.
+public protocol Judge: Sendable {
+    /// Names the judge and its settings in reports ("embedding all-MiniLM-L6-v2@..., quantiles ...").
+    var provenance: String { get }
+    func judge(query: TextQuery, documents: [TextDocument]) throws -> [Judgment]
+}
+
+/// Turns per-document scores into grades 0-3.
+public enum GradeCalibration: Sendable, Equatable {
+    /// Per query: the top `shares[2]` of the candidates get 3, the next `shares[1]` 2, the next
+    /// `shares[0]` 1, the rest 0 (default 10%, 15%, 25%).
+    case quantiles(top3: Double, next2: Double, next1: Double)
+    /// Fixed score thresholds for grades 1, 2 and 3.
+    case thresholds(Double, Double, Double)
+
+    public static let standard = GradeCalibration.quantiles(top3: 0.10, next2: 0.15, next1: 0.25)
+
+    public var description: String {
+        switch self {
+        case let .quantiles(a, b, c): "per-query quantiles: top \(Int(a * 100))% -> 3, next \(Int(b * 100))% -> 2, next \(Int(c * 100))% -> 1, rest 0"
+        case let .thresholds(a, b, c): "thresholds: >= \(a) -> 1, >= \(b) -> 2, >= \(c) -> 3"
+        }
+    }
+
+    public func grades(_ scores: [Double]) -> [Double] {
+        switch self {
+        case let .thresholds(t1, t2, t3):
+            return scores.map { $0 >= t3 ? 3 : $0 >= t2 ? 2 : $0 >= t1 ? 1 : 0 }
+        case let .quantiles(s3, s2, s1):
+            let n = Double(scores.count)
+            let order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+            var out = [Double](repeating: 0, count: scores.count)
+            for (rank, i) in order.enumerated() {
+                let r = Double(rank) + 0.5
+                out[i] = r <= n * s3 ? 3 : r <= n * (s3 + s2) ? 2 : r <= n * (s3 + s2 + s1) ? 1 : 0
+            }
+            return out
+        }
+    }
+}
+
+/// ROC AUC of scores between positives and negatives (ties count one half).
+public func rocAUC(positives: [Double], negatives: [Double]) -> Double {
+    guard !positives.isEmpty, !negatives.isEmpty else { return .nan }
+    let all = positives.map { ($0, true) } + negatives.map { ($0, false) }
+    let sorted = all.sorted { $0.0 < $1.0 }
+    var rankSum = 0.0
+    var i = 0
+    while i < sorted.count {
+        var j = i
+        while j + 1 < sorted.count && sorted[j + 1].0 == sorted[i].0 { j += 1 }
+        let averageRank = Double(i + j) / 2 + 1
+        for k in i...j where sorted[k].1 { rankSum += averageRank }
+        i = j + 1
+    }
+    let p = Double(positives.count), q = Double(negatives.count)
+    return (rankSum - p * (p + 1) / 2) / (p * q)
+}

@@ -1,0 +1,74 @@
+import Annotation
+import ArgumentParser
+import Foundation
+import Ranking
+
+/// `famol annotate`: relevance labels for every candidate from a judge.
+struct AnnotateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "annotate",
+        abstract: "Label every query's candidates with a judge: embedding (all-MiniLM-L6-v2, embedded), bm25 or simulated.",
+        discussion: "Writes labels.qrels (TREC qrels) and labels.jsonl (query, document, label, score, judge) to --out. With reference judgments (Cranfield's, or --qrels), prints the ROC AUC of the judge's scores between judged-relevant and other candidates."
+    )
+
+    enum JudgeKind: String, ExpressibleByArgument, CaseIterable { case embedding, bm25, simulated }
+
+    @Option(help: "Judge: embedding, bm25 or simulated.") var judge: JudgeKind = .embedding
+    @Option(help: "Cranfield directory.") var cranfield: String?
+    @Option(help: "Documents TSV ('id<TAB>title<TAB>body').") var documents: String?
+    @Option(help: "Queries TSV ('id<TAB>text').") var queries: String?
+    @Option(help: "Reference qrels (TSV collections); the simulated judge draws from them.") var qrels: String?
+    @Option(help: "Candidates: an SVMlight file whose rows name them (# docid); default BM25 top --k.") var candidates: String?
+    @Option(help: "Candidates per query when retrieved here.") var k = 20
+    @Option(help: "Grades from scores: 'quantiles' (top 10% -> 3, next 15% -> 2, next 25% -> 1) or thresholds 't1,t2,t3'.")
+    var calibration = "quantiles"
+    @Option(help: "Model directory of the embedding judge.") var modelDir: String?
+    @Option(help: "BLAS threads of the embedding judge.") var threads = 2
+    @Option(help: "Output directory.") var out: String
+
+    func run() throws {
+        try reportingInputErrors {
+            let collection = try loadCollection()
+            let cal = try parseCalibration()
+            let selected: Judge
+            switch judge {
+            case .embedding:
+                selected = EmbeddingJudge(cache: EmbeddingCache(encoder: try loadEncoder(modelDir: modelDir, maxTokens: 256, threads: threads)),
+                                          calibration: cal)
+            case .bm25: selected = BM25Judge(collection: collection, calibration: cal)
+            case .simulated: selected = try SimulatedJudge(reference: collection.qrels)
+            }
+            let cands = try candidates.map { path in
+                Dictionary(uniqueKeysWithValues: try SVMLightReader.read(path).queries.map { ($0.id, $0.docIDs) })
+            } ?? AnnotationRun.bm25Candidates(collection, k: k)
+            let started = Date()
+            let judgments = try AnnotationRun(collection: collection, candidates: cands).run(selected) { done, total in
+                Progress.bar("annotate", done, total, started: started)
+            }
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try AtomicFile.write(AnnotationRun.qrels(judgments).render(), to: out + "/labels.qrels")
+            try AtomicFile.write(AnnotationRun.jsonl(judgments, judge: selected.provenance), to: out + "/labels.jsonl")
+            print("judge: \(selected.provenance)")
+            print("\(judgments.count) judgments over \(Set(judgments.map(\.query)).count) queries -> \(out)/labels.qrels, \(out)/labels.jsonl")
+            let counts = Dictionary(grouping: judgments.compactMap(\.label), by: { Int($0) }).mapValues(\.count)
+            print("grades: " + counts.keys.sorted().map { "\($0): \(counts[$0]!)" }.joined(separator: ", "))
+            if !collection.qrels.judgments.isEmpty {
+                let auc = AnnotationRun.auc(judgments, reference: collection.qrels)
+                print(String(format: "ROC AUC vs reference judgments (relevant = grade >= 1): %.4f", auc))
+            }
+        }
+    }
+
+    func loadCollection() throws -> TextCollection {
+        if let cranfield { return try CranfieldReader.read(directory: cranfield) }
+        guard let documents, let queries else { throw ValidationError("give --cranfield DIR or --documents FILE --queries FILE") }
+        return try TSVCollectionReader.read(documents: documents, queries: queries, qrels: qrels)
+    }
+
+    func parseCalibration() throws -> GradeCalibration {
+        if calibration == "quantiles" { return .standard }
+        let t = try parseDoubleList(calibration, option: "--calibration", count: 3)
+        guard t[0] <= t[1], t[1] <= t[2] else { throw ValidationError("--calibration thresholds must increase") }
+        return .thresholds(t[0], t[1], t[2])
+    }
+}
