@@ -49,6 +49,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
+        .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Ranking"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Ranking", "CZMQ"]),
     ]
 )

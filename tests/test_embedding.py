@@ -71,3 +71,38 @@ def test_tokens_and_embeddings_match_references(famol, tmp_path):
         assert abs(np.linalg.norm(got) - 1) < 1e-5
     assert max(len(i) for i in ids) == 256  # truncation happened
     print(f"40 sentences: identical token ids; worst cosine to the numpy reference {worst:.7f}")
+
+
+def test_embedding_judge_separates_relevant_documents_on_cranfield(famol, datasets, tmp_path):
+    """Every document is a candidate of every query; relevant = judged grade >= 1."""
+    emb = famol("annotate", "--judge", "embedding", "--cranfield", datasets / "cranfield", "--all-documents",
+                "--out", tmp_path / "emb", timeout=900).stdout
+    bm25 = famol("annotate", "--judge", "bm25", "--cranfield", datasets / "cranfield", "--all-documents",
+                 "--out", tmp_path / "bm25").stdout
+    auc = lambda out: float(out.split("pooled over queries): ")[1].split()[0])
+    print(f"Cranfield ROC AUC: embedding judge {auc(emb):.4f}, BM25 judge {auc(bm25):.4f}")
+    assert "all-MiniLM-L6-v2@" in emb
+    assert auc(emb) >= 0.85
+    assert auc(emb) > auc(bm25)
+    qrels = (tmp_path / "emb" / "labels.qrels").read_text().splitlines()
+    assert len(qrels) == 225 * 1400
+
+
+def test_semantic_similarity_feature(famol, tmp_path):
+    docs = tmp_path / "docs.tsv"
+    docs.write_text("d1\tWings\tlift on a wing in a slipstream\nd2\tHeat\theat conduction in composite slabs\n"
+                    "d3\tBoundary\tboundary layer on a flat plate wing\n")
+    queries = tmp_path / "queries.tsv"
+    queries.write_text("q1\twing lift in slipstream\nq2\theat conduction slabs\n")
+    famol("features", "--documents", docs, "--queries", queries, "--k", 3, "--semantic", "--out", tmp_path / "f")
+    names = (tmp_path / "f" / "features.names").read_text().splitlines()
+    assert names[-1].split("\t")[1:] == ["semantic_similarity", "query-document"]
+    col = len(names)
+    rows = {}
+    for line in (tmp_path / "f" / "features.svm").read_text().splitlines():
+        qid = line.split()[1].split(":")[1]
+        doc = line.split("#")[1].strip()
+        feats = dict(p.split(":") for p in line.split("#")[0].split()[2:])
+        rows[(qid, doc)] = float(feats.get(str(col), 0))
+    assert rows[("q1", "d1")] > rows.get(("q1", "d2"), -1)
+    assert rows[("q2", "d2")] > rows.get(("q2", "d1"), -1)

@@ -20,6 +20,8 @@ struct AnnotateCommand: ParsableCommand {
     @Option(help: "Reference qrels (TSV collections); the simulated judge draws from them.") var qrels: String?
     @Option(help: "Candidates: an SVMlight file whose rows name them (# docid); default BM25 top --k.") var candidates: String?
     @Option(help: "Candidates per query when retrieved here.") var k = 20
+    @Flag(help: "Every document is a candidate of every query (to measure a judge over the whole collection).")
+    var allDocuments = false
     @Option(help: "Grades from scores: 'quantiles' (top 10% -> 3, next 15% -> 2, next 25% -> 1) or thresholds 't1,t2,t3'.")
     var calibration = "quantiles"
     @Option(help: "Model directory of the embedding judge.") var modelDir: String?
@@ -38,9 +40,15 @@ struct AnnotateCommand: ParsableCommand {
             case .bm25: selected = BM25Judge(collection: collection, calibration: cal)
             case .simulated: selected = try SimulatedJudge(reference: collection.qrels)
             }
-            let cands = try candidates.map { path in
-                Dictionary(uniqueKeysWithValues: try SVMLightReader.read(path).queries.map { ($0.id, $0.docIDs) })
-            } ?? AnnotationRun.bm25Candidates(collection, k: k)
+            let cands: [String: [String]]
+            if allDocuments {
+                let ids = collection.documents.map(\.id)
+                cands = Dictionary(uniqueKeysWithValues: collection.queries.map { ($0.id, ids) })
+            } else if let candidates {
+                cands = Dictionary(uniqueKeysWithValues: try SVMLightReader.read(candidates).queries.map { ($0.id, $0.docIDs) })
+            } else {
+                cands = AnnotationRun.bm25Candidates(collection, k: k)
+            }
             let started = Date()
             let judgments = try AnnotationRun(collection: collection, candidates: cands).run(selected) { done, total in
                 Progress.bar("annotate", done, total, started: started)
@@ -54,7 +62,7 @@ struct AnnotateCommand: ParsableCommand {
             print("grades: " + counts.keys.sorted().map { "\($0): \(counts[$0]!)" }.joined(separator: ", "))
             if !collection.qrels.judgments.isEmpty {
                 let auc = AnnotationRun.auc(judgments, reference: collection.qrels)
-                print(String(format: "ROC AUC vs reference judgments (relevant = grade >= 1): %.4f", auc))
+                print(String(format: "ROC AUC vs reference judgments (relevant = grade >= 1, pooled over queries): %.4f", auc))
             }
         }
     }

@@ -1,3 +1,4 @@
+import Annotation
 import ArgumentParser
 import Ranking
 
@@ -15,6 +16,10 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: "Qrels for TSV collections.") var qrels: String?
     @Option(help: "Candidates per query.") var k = 20
     @Option(help: "Output directory.") var out: String
+    @Flag(help: "Add 'semantic_similarity': the all-MiniLM-L6-v2 cosine of query and document (a query-document feature).")
+    var semantic = false
+    @Option(help: "Model directory for --semantic.") var modelDir: String?
+    @Option(help: "BLAS threads for --semantic.") var threads = 2
 
     func validate() throws {
         guard (cranfield != nil) != (documents != nil && queries != nil) else {
@@ -26,7 +31,14 @@ struct FeaturesCommand: ParsableCommand {
     func run() throws {
         try reportingInputErrors {
             let collection = try loadCollection()
-            let written = try CollectionFeatures.write(collection, k: k, to: out)
+            var extra: [CollectionFeatures.ExtraFeature] = []
+            if semantic {
+                let judge = EmbeddingJudge(cache: EmbeddingCache(encoder: try loadEncoder(modelDir: modelDir, maxTokens: 256, threads: threads)))
+                extra.append(.init(info: FeatureInfo("semantic_similarity", .queryDocument)) { q, docs in
+                    judge.similarities(query: q, documents: docs).map { Float($0) }
+                })
+            }
+            let written = try CollectionFeatures.write(collection, k: k, to: out, extra: extra)
             print("\(collection.name): \(collection.queries.count) queries, \(collection.documents.count) documents, top \(k) candidates")
             print("wrote \(written.joined(separator: ", "))")
         }

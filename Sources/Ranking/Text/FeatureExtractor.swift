@@ -88,9 +88,4 @@ public struct FeatureExtractor: Sendable {
         }
         return RankingDataset(featureCount: Self.features.count, queries: queries)
     }
-
-    /// The side file: one `index<TAB>name<TAB>group` line per feature (1-based, as in SVMlight).
-    public static func renderFeatureNames() -> String {
-        features.enumerated().map { "\($0.offset + 1)\t\($0.element.name)\t\($0.element.group.rawValue)\n" }.joined()
-    }
 }
