@@ -15,6 +15,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CZMQ", path: "Sources/CZMQ"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .target(
             name: "Proto",
             path: "Sources/Proto",
@@ -22,7 +23,7 @@ let package = Package(
         ),
         .target(
             name: "Annotation",
-            dependencies: ["Ranking", "COpenBLAS"]
+            dependencies: ["Ranking", "COpenBLAS", "CSQLite"]
         ),
         .target(
             name: "Cluster",

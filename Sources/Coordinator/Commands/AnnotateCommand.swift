@@ -11,9 +11,10 @@ struct AnnotateCommand: ParsableCommand {
         discussion: "Writes labels.qrels (TREC qrels) and labels.jsonl (query, document, label, score, judge) to --out. With reference judgments (Cranfield's, or --qrels), prints the ROC AUC of the judge's scores between judged-relevant and other candidates."
     )
 
-    enum JudgeKind: String, ExpressibleByArgument, CaseIterable { case embedding, bm25, simulated }
+    enum JudgeKind: String, ExpressibleByArgument, CaseIterable { case embedding, bm25, simulated, openai }
 
-    @Option(help: "Judge: embedding, bm25 or simulated.") var judge: JudgeKind = .embedding
+    @Option(help: "Judge: embedding, bm25, simulated or openai (any OpenAI-compatible chat-completions endpoint).")
+    var judge: JudgeKind = .embedding
     @Option(help: "Cranfield directory.") var cranfield: String?
     @Option(help: "Documents TSV ('id<TAB>title<TAB>body').") var documents: String?
     @Option(help: "Queries TSV ('id<TAB>text').") var queries: String?
@@ -27,10 +28,12 @@ struct AnnotateCommand: ParsableCommand {
     @Option(help: "Model directory of the embedding judge.") var modelDir: String?
     @Option(help: "BLAS threads of the embedding judge.") var threads = 2
     @Option(help: "Output directory.") var out: String
+    @OptionGroup(title: "LLM judge (--judge openai)") var llm: LLMOptions
 
     func run() throws {
         try reportingInputErrors {
             let collection = try loadCollection()
+            if judge == .openai { return try runLLM(collection: collection) }
             let cal = try parseCalibration()
             let selected: Judge
             switch judge {
@@ -39,16 +42,9 @@ struct AnnotateCommand: ParsableCommand {
                                           calibration: cal)
             case .bm25: selected = BM25Judge(collection: collection, calibration: cal)
             case .simulated: selected = try SimulatedJudge(reference: collection.qrels)
+            case .openai: return
             }
-            let cands: [String: [String]]
-            if allDocuments {
-                let ids = collection.documents.map(\.id)
-                cands = Dictionary(uniqueKeysWithValues: collection.queries.map { ($0.id, ids) })
-            } else if let candidates {
-                cands = Dictionary(uniqueKeysWithValues: try SVMLightReader.read(candidates).queries.map { ($0.id, $0.docIDs) })
-            } else {
-                cands = AnnotationRun.bm25Candidates(collection, k: k)
-            }
+            let cands = try candidateLists(collection)
             let started = Date()
             let judgments = try AnnotationRun(collection: collection, candidates: cands).run(selected) { done, total in
                 Progress.bar("annotate", done, total, started: started)
@@ -65,6 +61,17 @@ struct AnnotateCommand: ParsableCommand {
                 print(String(format: "ROC AUC vs reference judgments (relevant = grade >= 1, pooled over queries): %.4f", auc))
             }
         }
+    }
+
+    func candidateLists(_ collection: TextCollection) throws -> [String: [String]] {
+        if allDocuments {
+            let ids = collection.documents.map(\.id)
+            return Dictionary(uniqueKeysWithValues: collection.queries.map { ($0.id, ids) })
+        }
+        if let candidates {
+            return Dictionary(uniqueKeysWithValues: try SVMLightReader.read(candidates).queries.map { ($0.id, $0.docIDs) })
+        }
+        return AnnotationRun.bm25Candidates(collection, k: k)
     }
 
     func loadCollection() throws -> TextCollection {

@@ -1,0 +1,153 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Ranking
+
+/// Settings of an OpenAI-compatible chat-completions endpoint (llama.cpp server, vLLM,
+/// Ollama, hosted APIs). The API key comes from an environment variable or a file, never from
+/// arguments, and is never logged.
+public struct ChatSettings: Sendable, Codable, Equatable {
+    public var endpoint: String
+    public var model: String
+    public var apiKeyEnvironment: String? = "OPENAI_API_KEY"
+    public var apiKeyFile: String? = nil
+    public var temperature: Double = 0
+    public var maxTokens: Int = 256
+    public var timeoutSeconds: Double = 60
+    /// Retries of connection errors, 429 and 5xx, with exponential backoff and jitter.
+    public var retries: Int = 4
+    public var backoffSeconds: Double = 0.5
+    public var maxBackoffSeconds: Double = 8
+    /// Ask for JSON that fits a schema (`response_format`); turned off for the run when the
+    /// server rejects it.
+    public var structuredOutput = true
+
+    public init(endpoint: String, model: String) {
+        self.endpoint = endpoint
+        self.model = model
+    }
+}
+
+/// One completion: its text and the tokens it cost.
+public struct ChatReply: Sendable, Equatable {
+    public var text: String
+    public var promptTokens: Int
+    public var completionTokens: Int
+}
+
+/// A failure that retrying will not fix (bad key, unknown model, refused request), or retries
+/// that ran out.
+public struct ChatError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public var retryable: Bool
+}
+
+/// A blocking client for `POST {endpoint}/chat/completions`; safe to use from many threads.
+public final class ChatClient: @unchecked Sendable {
+    public let settings: ChatSettings
+    private let session: URLSession
+    private let apiKey: String?
+    private let lock = NSLock()
+    private var structured: Bool
+    public private(set) var requests = 0
+
+    public init(settings: ChatSettings) throws {
+        self.settings = settings
+        if let file = settings.apiKeyFile {
+            guard let key = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw InputError(file: file, "cannot read the API key file")
+            }
+            apiKey = key.trimmingCharacters(in: .whitespacesAndNewlines)
+        } else {
+            apiKey = settings.apiKeyEnvironment.flatMap { ProcessInfo.processInfo.environment[$0] }
+        }
+        let config = URLSessionConfiguration.ephemeral
+        config.timeoutIntervalForRequest = settings.timeoutSeconds
+        config.timeoutIntervalForResource = settings.timeoutSeconds * 2
+        config.httpMaximumConnectionsPerHost = 64
+        session = URLSession(configuration: config)
+        structured = settings.structuredOutput
+    }
+
+    var url: URL {
+        var base = settings.endpoint
+        while base.hasSuffix("/") { base.removeLast() }
+        return URL(string: base + "/chat/completions")!
+    }
+
+    /// Sends one chat completion, retrying transient failures.
+    public func complete(system: String, user: String, schema: [String: Any]?) throws -> ChatReply {
+        var attempt = 0
+        while true {
+            do {
+                return try send(system: system, user: user, schema: schema)
+            } catch let e as ChatError where e.retryable && attempt < settings.retries {
+                let backoff = min(settings.maxBackoffSeconds, settings.backoffSeconds * pow(2, Double(attempt)))
+                Thread.sleep(forTimeInterval: backoff * Double.random(in: 0.5...1.0))
+                attempt += 1
+            } catch let e as ChatError where e.retryable {
+                throw ChatError(description: "\(e.description) (after \(attempt + 1) attempts)", retryable: true)
+            }
+        }
+    }
+
+    private func send(system: String, user: String, schema: [String: Any]?) throws -> ChatReply {
+        lock.lock()
+        let useSchema = structured && schema != nil
+        requests += 1
+        lock.unlock()
+        var body: [String: Any] = [
+            "model": settings.model, "temperature": settings.temperature, "max_tokens": settings.maxTokens,
+            "messages": [["role": "system", "content": system], ["role": "user", "content": user]],
+        ]
+        if useSchema, let schema {
+            body["response_format"] = ["type": "json_schema", "json_schema": ["name": "judgment", "schema": schema, "strict": true]]
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let (data, response) = try perform(request)
+        let status = response.statusCode
+        if status == 400 && useSchema && String(decoding: data, as: UTF8.self).lowercased().contains("response_format") {
+            lock.lock()
+            structured = false  // the server does not do structured output: parse plain text
+            lock.unlock()
+            return try send(system: system, user: user, schema: nil)
+        }
+        if status == 429 || status >= 500 {
+            throw ChatError(description: "HTTP \(status) from \(settings.endpoint)", retryable: true)
+        }
+        guard status == 200 else {
+            let snippet = String(decoding: data.prefix(300), as: UTF8.self)
+            throw ChatError(description: "HTTP \(status) from \(settings.endpoint): \(snippet)", retryable: false)
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let choices = json["choices"] as? [[String: Any]], let message = choices.first?["message"] as? [String: Any] else {
+            throw ChatError(description: "the reply from \(settings.endpoint) is not a chat completion", retryable: true)
+        }
+        let usage = json["usage"] as? [String: Any]
+        return ChatReply(text: message["content"] as? String ?? "",
+                         promptTokens: (usage?["prompt_tokens"] as? NSNumber)?.intValue ?? 0,
+                         completionTokens: (usage?["completion_tokens"] as? NSNumber)?.intValue ?? 0)
+    }
+
+    private func perform(_ request: URLRequest) throws -> (Data, HTTPURLResponse) {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: (Data?, URLResponse?, Error?) = (nil, nil, nil)
+        session.dataTask(with: request) { d, r, e in
+            result = (d, r, e)
+            done.signal()
+        }.resume()
+        done.wait()
+        if let e = result.2 {
+            throw ChatError(description: "cannot reach \(settings.endpoint): \(e.localizedDescription)", retryable: true)
+        }
+        guard let http = result.1 as? HTTPURLResponse else {
+            throw ChatError(description: "no HTTP response from \(settings.endpoint)", retryable: true)
+        }
+        return (result.0 ?? Data(), http)
+    }
+}

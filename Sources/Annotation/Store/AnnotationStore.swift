@@ -1,0 +1,127 @@
+import CSQLite
+import Foundation
+import Ranking
+
+/// One stored LLM result: labels for the documents of one call, or an abstention with the raw
+/// text. Keyed by everything that decides the answer, so a key is never asked twice.
+public struct StoredAnnotation: Sendable, Equatable, Codable {
+    public var key: String
+    public var strategy: String
+    public var queryID: String
+    public var documentIDs: [String]
+    /// Per document, in `documentIDs` order; nil for an abstention.
+    public var labels: [Double]?
+    public var raw: String
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var attempts: Int
+
+    public init(key: String, strategy: String, queryID: String, documentIDs: [String], labels: [Double]?, raw: String,
+                promptTokens: Int, completionTokens: Int, attempts: Int) {
+        self.key = key
+        self.strategy = strategy
+        self.queryID = queryID
+        self.documentIDs = documentIDs
+        self.labels = labels
+        self.raw = raw
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.attempts = attempts
+    }
+
+    public var abstained: Bool { labels == nil }
+}
+
+/// The annotation store: SQLite in the run directory (WAL, synchronous=FULL), owned by one
+/// process. `put` returns only after the row is durable.
+public final class AnnotationStore: @unchecked Sendable {
+    private var db: OpaquePointer?
+    private let lock = NSLock()
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil) == SQLITE_OK else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "unknown error"
+            sqlite3_close(db)
+            throw InputError(file: path, "cannot open the annotation store: \(message)", hint: "check the run directory is writable")
+        }
+        sqlite3_busy_timeout(db, 5000)
+        try exec("PRAGMA journal_mode=WAL")
+        try exec("PRAGMA synchronous=FULL")
+        try exec("""
+            CREATE TABLE IF NOT EXISTS annotations (
+              key TEXT PRIMARY KEY, strategy TEXT NOT NULL, query_id TEXT NOT NULL, document_ids TEXT NOT NULL,
+              labels TEXT, raw TEXT NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
+              attempts INTEGER NOT NULL, created_at REAL NOT NULL)
+            """)
+    }
+
+    deinit { sqlite3_close(db) }
+
+    private func exec(_ sql: String) throws {
+        var err: UnsafeMutablePointer<CChar>? = nil
+        guard sqlite3_exec(db, sql, nil, nil, &err) == SQLITE_OK else {
+            let message = err.map { String(cString: $0) } ?? "error"
+            sqlite3_free(err)
+            throw InputError(file: path, "SQLite: \(message)")
+        }
+    }
+
+    /// Stores a result (the first one for a key wins; later ones are ignored).
+    public func put(_ a: StoredAnnotation) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        var stmt: OpaquePointer?
+        let sql = "INSERT OR IGNORE INTO annotations VALUES (?,?,?,?,?,?,?,?,?,?)"
+        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK else { throw InputError(file: path, "SQLite prepare failed") }
+        defer { sqlite3_finalize(stmt) }
+        let encoder = JSONEncoder()
+        let docs = String(decoding: try encoder.encode(a.documentIDs), as: UTF8.self)
+        let labels = try a.labels.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let t = famol_sqlite_transient()
+        sqlite3_bind_text(stmt, 1, a.key, -1, t)
+        sqlite3_bind_text(stmt, 2, a.strategy, -1, t)
+        sqlite3_bind_text(stmt, 3, a.queryID, -1, t)
+        sqlite3_bind_text(stmt, 4, docs, -1, t)
+        if let labels { sqlite3_bind_text(stmt, 5, labels, -1, t) } else { sqlite3_bind_null(stmt, 5) }
+        sqlite3_bind_text(stmt, 6, a.raw, -1, t)
+        sqlite3_bind_int64(stmt, 7, Int64(a.promptTokens))
+        sqlite3_bind_int64(stmt, 8, Int64(a.completionTokens))
+        sqlite3_bind_int64(stmt, 9, Int64(a.attempts))
+        sqlite3_bind_double(stmt, 10, Date().timeIntervalSince1970)
+        guard sqlite3_step(stmt) == SQLITE_DONE else {
+            throw InputError(file: path, "SQLite insert failed: \(String(cString: sqlite3_errmsg(db)))", hint: "check free disk space")
+        }
+    }
+
+    public func get(_ key: String) -> StoredAnnotation? {
+        all(where: "key = ?", key).first
+    }
+
+    public func all() -> [StoredAnnotation] { all(where: nil, nil) }
+
+    public var count: Int { all().count }
+
+    private func all(where clause: String?, _ value: String?) -> [StoredAnnotation] {
+        lock.lock()
+        defer { lock.unlock() }
+        var stmt: OpaquePointer?
+        let sql = "SELECT key, strategy, query_id, document_ids, labels, raw, prompt_tokens, completion_tokens, attempts FROM annotations"
+            + (clause.map { " WHERE " + $0 } ?? "") + " ORDER BY key"
+        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK else { return [] }
+        defer { sqlite3_finalize(stmt) }
+        if let value { sqlite3_bind_text(stmt, 1, value, -1, famol_sqlite_transient()) }
+        var out: [StoredAnnotation] = []
+        let decoder = JSONDecoder()
+        func text(_ i: Int32) -> String? { sqlite3_column_text(stmt, i).map { String(cString: $0) } }
+        while sqlite3_step(stmt) == SQLITE_ROW {
+            let docs = (try? decoder.decode([String].self, from: Data((text(3) ?? "[]").utf8))) ?? []
+            let labels = text(4).flatMap { try? decoder.decode([Double].self, from: Data($0.utf8)) }
+            out.append(StoredAnnotation(key: text(0) ?? "", strategy: text(1) ?? "", queryID: text(2) ?? "", documentIDs: docs,
+                                        labels: labels, raw: text(5) ?? "", promptTokens: Int(sqlite3_column_int64(stmt, 6)),
+                                        completionTokens: Int(sqlite3_column_int64(stmt, 7)), attempts: Int(sqlite3_column_int64(stmt, 8))))
+        }
+        return out
+    }
+}

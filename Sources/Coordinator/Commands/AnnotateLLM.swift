@@ -1,0 +1,119 @@
+import Annotation
+import ArgumentParser
+import Foundation
+import Ranking
+
+/// Options of the LLM judge.
+struct LLMOptions: ParsableArguments {
+    @Option(help: "Chat-completions base URL, e.g. http://127.0.0.1:8080/v1.") var endpoint: String?
+    @Option(help: "Model name sent to the endpoint.") var model: String?
+    @Option(help: "Strategy: pointann, listann, listsel or listrank.") var strategy: Strategy = .pointann
+    @Option(help: "Environment variable holding the API key.") var apiKeyEnv = "OPENAI_API_KEY"
+    @Option(help: "File holding the API key (instead of the environment).") var apiKeyFile: String?
+    @Option(help: "Sampling temperature.") var temperature = 0.0
+    @Option(help: "Completion tokens per call.") var maxTokens = 200
+    @Option(help: "Samples per call (voting when more than one).") var samples = 1
+    @Option(help: "Vote over samples: majority or mean.") var vote: LLMAnnotationSettings.Vote = .majority
+    @Option(help: "Calls in flight at once.") var concurrency = 4
+    @Option(help: "Seconds per request before it times out.") var timeout = 60.0
+    @Option(help: "Retries of connection errors, 429 and 5xx (exponential backoff with jitter).") var retries = 4
+    @Option(help: "Retries of output that does not parse, before an abstention is stored.") var parseRetries = 2
+    @Flag(help: "Do not ask for JSON-schema structured output.") var noStructuredOutput = false
+    @Option(help: "Words of each document in a prompt.") var documentWords = 60
+    @Option(help: "Documents per list call (ListRank's window).") var window = 10
+    @Option(help: "ListRank window step.") var step = 5
+    @Option(help: "Stop after this many LLM calls.") var budgetCalls: Int?
+    @Option(help: "Stop after this many tokens (prompt + completion).") var budgetTokens: Int?
+    @Option(help: "Bands file ('query frequency [band]'): the budget is spent on low-frequency queries first.") var bands: String?
+    @Option(help: "Only the first N queries (in budget order).") var maxQueries: Int?
+    @Option(help: "Prompts directory (default: the repository's prompts/).") var prompts: String?
+}
+
+extension Strategy: ExpressibleByArgument {}
+extension LLMAnnotationSettings.Vote: ExpressibleByArgument {}
+
+extension AnnotateCommand {
+    func runLLM(collection: TextCollection) throws {
+        guard let endpoint = llm.endpoint, let model = llm.model else {
+            throw ValidationError("--judge openai needs --endpoint URL and --model NAME")
+        }
+        var chat = ChatSettings(endpoint: endpoint, model: model)
+        chat.apiKeyEnvironment = llm.apiKeyEnv
+        chat.apiKeyFile = llm.apiKeyFile
+        chat.temperature = llm.temperature
+        chat.maxTokens = llm.maxTokens
+        chat.timeoutSeconds = llm.timeout
+        chat.retries = llm.retries
+        chat.structuredOutput = !llm.noStructuredOutput
+        guard let promptDir = llm.prompts ?? Prompt.defaultDirectory() else {
+            throw InputError(file: "--prompts", "prompts directory not found", hint: "give --prompts DIR (the repository's prompts/)")
+        }
+        let prompts = Dictionary(uniqueKeysWithValues: try Strategy.allCases.map { ($0, try Prompt.load($0.rawValue, directory: promptDir)) })
+        var settings = LLMAnnotationSettings(model: model)
+        settings.strategy = llm.strategy
+        settings.temperature = llm.temperature
+        settings.samples = max(1, llm.samples)
+        settings.vote = llm.vote
+        settings.concurrency = max(1, llm.concurrency)
+        settings.documentWords = llm.documentWords
+        settings.window = max(2, llm.window)
+        settings.step = max(1, llm.step)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let store = try AnnotationStore(path: out + "/annotations.sqlite")
+        let budget = AnnotationBudget(maxCalls: llm.budgetCalls, maxTokens: llm.budgetTokens)
+        let executor = ChatCallExecutor(client: try ChatClient(settings: chat), prompts: prompts, parseRetries: llm.parseRetries)
+        let annotator = LLMAnnotator(settings: settings, prompts: prompts, store: store, budget: budget, executor: executor)
+        let (queries, candidates) = try plan(collection)
+        print("LLM judge: \(model) at \(endpoint), strategy \(settings.strategy.rawValue) (\(prompts[settings.strategy]!.version)), \(queries.count) queries")
+        let started = Date()
+        let (labels, stats) = annotator.run(queries: queries, candidates: candidates) { s, total in
+            let t = max(Date().timeIntervalSince(started), 1e-9)
+            Progress.bar("annotate", s.queriesDone, total, started: started,
+                         extra: String(format: "calls %d (%.1f/s), tokens %.0f/s, cache hits %d, abstentions %d", s.calls, Double(s.calls) / t,
+                                       Double(s.promptTokens + s.completionTokens) / t, s.cacheHits, s.abstentions))
+        }
+        try export(labels, judge: "LLM \(model) via \(endpoint), \(settings.strategy.rawValue) \(prompts[settings.strategy]!.version), temperature \(settings.temperature), samples \(settings.samples)")
+        print("queries annotated \(stats.queriesDone), left \(stats.queriesSkipped); LLM calls \(stats.calls), cache hits \(stats.cacheHits), abstentions \(stats.abstentions), tokens \(stats.promptTokens) prompt + \(stats.completionTokens) completion")
+        print("store: \(store.path) (\(store.count) results)")
+        if stats.budgetExhausted { print("budget used up: stopped cleanly; rerun with a larger budget to continue (stored results are reused)") }
+        if let failure = stats.failure {
+            printError("error: the endpoint failed: \(failure); every result obtained so far is stored in \(store.path)")
+            throw ExitStatus.clusterUnavailable
+        }
+    }
+
+    /// Queries in budget order (low-frequency band first) with their candidate documents.
+    func plan(_ collection: TextCollection) throws -> ([TextQuery], [String: [TextDocument]]) {
+        let lists = try candidateLists(collection)
+        let docs = Dictionary(uniqueKeysWithValues: collection.documents.map { ($0.id, $0) })
+        var byQuery: [String: [TextDocument]] = [:]
+        for (q, ids) in lists {
+            byQuery[q] = try ids.map { id in
+                guard let d = docs[id] else { throw InputError(file: candidates ?? "--candidates", field: id, "document not in the collection") }
+                return d
+            }
+        }
+        var queries = collection.queries.filter { lists[$0.id] != nil }
+        if let path = llm.bands {
+            let bands = try FrequencyBands.read(path)
+            queries.sort { a, b in
+                let (ba, bb) = (bands.band[a.id] ?? .low, bands.band[b.id] ?? .low)
+                if ba != bb { return ba > bb }  // low before mid before high
+                let (fa, fb) = (bands.frequency[a.id] ?? 0, bands.frequency[b.id] ?? 0)
+                return fa != fb ? fa < fb : naturalOrder(a.id, b.id)
+            }
+        }
+        if let n = llm.maxQueries { queries = Array(queries.prefix(n)) }
+        return (queries, byQuery)
+    }
+
+    func export(_ labels: [String: [String: Double]], judge: String) throws {
+        var judgments: [Judgment] = []
+        for q in labels.keys.sorted(by: naturalOrder) {
+            for d in labels[q]!.keys.sorted(by: naturalOrder) { judgments.append(Judgment(query: q, document: d, label: labels[q]![d])) }
+        }
+        try AtomicFile.write(AnnotationRun.qrels(judgments).render(), to: out + "/labels.qrels")
+        try AtomicFile.write(AnnotationRun.jsonl(judgments, judge: judge), to: out + "/labels.jsonl")
+        print("\(judgments.count) labels -> \(out)/labels.qrels, \(out)/labels.jsonl")
+    }
+}
