@@ -27,7 +27,7 @@ let package = Package(
         ),
         .target(
             name: "Cluster",
-            dependencies: ["CZMQ", "Proto", "Ranking", "COpenBLAS"]
+            dependencies: ["CZMQ", "Proto", "Ranking", "Annotation", "COpenBLAS"]
         ),
         .executableTarget(
             name: "Worker",

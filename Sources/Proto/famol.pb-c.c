@@ -592,7 +592,142 @@ void   famol__v1__refuse__free_unpacked
   assert(message->base.descriptor == &famol__v1__refuse__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor famol__v1__envelope__field_descriptors[16] =
+void   famol__v1__assign_annotate__init
+                     (Famol__V1__AssignAnnotate         *message)
+{
+  static const Famol__V1__AssignAnnotate init_value = FAMOL__V1__ASSIGN_ANNOTATE__INIT;
+  *message = init_value;
+}
+size_t famol__v1__assign_annotate__get_packed_size
+                     (const Famol__V1__AssignAnnotate *message)
+{
+  assert(message->base.descriptor == &famol__v1__assign_annotate__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t famol__v1__assign_annotate__pack
+                     (const Famol__V1__AssignAnnotate *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &famol__v1__assign_annotate__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t famol__v1__assign_annotate__pack_to_buffer
+                     (const Famol__V1__AssignAnnotate *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &famol__v1__assign_annotate__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Famol__V1__AssignAnnotate *
+       famol__v1__assign_annotate__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Famol__V1__AssignAnnotate *)
+     protobuf_c_message_unpack (&famol__v1__assign_annotate__descriptor,
+                                allocator, len, data);
+}
+void   famol__v1__assign_annotate__free_unpacked
+                     (Famol__V1__AssignAnnotate *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &famol__v1__assign_annotate__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   famol__v1__annotate_result__init
+                     (Famol__V1__AnnotateResult         *message)
+{
+  static const Famol__V1__AnnotateResult init_value = FAMOL__V1__ANNOTATE_RESULT__INIT;
+  *message = init_value;
+}
+size_t famol__v1__annotate_result__get_packed_size
+                     (const Famol__V1__AnnotateResult *message)
+{
+  assert(message->base.descriptor == &famol__v1__annotate_result__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t famol__v1__annotate_result__pack
+                     (const Famol__V1__AnnotateResult *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &famol__v1__annotate_result__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t famol__v1__annotate_result__pack_to_buffer
+                     (const Famol__V1__AnnotateResult *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &famol__v1__annotate_result__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Famol__V1__AnnotateResult *
+       famol__v1__annotate_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Famol__V1__AnnotateResult *)
+     protobuf_c_message_unpack (&famol__v1__annotate_result__descriptor,
+                                allocator, len, data);
+}
+void   famol__v1__annotate_result__free_unpacked
+                     (Famol__V1__AnnotateResult *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &famol__v1__annotate_result__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   famol__v1__ack__init
+                     (Famol__V1__Ack         *message)
+{
+  static const Famol__V1__Ack init_value = FAMOL__V1__ACK__INIT;
+  *message = init_value;
+}
+size_t famol__v1__ack__get_packed_size
+                     (const Famol__V1__Ack *message)
+{
+  assert(message->base.descriptor == &famol__v1__ack__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t famol__v1__ack__pack
+                     (const Famol__V1__Ack *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &famol__v1__ack__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t famol__v1__ack__pack_to_buffer
+                     (const Famol__V1__Ack *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &famol__v1__ack__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Famol__V1__Ack *
+       famol__v1__ack__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Famol__V1__Ack *)
+     protobuf_c_message_unpack (&famol__v1__ack__descriptor,
+                                allocator, len, data);
+}
+void   famol__v1__ack__free_unpacked
+                     (Famol__V1__Ack *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &famol__v1__ack__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor famol__v1__envelope__field_descriptors[19] =
 {
   {
     "protocol_version",
@@ -715,6 +850,18 @@ static const ProtobufCFieldDescriptor famol__v1__envelope__field_descriptors[16]
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "annotate_result",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Famol__V1__Envelope, body_case),
+    offsetof(Famol__V1__Envelope, annotate_result),
+    &famol__v1__annotate_result__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "welcome",
     20,
     PROTOBUF_C_LABEL_NONE,
@@ -786,31 +933,58 @@ static const ProtobufCFieldDescriptor famol__v1__envelope__field_descriptors[16]
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "assign_annotate",
+    26,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Famol__V1__Envelope, body_case),
+    offsetof(Famol__V1__Envelope, assign_annotate),
+    &famol__v1__assign_annotate__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ack",
+    27,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Famol__V1__Envelope, body_case),
+    offsetof(Famol__V1__Envelope, ack),
+    &famol__v1__ack__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned famol__v1__envelope__field_indices_by_name[] = {
-  11,   /* field[11] = assign_grad */
-  12,   /* field[12] = cancel */
+  18,   /* field[18] = ack */
+  10,   /* field[10] = annotate_result */
+  17,   /* field[17] = assign_annotate */
+  12,   /* field[12] = assign_grad */
+  13,   /* field[13] = cancel */
   3,   /* field[3] = frame_crc32c */
   9,   /* field[9] = goodbye */
   7,   /* field[7] = grad_result */
   6,   /* field[6] = heartbeat */
   4,   /* field[4] = hello */
-  13,   /* field[13] = pong */
+  14,   /* field[14] = pong */
   0,   /* field[0] = protocol_version */
   5,   /* field[5] = ready */
-  15,   /* field[15] = refuse */
+  16,   /* field[16] = refuse */
   1,   /* field[1] = run_id */
   2,   /* field[2] = sequence */
-  14,   /* field[14] = shutdown */
+  15,   /* field[15] = shutdown */
   8,   /* field[8] = task_failed */
-  10,   /* field[10] = welcome */
+  11,   /* field[11] = welcome */
 };
 static const ProtobufCIntRange famol__v1__envelope__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 10, 4 },
-  { 20, 10 },
-  { 0, 16 }
+  { 20, 11 },
+  { 0, 19 }
 };
 const ProtobufCMessageDescriptor famol__v1__envelope__descriptor =
 {
@@ -820,7 +994,7 @@ const ProtobufCMessageDescriptor famol__v1__envelope__descriptor =
   "Famol__V1__Envelope",
   "famol.v1",
   sizeof(Famol__V1__Envelope),
-  16,
+  19,
   famol__v1__envelope__field_descriptors,
   famol__v1__envelope__field_indices_by_name,
   3,  famol__v1__envelope__number_ranges,
@@ -1586,5 +1760,145 @@ const ProtobufCMessageDescriptor famol__v1__refuse__descriptor =
   famol__v1__refuse__field_indices_by_name,
   1,  famol__v1__refuse__number_ranges,
   (ProtobufCMessageInit) famol__v1__refuse__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor famol__v1__assign_annotate__field_descriptors[2] =
+{
+  {
+    "lease_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__AssignAnnotate, lease_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "call_json",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__AssignAnnotate, call_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned famol__v1__assign_annotate__field_indices_by_name[] = {
+  1,   /* field[1] = call_json */
+  0,   /* field[0] = lease_id */
+};
+static const ProtobufCIntRange famol__v1__assign_annotate__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor famol__v1__assign_annotate__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "famol.v1.AssignAnnotate",
+  "AssignAnnotate",
+  "Famol__V1__AssignAnnotate",
+  "famol.v1",
+  sizeof(Famol__V1__AssignAnnotate),
+  2,
+  famol__v1__assign_annotate__field_descriptors,
+  famol__v1__assign_annotate__field_indices_by_name,
+  1,  famol__v1__assign_annotate__number_ranges,
+  (ProtobufCMessageInit) famol__v1__assign_annotate__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor famol__v1__annotate_result__field_descriptors[2] =
+{
+  {
+    "lease_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__AnnotateResult, lease_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "result_json",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__AnnotateResult, result_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned famol__v1__annotate_result__field_indices_by_name[] = {
+  0,   /* field[0] = lease_id */
+  1,   /* field[1] = result_json */
+};
+static const ProtobufCIntRange famol__v1__annotate_result__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor famol__v1__annotate_result__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "famol.v1.AnnotateResult",
+  "AnnotateResult",
+  "Famol__V1__AnnotateResult",
+  "famol.v1",
+  sizeof(Famol__V1__AnnotateResult),
+  2,
+  famol__v1__annotate_result__field_descriptors,
+  famol__v1__annotate_result__field_indices_by_name,
+  1,  famol__v1__annotate_result__number_ranges,
+  (ProtobufCMessageInit) famol__v1__annotate_result__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor famol__v1__ack__field_descriptors[1] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__Ack, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned famol__v1__ack__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+};
+static const ProtobufCIntRange famol__v1__ack__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor famol__v1__ack__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "famol.v1.Ack",
+  "Ack",
+  "Famol__V1__Ack",
+  "famol.v1",
+  sizeof(Famol__V1__Ack),
+  1,
+  famol__v1__ack__field_descriptors,
+  famol__v1__ack__field_indices_by_name,
+  1,  famol__v1__ack__number_ranges,
+  (ProtobufCMessageInit) famol__v1__ack__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

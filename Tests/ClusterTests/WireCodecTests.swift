@@ -10,6 +10,7 @@ import Testing
         .welcome(.init(heartbeatIntervalMS: 250, liveness: 4, configHash: "c", datasetHash: "d", jobJSON: "{}")),
         .assignGrad(.init(leaseID: 1, epoch: 0, step: 1, shard: 2, paramsVersion: 3, examples: [4, 5, 6])),
         .cancel(leaseID: 8), .pong, .shutdown(reason: "done"), .refuse(reason: "profile"),
+        .assignAnnotate(leaseID: 4, callJSON: "{\"k\":1}"), .annotateResult(leaseID: 4, resultJSON: "{}"), .ack(key: "abc"),
     ]
 
     @Test func everyMessageRoundTrips() {

@@ -19,14 +19,20 @@ public struct ChatSettings: Sendable, Codable, Equatable {
     public var retries: Int = 4
     public var backoffSeconds: Double = 0.5
     public var maxBackoffSeconds: Double = 8
-    /// Ask for JSON that fits a schema (`response_format`); turned off for the run when the
-    /// server rejects it.
-    public var structuredOutput = true
+    /// How to ask for JSON that fits the strategy's schema.
+    public var structuredOutput: StructuredOutput = .auto
 
     public init(endpoint: String, model: String) {
         self.endpoint = endpoint
         self.model = model
     }
+}
+
+/// `response_format` styles. Servers differ: OpenAI and vLLM take `json_schema`; llama.cpp's
+/// Python server takes `json_object` with a `schema`. `auto` starts with `json_schema` and steps
+/// down (to `json_object`, then to plain text and the tolerant parser) when the server rejects it.
+public enum StructuredOutput: String, Sendable, Codable, CaseIterable {
+    case auto, jsonSchema = "json_schema", jsonObject = "json_object", off
 }
 
 /// One completion: its text and the tokens it cost.
@@ -49,7 +55,7 @@ public final class ChatClient: @unchecked Sendable {
     private let session: URLSession
     private let apiKey: String?
     private let lock = NSLock()
-    private var structured: Bool
+    private var structured: StructuredOutput
     public private(set) var requests = 0
 
     public init(settings: ChatSettings) throws {
@@ -94,15 +100,19 @@ public final class ChatClient: @unchecked Sendable {
 
     private func send(system: String, user: String, schema: [String: Any]?) throws -> ChatReply {
         lock.lock()
-        let useSchema = structured && schema != nil
+        let style = schema == nil ? .off : (structured == .auto ? .jsonSchema : structured)
         requests += 1
         lock.unlock()
         var body: [String: Any] = [
             "model": settings.model, "temperature": settings.temperature, "max_tokens": settings.maxTokens,
             "messages": [["role": "system", "content": system], ["role": "user", "content": user]],
         ]
-        if useSchema, let schema {
+        switch (style, schema) {
+        case (.jsonSchema, let schema?):
             body["response_format"] = ["type": "json_schema", "json_schema": ["name": "judgment", "schema": schema, "strict": true]]
+        case (.jsonObject, let schema?):
+            body["response_format"] = ["type": "json_object", "schema": schema]
+        default: break
         }
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
@@ -111,11 +121,12 @@ public final class ChatClient: @unchecked Sendable {
         request.httpBody = try JSONSerialization.data(withJSONObject: body)
         let (data, response) = try perform(request)
         let status = response.statusCode
-        if status == 400 && useSchema && String(decoding: data, as: UTF8.self).lowercased().contains("response_format") {
+        if (status == 400 || status == 500) && style != .off && settings.structuredOutput == .auto
+            && String(decoding: data, as: UTF8.self).lowercased().contains("response_format") {
             lock.lock()
-            structured = false  // the server does not do structured output: parse plain text
+            structured = style == .jsonSchema ? .jsonObject : .off  // step down for the rest of the run
             lock.unlock()
-            return try send(system: system, user: user, schema: nil)
+            return try send(system: system, user: user, schema: schema)
         }
         if status == 429 || status >= 500 {
             throw ChatError(description: "HTTP \(status) from \(settings.endpoint)", retryable: true)

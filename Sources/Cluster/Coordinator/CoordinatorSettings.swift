@@ -36,28 +36,34 @@ struct WorkerRecord {
     /// The parameters version the worker holds, to skip resending them.
     var paramsVersion: Int = -1
     var leases = Set<UInt64>()
+    /// The last progress counter its heartbeats carried.
+    var progress: UInt64 = 0
 }
 
-/// A leased task: one shard of the current step on one worker.
+/// A leased copy of a task on one worker.
 struct Lease {
     var id: UInt64
-    var shard: Int
+    var task: UInt64
     var worker: [UInt8]
     var issuedAt: Double
-    var progress: UInt64 = 0
     var progressAt: Double
 }
 
-/// The step being computed.
-struct StepWork {
-    var epoch: Int
-    var step: Int
-    var version: Int
-    var parameters: [UInt8]
-    var slices: [[Int]]
-    var results: [ShardResult?]
-    var pending: [Int]
-    var startedAt: Double
-
-    var isComplete: Bool { !results.contains { $0 == nil } }
+/// A unit of work the coordinator leases: one shard of a training step, or one LLM call.
+struct ClusterTask {
+    enum Kind {
+        case gradient(epoch: Int, step: Int, shard: Int, version: Int, examples: [UInt32])
+        case annotation(key: String, callJSON: String)
+    }
+    enum Output {
+        case gradient(ShardResult)
+        case annotation(String)
+        /// Workers failed it `failureLimit` times: the caller gets the last reason.
+        case failed(String)
+    }
+    static let failureLimit = 3
+    var id: UInt64
+    var kind: Kind
+    var output: Output?
+    var failures = 0
 }

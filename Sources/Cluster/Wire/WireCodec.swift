@@ -113,6 +113,23 @@ public enum WireCodec {
             m.pointee.reason = a.string(reason)
             env.body_case = FAMOL__V1__ENVELOPE__BODY_REFUSE
             env.refuse = m
+        case let .assignAnnotate(leaseID, callJSON):
+            let m = a.make(Famol__V1__AssignAnnotate.self, famol__v1__assign_annotate__init)
+            m.pointee.lease_id = leaseID
+            m.pointee.call_json = a.string(callJSON)
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_ASSIGN_ANNOTATE
+            env.assign_annotate = m
+        case let .annotateResult(leaseID, resultJSON):
+            let m = a.make(Famol__V1__AnnotateResult.self, famol__v1__annotate_result__init)
+            m.pointee.lease_id = leaseID
+            m.pointee.result_json = a.string(resultJSON)
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_ANNOTATE_RESULT
+            env.annotate_result = m
+        case .ack(let key):
+            let m = a.make(Famol__V1__Ack.self, famol__v1__ack__init)
+            m.pointee.key = a.string(key)
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_ACK
+            env.ack = m
         }
     }
 
@@ -189,6 +206,12 @@ public enum WireCodec {
             return e.shutdown.map { .shutdown(reason: str($0.pointee.reason)) }
         case FAMOL__V1__ENVELOPE__BODY_REFUSE:
             return e.refuse.map { .refuse(reason: str($0.pointee.reason)) }
+        case FAMOL__V1__ENVELOPE__BODY_ASSIGN_ANNOTATE:
+            return e.assign_annotate.map { .assignAnnotate(leaseID: $0.pointee.lease_id, callJSON: str($0.pointee.call_json)) }
+        case FAMOL__V1__ENVELOPE__BODY_ANNOTATE_RESULT:
+            return e.annotate_result.map { .annotateResult(leaseID: $0.pointee.lease_id, resultJSON: str($0.pointee.result_json)) }
+        case FAMOL__V1__ENVELOPE__BODY_ACK:
+            return e.ack.map { .ack(key: str($0.pointee.key)) }
         default:
             return nil
         }

@@ -29,6 +29,9 @@ public struct WireMessage: Equatable, Sendable {
         case pong
         case shutdown(reason: String)
         case refuse(reason: String)
+        case assignAnnotate(leaseID: UInt64, callJSON: String)
+        case annotateResult(leaseID: UInt64, resultJSON: String)
+        case ack(key: String)
     }
 
     public struct Hello: Equatable, Sendable {

@@ -1,3 +1,4 @@
+import Annotation
 import CZMQ
 import Foundation
 import Ranking
@@ -49,8 +50,15 @@ public final class WorkerNode: @unchecked Sendable {
     private var progress: UInt64 = 0
     private var sequence: UInt64 = 0
     private let incarnation = UInt64(Date().timeIntervalSince1970 * 1e6) ^ UInt64(getpid())
+    /// Annotation results not yet acknowledged (stored) by the coordinator, by key: sent again
+    /// to a restarted coordinator, so an answer already paid for is never lost.
+    private var unacked: [String: String] = [:]
     // Compute-thread state:
-    private var job: (configHash: String, trainer: Trainer)? = nil
+    private enum LoadedJob {
+        case train(Trainer)
+        case annotate(ChatCallExecutor, credit: Int)
+    }
+    private var job: (configHash: String, loaded: LoadedJob)? = nil
     private var parameters: (version: UInt64, values: [Float])? = nil
     private var tasksStarted = 0
 
@@ -88,6 +96,8 @@ public final class WorkerNode: @unchecked Sendable {
                 if let exit = accept(w, runID: m.runID) { return exit }
             case .assignGrad(let a):
                 compute(a, frames: m.frames)
+            case let .assignAnnotate(leaseID, json):
+                annotate(leaseID: leaseID, callJSON: json)
             case .shutdown(let reason):
                 return .shutdown(reason)
             case .refuse(let reason):
@@ -108,6 +118,7 @@ public final class WorkerNode: @unchecked Sendable {
         lastHeard = Self.now()
         switch m.body {
         case .pong, .cancel: break
+        case .ack(let key): unacked.removeValue(forKey: key)
         default: inbox.put(m)
         }
     }
@@ -140,7 +151,7 @@ public final class WorkerNode: @unchecked Sendable {
         lock.lock()
         lastHello = Self.now()
         lock.unlock()
-        send(.hello(.init(workerID: settings.workerID, incarnation: incarnation, capabilities: ["grad"],
+        send(.hello(.init(workerID: settings.workerID, incarnation: incarnation, capabilities: ["grad", "annotate"],
                           credit: UInt32(settings.credit), build: "famol-worker 1", numericProfile: NumericProfile.current)))
     }
 
@@ -150,15 +161,21 @@ public final class WorkerNode: @unchecked Sendable {
     private func accept(_ w: WireMessage.Welcome, runID: String) -> WorkerExit? {
         if job?.configHash != w.configHash {
             do {
-                let spec = try TrainingSpec.decode(json: w.jobJSON)
-                let hash = try spec.datasetHash(remap: remap)
-                guard hash == w.datasetHash else {
-                    let reason = "dataset hash \(hash.prefix(12)) differs from the coordinator's \(w.datasetHash.prefix(12)): this host's copies of \(spec.trainingFiles.map(remap).joined(separator: ", ")) are not the coordinator's"
-                    send(.goodbye(reason: reason))
-                    return .failed(reason)
+                switch try ClusterJob.decode(json: w.jobJSON) {
+                case .train(let spec):
+                    let hash = try spec.datasetHash(remap: remap)
+                    guard hash == w.datasetHash else {
+                        let reason = "dataset hash \(hash.prefix(12)) differs from the coordinator's \(w.datasetHash.prefix(12)): this host's copies of \(spec.trainingFiles.map(remap).joined(separator: ", ")) are not the coordinator's"
+                        send(.goodbye(reason: reason))
+                        return .failed(reason)
+                    }
+                    let (trainer, _) = try TrainingJob.loadTrainer(spec, remap: remap)
+                    job = (w.configHash, .train(trainer))
+                case .annotate(let a):
+                    let executor = ChatCallExecutor(client: try ChatClient(settings: a.chat), prompts: try a.loadedPrompts(),
+                                                    parseRetries: a.parseRetries)
+                    job = (w.configHash, .annotate(executor, credit: max(settings.credit, a.concurrency)))
                 }
-                let (trainer, _) = try TrainingJob.loadTrainer(spec, remap: remap)
-                job = (w.configHash, trainer)
                 parameters = nil
             } catch {
                 let reason = "cannot load the job: \(error)"
@@ -172,10 +189,40 @@ public final class WorkerNode: @unchecked Sendable {
         welcomed = true
         lastHeard = Self.now()
         liveness = LivenessPolicy(heartbeatIntervalMS: Int(w.heartbeatIntervalMS), liveness: Int(w.liveness))
+        let resend = unacked
         lock.unlock()
         if isNew { log("joined run \(runID)") }
-        send(.ready(credit: UInt32(settings.credit)))
+        for (_, json) in resend.sorted(by: { $0.key < $1.key }) { send(.annotateResult(leaseID: 0, resultJSON: json)) }
+        var credit = settings.credit
+        if case .annotate(_, let c)? = job?.loaded { credit = c }
+        send(.ready(credit: UInt32(credit)))
         return nil
+    }
+
+    /// Runs one LLM call on its own thread (the coordinator's credit bounds how many).
+    private func annotate(leaseID: UInt64, callJSON: String) {
+        guard case .annotate(let executor, _)? = job?.loaded,
+              let call = try? JSONDecoder().decode(AnnotationCall.self, from: Data(callJSON.utf8)) else {
+            return send(.taskFailed(leaseID: leaseID, retryable: false, reason: "not an annotation call for this job"))
+        }
+        tasksStarted += 1
+        applyFaults()
+        Thread.detachNewThread { [self] in
+            do {
+                let result = try executor.execute(call)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                let json = String(decoding: try encoder.encode(result), as: UTF8.self)
+                lock.lock()
+                unacked[result.key] = json
+                lock.unlock()
+                setProgress(lease: 0, advance: 1)
+                send(.annotateResult(leaseID: leaseID, resultJSON: json))
+            } catch {
+                setProgress(lease: 0, advance: 1)
+                send(.taskFailed(leaseID: leaseID, retryable: true, reason: "\(error)"))
+            }
+        }
     }
 
     private func remap(_ path: String) -> String {
@@ -184,7 +231,7 @@ public final class WorkerNode: @unchecked Sendable {
     }
 
     private func compute(_ a: WireMessage.AssignGrad, frames: [[UInt8]]) {
-        guard let trainer = job?.trainer else {
+        guard case .train(let trainer)? = job?.loaded else {
             return send(.taskFailed(leaseID: a.leaseID, retryable: true, reason: "no job loaded yet"))
         }
         tasksStarted += 1

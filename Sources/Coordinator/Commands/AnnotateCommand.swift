@@ -29,6 +29,7 @@ struct AnnotateCommand: ParsableCommand {
     @Option(help: "BLAS threads of the embedding judge.") var threads = 2
     @Option(help: "Output directory.") var out: String
     @OptionGroup(title: "LLM judge (--judge openai)") var llm: LLMOptions
+    @OptionGroup(title: "Cluster (--judge openai with --bind: calls run on famol-worker processes)") var cluster: ClusterOptions
 
     func run() throws {
         try reportingInputErrors {

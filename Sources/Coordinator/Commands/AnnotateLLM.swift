@@ -1,5 +1,6 @@
 import Annotation
 import ArgumentParser
+import Cluster
 import Foundation
 import Ranking
 
@@ -18,7 +19,8 @@ struct LLMOptions: ParsableArguments {
     @Option(help: "Seconds per request before it times out.") var timeout = 60.0
     @Option(help: "Retries of connection errors, 429 and 5xx (exponential backoff with jitter).") var retries = 4
     @Option(help: "Retries of output that does not parse, before an abstention is stored.") var parseRetries = 2
-    @Flag(help: "Do not ask for JSON-schema structured output.") var noStructuredOutput = false
+    @Option(help: "Structured output: auto, json_schema, json_object (llama.cpp's Python server) or off.")
+    var structuredOutput: StructuredOutput = .auto
     @Option(help: "Words of each document in a prompt.") var documentWords = 60
     @Option(help: "Documents per list call (ListRank's window).") var window = 10
     @Option(help: "ListRank window step.") var step = 5
@@ -30,6 +32,7 @@ struct LLMOptions: ParsableArguments {
 }
 
 extension Strategy: ExpressibleByArgument {}
+extension StructuredOutput: ExpressibleByArgument {}
 extension LLMAnnotationSettings.Vote: ExpressibleByArgument {}
 
 extension AnnotateCommand {
@@ -44,7 +47,7 @@ extension AnnotateCommand {
         chat.maxTokens = llm.maxTokens
         chat.timeoutSeconds = llm.timeout
         chat.retries = llm.retries
-        chat.structuredOutput = !llm.noStructuredOutput
+        chat.structuredOutput = llm.structuredOutput
         guard let promptDir = llm.prompts ?? Prompt.defaultDirectory() else {
             throw InputError(file: "--prompts", "prompts directory not found", hint: "give --prompts DIR (the repository's prompts/)")
         }
@@ -61,7 +64,33 @@ extension AnnotateCommand {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let store = try AnnotationStore(path: out + "/annotations.sqlite")
         let budget = AnnotationBudget(maxCalls: llm.budgetCalls, maxTokens: llm.budgetTokens)
-        let executor = ChatCallExecutor(client: try ChatClient(settings: chat), prompts: prompts, parseRetries: llm.parseRetries)
+        let executor: CallExecutor
+        var coordinator: ClusterCoordinator? = nil
+        if let bind = cluster.bind {
+            let texts = Dictionary(uniqueKeysWithValues: try Strategy.allCases.map { s in
+                (s, try String(contentsOfFile: promptDir + "/" + s.rawValue + ".txt", encoding: .utf8))
+            })
+            let job = AnnotationJob(chat: chat, prompts: prompts, promptTexts: texts, parseRetries: llm.parseRetries, concurrency: settings.concurrency)
+            var serve = try cluster.settings(bind: bind)
+            serve.deterministic = false  // LLM calls do not depend on BLAS bits
+            // Never pay twice: no straggler copies, and a call counts as stalled only after it
+            // could have used all its timeouts and retries.
+            serve.straggler.maxCopies = 1
+            serve.straggler.stallTimeoutSeconds = max(cluster.stallTimeout,
+                                                      chat.timeoutSeconds * Double(chat.retries + 1) * Double(llm.parseRetries + 1) + 30)
+            let c = ClusterCoordinator(settings: serve, job: .annotate(job), datasetHash: "", storeResult: { json in
+                try store.put(try JSONDecoder().decode(StoredAnnotation.self, from: Data(json.utf8)))
+            }) { printError("famol: \($0)") }
+            try c.start()
+            print("coordinator on \(c.boundEndpoint), waiting for \(cluster.minWorkers) worker(s)")
+            try c.waitForWorkers(cluster.minWorkers)
+            coordinator = c
+            executor = ClusterCallExecutor(coordinator: c)
+            settings.concurrency *= cluster.minWorkers  // keep every worker's calls in flight
+        } else {
+            executor = ChatCallExecutor(client: try ChatClient(settings: chat), prompts: prompts, parseRetries: llm.parseRetries)
+        }
+        defer { coordinator?.stop(reason: "annotation finished") }
         let annotator = LLMAnnotator(settings: settings, prompts: prompts, store: store, budget: budget, executor: executor)
         let (queries, candidates) = try plan(collection)
         print("LLM judge: \(model) at \(endpoint), strategy \(settings.strategy.rawValue) (\(prompts[settings.strategy]!.version)), \(queries.count) queries")

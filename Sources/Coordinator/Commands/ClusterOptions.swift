@@ -3,7 +3,7 @@ import Cluster
 import Foundation
 import Ranking
 
-/// Options that distribute `famol train` over workers, checkpoint it and resume it.
+/// Options that distribute work over `famol-worker` processes (train and annotate).
 struct ClusterOptions: ParsableArguments {
     @Option(help: "Serve workers on this ZeroMQ endpoint (e.g. tcp://*:5555, ipc:///tmp/famol.sock); without it training runs in-process.")
     var bind: String?
@@ -24,12 +24,10 @@ struct ClusterOptions: ParsableArguments {
     var allowProfileMismatch = false
     @Option(help: "Largest inbound message in MiB (ZMQ_MAXMSGSIZE); larger ones close the sender's connection.")
     var maxMessageMb = 256
-    @Option(help: "Write a checkpoint to --out every K steps (0: only at SIGTERM).") var checkpointEvery = 0
-    @Option(help: "Resume from the checkpoint in this directory (an earlier run's --out).") var resume: String?
 
     func validate() throws {
-        guard minWorkers >= 1, heartbeatMs >= 10, liveness >= 2, stallTimeout > 0, checkpointEvery >= 0 else {
-            throw ValidationError("--min-workers >= 1, --heartbeat-ms >= 10, --liveness >= 2, --stall-timeout > 0, --checkpoint-every >= 0")
+        guard minWorkers >= 1, heartbeatMs >= 10, liveness >= 2, stallTimeout > 0 else {
+            throw ValidationError("--min-workers >= 1, --heartbeat-ms >= 10, --liveness >= 2, --stall-timeout > 0")
         }
         if let bind, !curve, !insecure, !Self.isLocal(bind) {
             throw ValidationError("--bind \(bind) is reachable from other hosts: add --curve with --curve-key and --authorized-keys, or --insecure on a trusted network")
@@ -57,5 +55,15 @@ struct ClusterOptions: ParsableArguments {
             s.curve = (try CurveKeyPair.read(curveKey, needSecret: true), try CurveKeyPair.readAuthorized(authorizedKeys))
         }
         return s
+    }
+}
+
+/// Checkpoint and resume options of `famol train`.
+struct CheckpointOptions: ParsableArguments {
+    @Option(help: "Write a checkpoint to --out every K steps (0: only at SIGTERM).") var checkpointEvery = 0
+    @Option(help: "Resume from the checkpoint in this directory (an earlier run's --out).") var resume: String?
+
+    func validate() throws {
+        guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be >= 0") }
     }
 }

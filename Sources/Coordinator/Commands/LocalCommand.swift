@@ -5,7 +5,7 @@ import Foundation
 struct LocalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local",
-        abstract: "Run a famol command on a local cluster: the coordinator plus N famol-worker processes on 127.0.0.1.",
+        abstract: "Run a famol command (train, annotate) on a local cluster: the coordinator plus N famol-worker processes on 127.0.0.1.",
         discussion: "Example: famol local --workers 2 train --train a.svm --valid b.svm --out run. The cluster is torn down when the coordinator exits, on Ctrl-C or SIGTERM (the coordinator checkpoints first), or if the coordinator crashes. A worker that dies is reported; the run goes on with the others."
     )
 
@@ -18,7 +18,9 @@ struct LocalCommand: ParsableCommand {
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
-        guard command.first == "train" else { throw ValidationError("famol local runs 'train ...' on the cluster") }
+        guard command.first == "train" || command.first == "annotate" else {
+            throw ValidationError("famol local runs 'train ...' or 'annotate --judge openai ...' on the cluster")
+        }
         if command.contains("--bind") { throw ValidationError("famol local chooses the endpoint; drop --bind") }
     }
 

@@ -19,7 +19,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Bands file ('query frequency [band]'); default terciles of click frequencies.") var bands: String?
     @Option(help: "Output directory.") var out: String
     @OptionGroup var options: TrainOptions
-    @OptionGroup(title: "Cluster and checkpoints") var cluster: ClusterOptions
+    @OptionGroup(title: "Cluster") var cluster: ClusterOptions
+    @OptionGroup(title: "Checkpoints") var checkpoints: CheckpointOptions
 
     func run() throws {
         try reportingInputErrors {
@@ -34,15 +35,15 @@ struct TrainCommand: ParsableCommand {
             let job = TrainingJob(spec: spec, outputDirectory: out)
             let loaded = try TrainingJob.loadTrainer(spec)
             let datasetHash = try spec.datasetHash()
-            let resumed = try cluster.resume.map {
+            let resumed = try checkpoints.resume.map {
                 try Checkpoint.read(directory: $0, configHash: spec.configHash, datasetHash: datasetHash).state
             }
-            if let r = resumed { print("resuming at epoch \(r.epoch + 1), step \(r.step + 1) from \(cluster.resume!)") }
-            var coordinator: GradientCoordinator? = nil
+            if let r = resumed { print("resuming at epoch \(r.epoch + 1), step \(r.step + 1) from \(checkpoints.resume!)") }
+            var coordinator: ClusterCoordinator? = nil
             var metrics: MetricsServer? = nil
             if let bind = cluster.bind {
-                let c = GradientCoordinator(settings: try cluster.settings(bind: bind), spec: spec, datasetHash: datasetHash,
-                                            trainer: loaded.0) { printError("famol: \($0)") }
+                let c = ClusterCoordinator(settings: try cluster.settings(bind: bind), job: .train(spec), datasetHash: datasetHash,
+                                           trainer: loaded.0) { printError("famol: \($0)") }
                 try c.start()
                 coordinator = c
                 if let port = cluster.metricsPort {
@@ -57,7 +58,7 @@ struct TrainCommand: ParsableCommand {
                 metrics?.stop()
             }
             Termination.install()
-            let every = cluster.checkpointEvery
+            let every = checkpoints.checkpointEvery
             let outcome: TrainingJob.Outcome
             do {
                 outcome = try job.run(loaded: loaded, gradients: coordinator?.gradientSource, resume: resumed, onStep: { state in

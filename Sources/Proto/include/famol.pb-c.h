@@ -28,6 +28,9 @@ typedef struct Famol__V1__Cancel Famol__V1__Cancel;
 typedef struct Famol__V1__Pong Famol__V1__Pong;
 typedef struct Famol__V1__Shutdown Famol__V1__Shutdown;
 typedef struct Famol__V1__Refuse Famol__V1__Refuse;
+typedef struct Famol__V1__AssignAnnotate Famol__V1__AssignAnnotate;
+typedef struct Famol__V1__AnnotateResult Famol__V1__AnnotateResult;
+typedef struct Famol__V1__Ack Famol__V1__Ack;
 
 
 /* --- enums --- */
@@ -43,12 +46,15 @@ typedef enum {
   FAMOL__V1__ENVELOPE__BODY_GRAD_RESULT = 13,
   FAMOL__V1__ENVELOPE__BODY_TASK_FAILED = 14,
   FAMOL__V1__ENVELOPE__BODY_GOODBYE = 15,
+  FAMOL__V1__ENVELOPE__BODY_ANNOTATE_RESULT = 16,
   FAMOL__V1__ENVELOPE__BODY_WELCOME = 20,
   FAMOL__V1__ENVELOPE__BODY_ASSIGN_GRAD = 21,
   FAMOL__V1__ENVELOPE__BODY_CANCEL = 22,
   FAMOL__V1__ENVELOPE__BODY_PONG = 23,
   FAMOL__V1__ENVELOPE__BODY_SHUTDOWN = 24,
-  FAMOL__V1__ENVELOPE__BODY_REFUSE = 25
+  FAMOL__V1__ENVELOPE__BODY_REFUSE = 25,
+  FAMOL__V1__ENVELOPE__BODY_ASSIGN_ANNOTATE = 26,
+  FAMOL__V1__ENVELOPE__BODY_ACK = 27
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FAMOL__V1__ENVELOPE__BODY__CASE)
 } Famol__V1__Envelope__BodyCase;
 
@@ -74,6 +80,7 @@ struct  Famol__V1__Envelope
     Famol__V1__GradResult *grad_result;
     Famol__V1__TaskFailed *task_failed;
     Famol__V1__Goodbye *goodbye;
+    Famol__V1__AnnotateResult *annotate_result;
     /*
      * coordinator -> worker
      */
@@ -83,6 +90,8 @@ struct  Famol__V1__Envelope
     Famol__V1__Pong *pong;
     Famol__V1__Shutdown *shutdown;
     Famol__V1__Refuse *refuse;
+    Famol__V1__AssignAnnotate *assign_annotate;
+    Famol__V1__Ack *ack;
   };
 };
 #define FAMOL__V1__ENVELOPE__INIT \
@@ -263,6 +272,46 @@ struct  Famol__V1__Refuse
 };
 #define FAMOL__V1__REFUSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&famol__v1__refuse__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+/*
+ * Annotation: one LLM call per task. The call and its result travel as JSON (the call names
+ * the strategy, prompt version, model, query and documents; the result is what the store keeps).
+ */
+struct  Famol__V1__AssignAnnotate
+{
+  ProtobufCMessage base;
+  uint64_t lease_id;
+  char *call_json;
+};
+#define FAMOL__V1__ASSIGN_ANNOTATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&famol__v1__assign_annotate__descriptor) \
+    , 0, (char *)protobuf_c_empty_string }
+
+
+struct  Famol__V1__AnnotateResult
+{
+  ProtobufCMessage base;
+  uint64_t lease_id;
+  char *result_json;
+};
+#define FAMOL__V1__ANNOTATE_RESULT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&famol__v1__annotate_result__descriptor) \
+    , 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * The coordinator stored a result: the worker may forget it. Until then a worker keeps its
+ * results and sends them again to a restarted coordinator.
+ */
+struct  Famol__V1__Ack
+{
+  ProtobufCMessage base;
+  char *key;
+};
+#define FAMOL__V1__ACK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&famol__v1__ack__descriptor) \
     , (char *)protobuf_c_empty_string }
 
 
@@ -513,6 +562,63 @@ Famol__V1__Refuse *
 void   famol__v1__refuse__free_unpacked
                      (Famol__V1__Refuse *message,
                       ProtobufCAllocator *allocator);
+/* Famol__V1__AssignAnnotate methods */
+void   famol__v1__assign_annotate__init
+                     (Famol__V1__AssignAnnotate         *message);
+size_t famol__v1__assign_annotate__get_packed_size
+                     (const Famol__V1__AssignAnnotate   *message);
+size_t famol__v1__assign_annotate__pack
+                     (const Famol__V1__AssignAnnotate   *message,
+                      uint8_t             *out);
+size_t famol__v1__assign_annotate__pack_to_buffer
+                     (const Famol__V1__AssignAnnotate   *message,
+                      ProtobufCBuffer     *buffer);
+Famol__V1__AssignAnnotate *
+       famol__v1__assign_annotate__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   famol__v1__assign_annotate__free_unpacked
+                     (Famol__V1__AssignAnnotate *message,
+                      ProtobufCAllocator *allocator);
+/* Famol__V1__AnnotateResult methods */
+void   famol__v1__annotate_result__init
+                     (Famol__V1__AnnotateResult         *message);
+size_t famol__v1__annotate_result__get_packed_size
+                     (const Famol__V1__AnnotateResult   *message);
+size_t famol__v1__annotate_result__pack
+                     (const Famol__V1__AnnotateResult   *message,
+                      uint8_t             *out);
+size_t famol__v1__annotate_result__pack_to_buffer
+                     (const Famol__V1__AnnotateResult   *message,
+                      ProtobufCBuffer     *buffer);
+Famol__V1__AnnotateResult *
+       famol__v1__annotate_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   famol__v1__annotate_result__free_unpacked
+                     (Famol__V1__AnnotateResult *message,
+                      ProtobufCAllocator *allocator);
+/* Famol__V1__Ack methods */
+void   famol__v1__ack__init
+                     (Famol__V1__Ack         *message);
+size_t famol__v1__ack__get_packed_size
+                     (const Famol__V1__Ack   *message);
+size_t famol__v1__ack__pack
+                     (const Famol__V1__Ack   *message,
+                      uint8_t             *out);
+size_t famol__v1__ack__pack_to_buffer
+                     (const Famol__V1__Ack   *message,
+                      ProtobufCBuffer     *buffer);
+Famol__V1__Ack *
+       famol__v1__ack__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   famol__v1__ack__free_unpacked
+                     (Famol__V1__Ack *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Famol__V1__Envelope_Closure)
@@ -554,6 +660,15 @@ typedef void (*Famol__V1__Shutdown_Closure)
 typedef void (*Famol__V1__Refuse_Closure)
                  (const Famol__V1__Refuse *message,
                   void *closure_data);
+typedef void (*Famol__V1__AssignAnnotate_Closure)
+                 (const Famol__V1__AssignAnnotate *message,
+                  void *closure_data);
+typedef void (*Famol__V1__AnnotateResult_Closure)
+                 (const Famol__V1__AnnotateResult *message,
+                  void *closure_data);
+typedef void (*Famol__V1__Ack_Closure)
+                 (const Famol__V1__Ack *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -573,6 +688,9 @@ extern const ProtobufCMessageDescriptor famol__v1__cancel__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__pong__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__shutdown__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__refuse__descriptor;
+extern const ProtobufCMessageDescriptor famol__v1__assign_annotate__descriptor;
+extern const ProtobufCMessageDescriptor famol__v1__annotate_result__descriptor;
+extern const ProtobufCMessageDescriptor famol__v1__ack__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -1,0 +1,439 @@
+import CZMQ
+import Foundation
+import Ranking
+
+/// The coordinator's side of the cluster: leases tasks (shards of a training step, or LLM
+/// calls) to workers over a ROUTER socket and hands back the first valid result of each.
+///
+/// Protocol logic runs on the socket thread (handlers and ticks, under `lock`); callers only
+/// add tasks and wait for their results.
+public final class ClusterCoordinator: @unchecked Sendable {
+    public let settings: CoordinatorSettings
+    public let counters: ClusterCounters
+    let job: ClusterJob
+    /// Training only: the model shape and objective, for parameter counts and empty shards.
+    let trainer: Trainer?
+    /// Annotation only: stores a result before it is acknowledged (also results of a previous
+    /// coordinator that a worker sends again).
+    let storeResult: (@Sendable (String) throws -> Void)?
+    let runID: String
+    let welcome: WireMessage.Welcome
+    let profile = NumericProfile.current
+    let log: @Sendable (String) -> Void
+
+    let lock = NSCondition()
+    private var socketThread: SocketThread!
+    private var zap: ZAPHandler?
+    var workers: [[UInt8]: WorkerRecord] = [:]
+    var leases: [UInt64: Lease] = [:]
+    var tasks: [UInt64: ClusterTask] = [:]
+    var pending: [UInt64] = []
+    /// Task ids by (params version, shard) and by annotation key, to match results whose lease
+    /// was re-issued.
+    var gradientTaskIDs: [[Int]: UInt64] = [:]
+    var annotationTaskIDs: [String: UInt64] = [:]
+    /// The parameters of the current step: version and frame bytes.
+    var parameters: (version: Int, frame: [UInt8])? = nil
+    private var nextTask: UInt64 = 1
+    private var nextLease: UInt64 = 1
+    private var sequence: UInt64 = 0
+    private var warnedPeers = Set<[UInt8]>()
+    var taskSeconds: [Double] = []
+    private(set) public var boundEndpoint = ""
+
+    public init(settings: CoordinatorSettings, job: ClusterJob, datasetHash: String, trainer: Trainer? = nil,
+                storeResult: (@Sendable (String) throws -> Void)? = nil,
+                counters: ClusterCounters = ClusterCounters(), log: @escaping @Sendable (String) -> Void) {
+        self.settings = settings
+        self.job = job
+        self.trainer = trainer
+        self.storeResult = storeResult
+        self.counters = counters
+        self.log = log
+        runID = String(SHA256.hex(Array((job.configHash + datasetHash).utf8)).prefix(16))
+        welcome = .init(heartbeatIntervalMS: UInt32(settings.liveness.heartbeatIntervalMS), liveness: UInt32(settings.liveness.liveness),
+                        configHash: job.configHash, datasetHash: datasetHash, jobJSON: job.json)
+    }
+
+    /// Binds the ROUTER socket (and the ZAP handler with CURVE) and starts serving.
+    public func start() throws {
+        let socket = try ZMQSocket(type: ZMQ_ROUTER)
+        try socket.set(ZMQ_ROUTER_MANDATORY, 1)
+        try socket.set(ZMQ_MAXMSGSIZE, int64: settings.maxMessageBytes)
+        try socket.set(ZMQ_SNDHWM, 0)
+        try socket.set(ZMQ_RCVHWM, 0)
+        if let curve = settings.curve {
+            zap = try ZAPHandler(authorized: curve.authorized) { [log] key, ok in
+                if !ok { log("refused a CURVE client with unlisted key \(key.prefix(8))...") }
+            }
+            try socket.set(ZMQ_ZAP_DOMAIN, string: "famol")
+            try socket.set(ZMQ_CURVE_SERVER, 1)
+            try socket.set(ZMQ_CURVE_SECRETKEY, string: curve.server.secretKey!)
+        }
+        try socket.bind(settings.bind)
+        boundEndpoint = socket.lastEndpoint
+        socketThread = SocketThread(socket: socket, tickMilliseconds: max(10, settings.liveness.heartbeatIntervalMS / 2), handlers: .init(
+            onMessage: { [unowned self] frames in self.locked { self.handle(frames) } },
+            onTick: { [unowned self] in self.locked { self.tick() } },
+            onSendFailure: { [unowned self] frames, errno in self.locked { self.sendFailed(frames, errno) } }
+        ))
+        socketThread.start(name: "famol-router")
+    }
+
+    /// Tells every worker to stop, then closes the socket.
+    public func stop(reason: String) {
+        locked {
+            for id in workers.keys { send(to: id, .shutdown(reason: reason)) }
+        }
+        Thread.sleep(forTimeInterval: 0.2)  // let the socket thread flush the Shutdowns
+        socketThread?.stop()
+        zap?.stop()
+    }
+
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// Waits until `count` workers are ready (or the no-worker timeout passes).
+    public func waitForWorkers(_ count: Int) throws {
+        let deadline = Date(timeIntervalSinceNow: settings.noWorkerTimeoutSeconds)
+        lock.lock()
+        defer { lock.unlock() }
+        while workers.values.filter(\.ready).count < count {
+            if !lock.wait(until: deadline) {
+                throw ClusterError("only \(workers.values.filter(\.ready).count) of \(count) workers joined within \(Int(settings.noWorkerTimeoutSeconds)) s; start famol-worker --connect \(boundEndpoint)")
+            }
+        }
+    }
+
+    // MARK: tasks (caller threads)
+
+    /// Adds tasks and waits until each has an output; the lock is held except while waiting.
+    func runTasks(_ kinds: [ClusterTask.Kind], context: String) throws -> [ClusterTask.Output] {
+        lock.lock()
+        defer { lock.unlock() }
+        var ids: [UInt64] = []
+        for kind in kinds {
+            let id = nextTask
+            nextTask += 1
+            tasks[id] = ClusterTask(id: id, kind: kind)
+            switch kind {
+            case let .gradient(_, _, shard, version, _): gradientTaskIDs[[version, shard]] = id
+            case let .annotation(key, _): annotationTaskIDs[key] = id
+            }
+            pending.append(id)
+            ids.append(id)
+        }
+        dispatch()
+        var lastUsable = Self.now()
+        while ids.contains(where: { tasks[$0]?.output == nil }) {
+            _ = lock.wait(until: Date(timeIntervalSinceNow: 0.1))
+            // A worker whose whole credit is held by stalled tasks cannot help any more.
+            if workers.values.contains(where: { $0.ready && ($0.freeCredit > 0 || !$0.leases.isEmpty) }) { lastUsable = Self.now() }
+            if Self.now() - lastUsable > settings.noWorkerTimeoutSeconds {
+                throw ClusterError("no usable worker (alive with free or progressing tasks) for \(Int(settings.noWorkerTimeoutSeconds)) s during \(context)")
+            }
+        }
+        let outputs = ids.map { tasks[$0]!.output! }
+        for id in ids { forget(id) }
+        for case .failed(let reason) in outputs { throw ClusterError("a task failed \(ClusterTask.failureLimit) times during \(context): \(reason)") }
+        return outputs
+    }
+
+    private func forget(_ id: UInt64) {
+        guard let t = tasks.removeValue(forKey: id) else { return }
+        switch t.kind {
+        case let .gradient(_, _, shard, version, _): gradientTaskIDs.removeValue(forKey: [version, shard])
+        case let .annotation(key, _): annotationTaskIDs.removeValue(forKey: key)
+        }
+        pending.removeAll { $0 == id }
+    }
+
+    /// The cluster as a gradient source for `Trainer.train`.
+    public var gradientSource: StepGradientSource {
+        { [unowned self] parameters, epoch, step, slices in try self.runStep(parameters, epoch: epoch, step: step, slices: slices) }
+    }
+
+    func runStep(_ parameters: [Float], epoch: Int, step: Int, slices: [[Int]]) throws -> [ShardResult] {
+        guard let trainer else { throw ClusterError("this coordinator serves no training job") }
+        let started = Self.now()
+        let version = locked { () -> Int in
+            let v = (self.parameters?.version ?? -1) + 1
+            self.parameters = (v, TensorFrame.bytes(parameters))
+            return v
+        }
+        var results = [ShardResult?](repeating: nil, count: slices.count)
+        // Empty slices need no worker: their result is all zeros, computed here the same way.
+        for (s, slice) in slices.enumerated() where slice.isEmpty {
+            results[s] = ShardGradient.compute(ranker: trainer.ranker, parameters: parameters, examples: [],
+                                               objective: trainer.objective, epoch: epoch)
+        }
+        let work = slices.indices.filter { results[$0] == nil }
+        let outputs = try runTasks(work.map { .gradient(epoch: epoch, step: step, shard: $0, version: version, examples: slices[$0].map { UInt32($0) }) },
+                                   context: "epoch \(epoch + 1) step \(step + 1)")
+        for (s, output) in zip(work, outputs) {
+            if case .gradient(let r) = output { results[s] = r }
+        }
+        counters.add("famol_steps_total")
+        counters.set("famol_step_seconds", Self.now() - started)
+        return results.map { $0! }
+    }
+
+    /// Runs one annotation call on a worker and returns its stored result (JSON). Many threads
+    /// may call this at once.
+    public func annotate(key: String, callJSON: String) throws -> String {
+        let outputs = try runTasks([.annotation(key: key, callJSON: callJSON)], context: "annotation")
+        guard case .annotation(let json) = outputs[0] else { throw ClusterError("internal: wrong output kind") }
+        return json
+    }
+
+    // MARK: socket-thread logic (lock held)
+
+    func send(to identity: [UInt8], _ body: WireMessage.Body, frames: [[UInt8]] = []) {
+        sequence += 1
+        socketThread.send([identity] + WireCodec.encode(WireMessage(runID: runID, sequence: sequence, body: body, frames: frames)))
+    }
+
+    private func handle(_ frames: [[UInt8]]) {
+        guard frames.count >= 2 else { return }
+        let identity = frames[0]
+        switch WireCodec.decode(Array(frames.dropFirst()), expectedRunID: runID) {
+        case .failure(let f): drop(identity, f.reason, f.detail)
+        case .success(let message): handle(message, from: identity)
+        }
+        lock.broadcast()
+    }
+
+    func drop(_ identity: [UInt8], _ reason: DropReason, _ detail: String) {
+        counters.add("famol_dropped_frames_total", label: reason.rawValue)
+        if warnedPeers.insert(identity).inserted {
+            log("dropped a message from peer \(hex(identity)): \(detail) (further drops from this peer are only counted)")
+        }
+    }
+
+    private func handle(_ m: WireMessage, from identity: [UInt8]) {
+        let now = Self.now()
+        if case .hello(let h) = m.body { return hello(h, from: identity) }
+        guard workers[identity] != nil else { return drop(identity, .unknownPeer, "message from a worker that has not said Hello") }
+        workers[identity]!.lastSeen = now
+        switch m.body {
+        case .ready(let credit):
+            let wasReady = workers[identity]!.ready
+            workers[identity]!.ready = true
+            workers[identity]!.credit = Int(credit)
+            workers[identity]!.freeCredit = Int(credit) - workers[identity]!.leases.count
+            if !wasReady { log("worker \(workers[identity]!.workerID) ready (\(workers.values.filter(\.ready).count) ready)") }
+        case let .heartbeat(_, progress):
+            // Progress is the worker's count of finished work: when it moves, all its leases
+            // are alive; when it stalls, they are re-leased after the stall timeout.
+            if workers[identity]!.progress != progress {
+                workers[identity]!.progress = progress
+                for id in workers[identity]!.leases { leases[id]?.progressAt = now }
+            }
+            send(to: identity, .pong)
+        case .gradResult(let r):
+            gradientResult(r, frames: m.frames, from: identity, now: now)
+        case let .annotateResult(leaseID, json):
+            annotationResult(leaseID: leaseID, json: json, from: identity, now: now)
+        case let .taskFailed(leaseID, retryable, reason):
+            log("worker \(workers[identity]!.workerID) failed a task: \(reason)")
+            if reason.hasPrefix("missing parameters") {
+                workers[identity]!.paramsVersion = -1
+            } else if let task = leases[leaseID]?.task, tasks[task] != nil {
+                tasks[task]!.failures += 1
+                if tasks[task]!.failures >= ClusterTask.failureLimit { complete(task, .failed(reason)) }
+            }
+            release(leaseID, creditBack: true)
+            if !retryable { removeWorker(identity, why: "a task failed for good: \(reason)") }
+        case .goodbye(let reason):
+            removeWorker(identity, why: "said goodbye: \(reason)")
+        default:
+            drop(identity, .undecodable, "a coordinator-only message from a worker")
+        }
+        dispatch()
+    }
+
+    private func hello(_ h: WireMessage.Hello, from identity: [UInt8]) {
+        if settings.deterministic && h.numericProfile != profile {
+            counters.add("famol_workers_refused_total")
+            log("refused worker \(h.workerID): numeric profile '\(h.numericProfile)' differs from the coordinator's '\(profile)'")
+            send(to: identity, .refuse(reason: "numeric profile '\(h.numericProfile)' differs from the coordinator's '\(profile)'; a deterministic run needs the same BLAS, core type and threads (or start the coordinator with --allow-profile-mismatch)"))
+            return
+        }
+        // A worker that restarted (or reconnected) replaces its old record.
+        for (id, w) in workers where w.workerID == h.workerID && id != identity { removeWorker(id, why: "reconnected") }
+        if workers[identity] == nil {
+            workers[identity] = WorkerRecord(identity: identity, workerID: h.workerID, incarnation: h.incarnation, lastSeen: Self.now())
+        }
+        counters.set("famol_workers_alive", Double(workers.count))
+        send(to: identity, .welcome(welcome))
+    }
+
+    /// Ends a worker's lease (when it answers) and returns its credit; for a lease already
+    /// re-issued after a stall, returns the credit the stall kept.
+    private func finishLease(_ leaseID: UInt64, of identity: [UInt8], now: Double) {
+        if let lease = leases[leaseID], lease.worker == identity {
+            taskSeconds.append(now - lease.issuedAt)
+            release(leaseID, creditBack: true)
+        } else {
+            let w = workers[identity]!
+            workers[identity]!.freeCredit = min(w.freeCredit + 1, w.credit - w.leases.count)
+        }
+    }
+
+    private func gradientResult(_ r: WireMessage.GradResult, frames: [[UInt8]], from identity: [UInt8], now: Double) {
+        finishLease(r.leaseID, of: identity, now: now)
+        guard let id = gradientTaskIDs[[Int(r.paramsVersion), Int(r.shard)]], tasks[id]?.output == nil,
+              case let .gradient(epoch, step, _, _, _)? = tasks[id]?.kind, epoch == Int(r.epoch), step == Int(r.step) else {
+            counters.add("famol_duplicate_results_total")
+            return
+        }
+        guard let trainer, frames.count == 1, let gradient = TensorFrame.floats(frames[0], count: trainer.ranker.layout.parameterCount) else {
+            drop(identity, .frameMismatch, "a gradient frame of the wrong size")
+            return
+        }
+        complete(id, .gradient(ShardResult(gradient: gradient, loss: r.loss, clickLoss: r.clickLoss, labelLoss: r.labelLoss, queries: Int(r.queries))))
+    }
+
+    private func annotationResult(leaseID: UInt64, json: String, from identity: [UInt8], now: Double) {
+        finishLease(leaseID, of: identity, now: now)
+        guard let key = Self.key(ofResult: json) else {
+            return drop(identity, .undecodable, "an annotation result without a key")
+        }
+        // Stored first, acknowledged after: a result is never lost between the two.
+        do { try storeResult?(json) } catch {
+            log("cannot store the result for \(key.prefix(12)): \(error); the worker will send it again")
+            return
+        }
+        send(to: identity, .ack(key: key))
+        if let id = annotationTaskIDs[key], tasks[id]?.output == nil {
+            complete(id, .annotation(json))
+        } else {
+            counters.add("famol_duplicate_results_total")
+        }
+    }
+
+    static func key(ofResult json: String) -> String? {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["key"] as? String
+    }
+
+    private func complete(_ id: UInt64, _ output: ClusterTask.Output) {
+        tasks[id]!.output = output
+        pending.removeAll { $0 == id }
+        // Other copies of this task are now moot.
+        for (leaseID, lease) in leases where lease.task == id { send(to: lease.worker, .cancel(leaseID: leaseID)) }
+    }
+
+    /// Ends a lease; its task goes back to the queue if no result and no other copy exists.
+    func release(_ leaseID: UInt64, creditBack: Bool) {
+        guard let lease = leases.removeValue(forKey: leaseID) else { return }
+        if workers[lease.worker] != nil {
+            workers[lease.worker]!.leases.remove(leaseID)
+            if creditBack { workers[lease.worker]!.freeCredit += 1 }
+        }
+        requeueIfOrphaned(lease.task)
+    }
+
+    func requeueIfOrphaned(_ id: UInt64) {
+        guard let t = tasks[id], t.output == nil, !leases.values.contains(where: { $0.task == id }), !pending.contains(id) else { return }
+        pending.insert(id, at: 0)
+        counters.add("famol_tasks_requeued_total")
+    }
+
+    func removeWorker(_ identity: [UInt8], why: String) {
+        guard let w = workers.removeValue(forKey: identity) else { return }
+        log("worker \(w.workerID) removed: \(why)")
+        for id in w.leases { if let lease = leases.removeValue(forKey: id) { requeueIfOrphaned(lease.task) } }
+        counters.set("famol_workers_alive", Double(workers.count))
+    }
+
+    private func tick() {
+        let now = Self.now()
+        for (id, w) in workers where now - w.lastSeen > settings.liveness.deadAfterSeconds {
+            counters.add("famol_heartbeat_misses_total")
+            removeWorker(id, why: "missed \(settings.liveness.liveness) heartbeats")
+        }
+        for (id, lease) in leases where now - lease.progressAt > settings.straggler.stallTimeoutSeconds {
+            log("lease \(id) stalled for \(Int(settings.straggler.stallTimeoutSeconds)) s; re-leasing it")
+            // The worker's credit stays taken: its compute thread is presumably stuck.
+            leases.removeValue(forKey: id)
+            workers[lease.worker]?.leases.remove(id)
+            requeueIfOrphaned(lease.task)
+        }
+        dispatch()
+        lock.broadcast()
+    }
+
+    private func sendFailed(_ frames: [[UInt8]], _ errno: Int32) {
+        guard errno == EHOSTUNREACH, let identity = frames.first else { return }
+        removeWorker(identity, why: "unreachable (disconnected)")
+        dispatch()
+        lock.broadcast()
+    }
+
+    /// Leases waiting tasks to workers with free credit; when none wait, duplicates old leases
+    /// onto idle workers (stragglers); the first result wins.
+    func dispatch() {
+        let ready = workers.keys.filter { workers[$0]!.ready }.sorted { $0.lexicographicallyPrecedes($1) }
+        for id in ready {
+            while workers[id]!.freeCredit > 0 {
+                let task: UInt64
+                if !pending.isEmpty {
+                    task = pending.removeFirst()
+                } else if let t = stragglerTask(for: id) {
+                    task = t
+                } else {
+                    break
+                }
+                lease(task, to: id)
+            }
+        }
+    }
+
+    private func stragglerTask(for worker: [UInt8]) -> UInt64? {
+        let policy = settings.straggler
+        let sorted = taskSeconds.suffix(200).sorted()
+        let median = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+        let minimumAge = max(policy.minimumAgeSeconds, median * policy.duplicateAfterMedians)
+        let now = Self.now()
+        var copies: [UInt64: Int] = [:]
+        for l in leases.values { copies[l.task, default: 0] += 1 }
+        let candidates = leases.values
+            .filter { tasks[$0.task]?.output == nil && $0.worker != worker && now - $0.issuedAt > minimumAge }
+            .filter { copies[$0.task]! < policy.maxCopies }
+            .filter { l in !leases.values.contains { $0.task == l.task && $0.worker == worker } }
+            .sorted { $0.issuedAt < $1.issuedAt }
+        return candidates.first?.task
+    }
+
+    private func lease(_ taskID: UInt64, to identity: [UInt8]) {
+        guard let task = tasks[taskID] else { return }
+        let id = nextLease
+        nextLease += 1
+        let now = Self.now()
+        leases[id] = Lease(id: id, task: taskID, worker: identity, issuedAt: now, progressAt: now)
+        workers[identity]!.leases.insert(id)
+        workers[identity]!.freeCredit -= 1
+        counters.add("famol_tasks_leased_total")
+        switch task.kind {
+        case let .gradient(epoch, step, shard, version, examples):
+            let needsParams = workers[identity]!.paramsVersion != version
+            workers[identity]!.paramsVersion = version
+            let assign = WireMessage.AssignGrad(leaseID: id, epoch: UInt32(epoch), step: UInt32(step), shard: UInt32(shard),
+                                                paramsVersion: UInt64(version), examples: examples)
+            send(to: identity, .assignGrad(assign), frames: needsParams ? [parameters!.frame] : [])
+        case let .annotation(_, json):
+            send(to: identity, .assignAnnotate(leaseID: id, callJSON: json))
+        }
+    }
+}
+
+func hex(_ bytes: [UInt8]) -> String { bytes.map { String($0, radix: 16).leftPad2 }.joined() }
+
+extension String {
+    var leftPad2: String { count >= 2 ? self : "0" + self }
+}
