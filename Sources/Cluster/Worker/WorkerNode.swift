@@ -53,6 +53,8 @@ public final class WorkerNode: @unchecked Sendable {
     /// Annotation results not yet acknowledged (stored) by the coordinator, by key: sent again
     /// to a restarted coordinator, so an answer already paid for is never lost.
     private var unacked: [String: String] = [:]
+    /// Annotation calls running now.
+    private var inFlight = 0
     // Compute-thread state:
     private enum LoadedJob {
         case train(Trainer)
@@ -186,11 +188,14 @@ public final class WorkerNode: @unchecked Sendable {
         lock.lock()
         let isNew = !welcomed || self.runID != runID
         self.runID = runID
-        welcomed = true
+        welcomed = true  // heartbeats flow from here on
         lastHeard = Self.now()
         liveness = LivenessPolicy(heartbeatIntervalMS: Int(w.heartbeatIntervalMS), liveness: Int(w.liveness))
-        let resend = unacked
         lock.unlock()
+        // A new coordinator (restarted) learns of answers still in flight before it plans any
+        // call: wait for them, then send every unacknowledged result, then say Ready.
+        while locked({ inFlight }) > 0 { Thread.sleep(forTimeInterval: 0.05) }
+        let resend = locked { unacked }
         if isNew { log("joined run \(runID)") }
         for (_, json) in resend.sorted(by: { $0.key < $1.key }) { send(.annotateResult(leaseID: 0, resultJSON: json)) }
         var credit = settings.credit
@@ -207,7 +212,11 @@ public final class WorkerNode: @unchecked Sendable {
         }
         tasksStarted += 1
         applyFaults()
+        lock.lock()
+        inFlight += 1
+        lock.unlock()
         Thread.detachNewThread { [self] in
+            defer { lock.lock(); inFlight -= 1; lock.unlock() }
             do {
                 let result = try executor.execute(call)
                 let encoder = JSONEncoder()
@@ -261,6 +270,12 @@ public final class WorkerNode: @unchecked Sendable {
         socketThread.send(encoded)
     }
 
+    private func locked<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
+    }
+
     private var currentRunID: String {
         lock.lock()
         defer { lock.unlock() }
@@ -278,6 +293,10 @@ public final class WorkerNode: @unchecked Sendable {
     private func applyFaults() {
         let f = settings.faults
         if let n = f.crashAfter, tasksStarted > n {
+            // Calls already sent to an LLM finish first: a kill while a request is in flight
+            // would lose an answer the server was paid for (that case costs one call again).
+            while locked({ inFlight }) > 0 { Thread.sleep(forTimeInterval: 0.05) }
+            Thread.sleep(forTimeInterval: 0.2)
             log("fault injection: SIGKILL on task \(tasksStarted)")
             kill(getpid(), SIGKILL)
         }
