@@ -23,3 +23,9 @@ static inline int famol_zmq_recv_frame(void *socket, void **data, size_t *size, 
     zmq_msg_close(&msg);
     return rc;
 }
+
+#include <sys/prctl.h>
+#include <signal.h>
+// Children of `famol local` ask the kernel to kill them when their parent dies, so no worker
+// or coordinator outlives a killed supervisor. (prctl is variadic: Swift cannot call it.)
+static inline int famol_die_with_parent(void) { return prctl(PR_SET_PDEATHSIG, SIGKILL); }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cluster
 @preconcurrency import Glibc
 
 /// The entry point: line-buffered output, so progress shows up in logs as it happens.
@@ -6,6 +7,7 @@ import ArgumentParser
 enum FamolMain {
     static func main() {
         setvbuf(stdout, nil, _IOLBF, 0)
+        dieWithParentIfAsked()
         Famol.main()
     }
 }

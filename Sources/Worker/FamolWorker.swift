@@ -22,6 +22,7 @@ struct FamolWorker: ParsableCommand {
     @Option(help: "Largest message accepted, in MiB.") var maxMessageMb = 256
 
     func run() throws {
+        dieWithParentIfAsked()
         var settings = WorkerSettings(connect: connect, workerID: id ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())")
         settings.credit = max(1, credit)
         settings.dataDirectory = dataDir

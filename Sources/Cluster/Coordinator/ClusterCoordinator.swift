@@ -146,6 +146,12 @@ public final class ClusterCoordinator: @unchecked Sendable {
 
     private func forget(_ id: UInt64) {
         guard let t = tasks.removeValue(forKey: id) else { return }
+        // Copies still out (stragglers, stalls) end here; their workers get the credit back
+        // when they answer (see `finishLease`).
+        for (leaseID, lease) in leases where lease.task == id {
+            leases.removeValue(forKey: leaseID)
+            workers[lease.worker]?.leases.remove(leaseID)
+        }
         switch t.kind {
         case let .gradient(_, _, shard, version, _): gradientTaskIDs.removeValue(forKey: [version, shard])
         case let .annotation(key, _): annotationTaskIDs.removeValue(forKey: key)
@@ -389,6 +395,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
                 } else {
                     break
                 }
+                guard tasks[task]?.output == nil, tasks[task] != nil else { continue }
                 lease(task, to: id)
             }
         }
@@ -403,7 +410,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
         var copies: [UInt64: Int] = [:]
         for l in leases.values { copies[l.task, default: 0] += 1 }
         let candidates = leases.values
-            .filter { tasks[$0.task]?.output == nil && $0.worker != worker && now - $0.issuedAt > minimumAge }
+            .filter { tasks[$0.task] != nil && tasks[$0.task]?.output == nil && $0.worker != worker && now - $0.issuedAt > minimumAge }
             .filter { copies[$0.task]! < policy.maxCopies }
             .filter { l in !leases.values.contains { $0.task == l.task && $0.worker == worker } }
             .sorted { $0.issuedAt < $1.issuedAt }
@@ -411,7 +418,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
     }
 
     private func lease(_ taskID: UInt64, to identity: [UInt8]) {
-        guard let task = tasks[taskID] else { return }
+        let task = tasks[taskID]!
         let id = nextLease
         nextLease += 1
         let now = Self.now()

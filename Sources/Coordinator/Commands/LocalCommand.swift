@@ -76,6 +76,9 @@ struct LocalCommand: ParsableCommand {
         let p = Process()
         p.executableURL = url
         p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["FAMOL_DIE_WITH_PARENT"] = "1"
+        p.environment = env
         try p.run()
         return p
     }
