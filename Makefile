@@ -29,6 +29,7 @@ test: setup
 test-integration: setup
 	$(SWIFT) build -c release --product famol
 	$(SWIFT) build -c release --product famol-worker
+	bash scripts/check-deploy
 	FAMOL=$(CURDIR)/.build/release/famol $(PY) -m pytest -q tests
 
 clean:

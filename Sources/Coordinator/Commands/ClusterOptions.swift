@@ -62,6 +62,8 @@ struct ClusterOptions: ParsableArguments {
 struct CheckpointOptions: ParsableArguments {
     @Option(help: "Write a checkpoint to --out every K steps (0: only at SIGTERM).") var checkpointEvery = 0
     @Option(help: "Resume from the checkpoint in this directory (an earlier run's --out).") var resume: String?
+    @Flag(help: "Resume from --out's checkpoint when there is one, else start afresh (for restarted pods and services).")
+    var autoResume = false
 
     func validate() throws {
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be >= 0") }

@@ -35,10 +35,12 @@ struct TrainCommand: ParsableCommand {
             let job = TrainingJob(spec: spec, outputDirectory: out)
             let loaded = try TrainingJob.loadTrainer(spec)
             let datasetHash = try spec.datasetHash()
-            let resumed = try checkpoints.resume.map {
+            let resumeDirectory = checkpoints.resume
+                ?? (checkpoints.autoResume && FileManager.default.fileExists(atPath: out + "/" + Checkpoint.fileName) ? out : nil)
+            let resumed = try resumeDirectory.map {
                 try Checkpoint.read(directory: $0, configHash: spec.configHash, datasetHash: datasetHash).state
             }
-            if let r = resumed { print("resuming at epoch \(r.epoch + 1), step \(r.step + 1) from \(checkpoints.resume!)") }
+            if let r = resumed { print("resuming at epoch \(r.epoch + 1), step \(r.step + 1) from \(resumeDirectory!)") }
             var coordinator: ClusterCoordinator? = nil
             var metrics: MetricsServer? = nil
             if let bind = cluster.bind {
