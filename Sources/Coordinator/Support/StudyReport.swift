@@ -5,15 +5,15 @@ import Ranking
 struct StudyReport {
     var result: BandStudy.Result
     var config: StudyConfig
-    var gradeMapping: String
+    var labelSource: String
 
     var sourcesText: String {
         """
         Label sources:
-          labels  human judgments (Cranfield qrels; \(gradeMapping)); they stand in for LLM labels until the annotation judges land
+          labels  \(labelSource)
           clicks  simulated: \(config.clicks.model.rawValue), \(result.impressions) impressions, \(result.clicks) clicks, Zipf s=\(config.clicks.zipfExponent), eta=\(config.clicks.eta), epsilon=\(config.clicks.epsilon), seed \(config.clicks.seed)
           bands   terciles of simulated query frequency; FAMOL click weights high 0.8, mid 0.5, low 0.2
-          test    nDCG@10 on human judgments, \(config.folds)-fold cross-validation over queries, reranking BM25 top-\(config.candidates)
+          test    nDCG@10 on the human judgments (also used for early stopping on a validation split), \(config.folds)-fold cross-validation over queries, reranking BM25 top-\(config.candidates)
         """
     }
 
@@ -38,7 +38,7 @@ struct StudyReport {
             "methods": methods,
             "bands": result.bands.band.mapValues(\.rawValue),
             "frequencies": result.bands.frequency,
-            "sources": ["labels": "human (Cranfield qrels)", "clicks": "simulated \(config.clicks.model.rawValue)"],
+            "sources": ["labels": labelSource, "clicks": "simulated \(config.clicks.model.rawValue)", "evaluation": "human (Cranfield qrels)"],
             "parameters": [
                 "seed": config.trainer.seed, "folds": config.folds, "epochs": config.trainer.epochs,
                 "impressions": config.clicks.impressions, "click_seed": config.clicks.seed, "candidates": config.candidates,

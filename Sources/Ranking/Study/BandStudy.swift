@@ -34,6 +34,7 @@ public struct BandStudy: Sendable {
         builder.impressions = impressions
         let bands = builder.resolvedBands()
         builder.bands = bands
+        builder.qrels = config.trainingLabels
         let examples = builder.build()
         let folds = foldAssignment(dataset.queries.map(\.id))
         let metric = Metric.ndcg(10)

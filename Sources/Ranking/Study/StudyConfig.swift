@@ -7,6 +7,9 @@ public struct StudyConfig: Sendable {
     public var methods: [StudyMethod] = StudyMethod.standard
     /// Limits the study to the first N queries (for quick checks); nil uses all.
     public var queryLimit: Int? = nil
+    /// Labels the label-supervised models train on (a judge's); nil trains on the data set's
+    /// own labels. Validation and test always use the data set's own (human) labels.
+    public var trainingLabels: Qrels? = nil
 
     public init() {
         trainer.epochs = 40
