@@ -3,12 +3,13 @@ workers that die or hang, a coordinator killed and resumed, and hostile clients.
 Every process runs on 127.0.0.1 and every wait is bounded."""
 import os
 import signal
+import subprocess
 import time
 
 import pytest
 import zmq
 
-from cluster_support import (Cluster, envelope, field_bytes, field_varint, free_port, metric, metrics, model_hash,
+from cluster_support import (Cluster, binary, envelope, field_bytes, field_varint, free_port, metric, metrics, model_hash,
                              wait_exit, wait_for)
 
 VALID_QUERIES = 40
@@ -227,3 +228,28 @@ def test_curve_admits_only_listed_workers(famol, yahoo, reference, cluster, tmp_
     for secret in (tmp_path / "server.key", tmp_path / "good.key"):
         key = [l for l in secret.read_text().splitlines() if l.startswith("secret-key")][0].split("= ")[1]
         assert key not in log and key not in good.log_path.read_text()
+
+
+def test_worker_with_different_data_says_why_and_computes_nothing(yahoo, cluster, tmp_path):
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "train.svm").write_text((yahoo / "train.svm").read_text().replace("qid:1 ", "qid:1 300:1 ", 1))
+    endpoint = f"tcp://127.0.0.1:{free_port()}"
+    coord = cluster.coordinator(train_args(yahoo, tmp_path / "run"), endpoint, min_workers=1, no_worker_timeout=5)
+    bad = cluster.worker(endpoint, "bad", "--data-dir", other)
+    assert wait_exit(bad, timeout=60) == 65
+    assert "dataset hash" in bad.log_path.read_text() and "not the coordinator's" in bad.log_path.read_text()
+    assert wait_exit(coord, timeout=60) == 69  # no usable worker came
+
+
+def test_worker_with_another_numeric_profile_is_refused(yahoo, cluster, tmp_path):
+    endpoint = f"tcp://127.0.0.1:{free_port()}"
+    coord = cluster.coordinator(train_args(yahoo, tmp_path / "run"), endpoint, min_workers=1, no_worker_timeout=5)
+    log = open(tmp_path / "odd.log", "w")
+    odd = subprocess.Popen([binary("famol-worker"), "--connect", endpoint, "--id", "odd"], stdout=log, stderr=subprocess.STDOUT,
+                           env={**os.environ, "OPENBLAS_CORETYPE": "Sandybridge"})
+    cluster.procs.append(odd)
+    assert odd.wait(timeout=60) == 3
+    assert "refused by the coordinator: numeric profile" in (tmp_path / "odd.log").read_text()
+    assert wait_exit(coord, timeout=60) == 69
+    assert "refused worker odd" in coord.log_path.read_text()

@@ -101,3 +101,12 @@ def test_budget_stops_cleanly_low_frequency_first_and_resumes(famol, datasets, s
     assert done and done <= {str(q) for q in range(226 - QUERIES, 226)}, f"low band first, got {done}"
     more = annotate(famol, datasets, tmp_path, server.endpoint, "listsel", "--bands", bands).stdout
     assert f"queries annotated {QUERIES}" in more and "cache hits" in more
+
+
+def test_samples_are_separate_keys_and_labels_are_voted(famol, datasets, server, tmp_path):
+    out = annotate(famol, datasets, tmp_path, server.endpoint, "listsel", "--max-queries", 2, "--samples", 3,
+                   "--temperature", 0.8).stdout
+    assert len(stored(tmp_path)) == 2 * 3, "each sample is its own key"
+    labels = (tmp_path / "labels.jsonl").read_text().splitlines()
+    assert len(labels) == 2 * K and all(json.loads(l)["label"] in (0, 1) for l in labels)
+    assert "samples 3" in labels[0]

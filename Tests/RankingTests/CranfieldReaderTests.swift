@@ -27,5 +27,28 @@ import Testing
         let e = inputError { _ = try CranfieldReader.read(directory: dir) }
         #expect(e?.line == 2 && e?.field == "code")
     }
-}
 
+    @Test func malformedCollectionFilesNameTheLine() {
+        let dir = TestFiles.subdirectory("cran-bad-docs")
+        _ = TestFiles.write(".I 1\n.T\ntitle\nstray\n.X\n", name: "cran-bad-docs/cran.all.1400")
+        _ = TestFiles.write("text before any record\n", name: "cran-bad-docs/cran.qry")
+        _ = TestFiles.write("", name: "cran-bad-docs/cranqrel")
+        #expect(inputError { _ = try CranfieldReader.readQueries(dir + "/cran.qry") }?.line == 1)
+        let empty = TestFiles.subdirectory("cran-empty")
+        _ = TestFiles.write("", name: "cran-empty/cran.all.1400")
+        #expect(inputError { _ = try CranfieldReader.read(directory: empty) }?.message.contains("no .I records") == true)
+        _ = TestFiles.write(".I 1\n.W\n\n", name: "cran-bad-docs/q2")
+        #expect(inputError { _ = try CranfieldReader.readQueries(dir + "/q2") }?.field == ".W")
+    }
+
+    @Test func tsvCollectionsAndTheirErrors() throws {
+        let docs = TestFiles.write("d1\tA title\tsome body\nd2\tonly body\n")
+        let queries = TestFiles.write("q1\tfind the body\n")
+        let c = try TSVCollectionReader.read(documents: docs, queries: queries, qrels: nil)
+        #expect(c.documents.map(\.id) == ["d1", "d2"] && c.documents[1].body == "only body")
+        let bad = TestFiles.write("d1\tA\tB\textra\n")
+        #expect(inputError { _ = try TSVCollectionReader.read(documents: bad, queries: queries, qrels: nil) }?.line == 1)
+        let badQ = TestFiles.write("q1\n")
+        #expect(inputError { _ = try TSVCollectionReader.read(documents: docs, queries: badQ, qrels: nil) }?.line == 1)
+    }
+}

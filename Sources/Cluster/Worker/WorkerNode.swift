@@ -120,7 +120,10 @@ public final class WorkerNode: @unchecked Sendable {
         guard case .success(let m) = WireCodec.decode(frames, expectedRunID: nil) else { return }
         lock.lock()
         defer { lock.unlock() }
-        if case .welcome = m.body {} else if m.runID != runID { return }  // another run's leftovers
+        switch m.body {
+        case .welcome, .refuse: break  // answers to our Hello: they name the run
+        default: if m.runID != runID { return }  // another run's leftovers
+        }
         lastHeard = Self.now()
         switch m.body {
         case .pong, .cancel: break

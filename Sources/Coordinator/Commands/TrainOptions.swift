@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Ranking
 
 /// Model, loss and optimizer options shared by the commands that train.
@@ -16,6 +17,8 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Smooth FAMOL weights 'gamma,threshold': a(f) = sigmoid(gamma (log(1+f) - threshold)).") var famolSmooth: String?
     @Option(help: "Schedule: first source, clicks or labels.") var scheduleFirst: ScheduleFirst = .clicks
     @Option(help: "Schedule: epochs of the first stage.") var stageEpochs = 10
+    @Option(help: "Schedule: bands the first stage trains on, e.g. high,mid.") var firstStageBands = "high,mid,low"
+    @Option(help: "Schedule: bands the second stage trains on.") var secondStageBands = "high,mid,low"
     @Option(help: "Optimizer: adam or adamw.") var optimizer: OptimizerConfig.Kind = .adam
     @Option(help: "Learning rate.") var lr = 1e-3
     @Option(help: "Learning-rate schedule: constant or cosine.") var lrSchedule: OptimizerConfig.LRSchedule = .constant
@@ -60,9 +63,20 @@ struct TrainOptions: ParsableArguments {
             let s = try parseDoubleList(famolSmooth, option: "--famol-smooth", count: 2)
             o.weighting = .smooth(gamma: s[0], threshold: s[1])
         }
-        o.schedule = Schedule(clicksFirst: scheduleFirst == .clicks, firstStageEpochs: stageEpochs)
+        o.schedule = Schedule(clicksFirst: scheduleFirst == .clicks, firstStageEpochs: stageEpochs,
+                              firstStageBands: try bandSet(firstStageBands, option: "--first-stage-bands"),
+                              secondStageBands: try bandSet(secondStageBands, option: "--second-stage-bands"))
         return o
     }
+}
+
+func bandSet(_ text: String, option: String) throws -> Set<Band> {
+    let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let bands = names.compactMap { Band(rawValue: $0) }
+    guard !bands.isEmpty, bands.count == names.count else {
+        throw ValidationError("\(option): '\(text)' is not a comma-separated list of high, mid and low")
+    }
+    return Set(bands)
 }
 
 extension Supervision: ExpressibleByArgument {}
