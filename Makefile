@@ -4,7 +4,7 @@ SWIFT ?= swift
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup build release demo test test-swift test-integration clean
+.PHONY: setup build release demo test test-integration bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -31,6 +31,11 @@ test-integration: setup
 	$(SWIFT) build -c release --product famol-worker
 	bash scripts/check-deploy
 	FAMOL=$(CURDIR)/.build/release/famol $(PY) -m pytest -q tests
+
+# Speed against peers, in release builds, as ratios measured in the same run. For now: LLM
+# annotation through 2 workers against a direct load on the same llama.cpp server.
+bench: release
+	$(PY) bench/annotation_throughput.py --runs 3
 
 clean:
 	rm -rf .build runs

@@ -13,7 +13,8 @@ import uvicorn
 from llama_cpp.server.app import create_app
 from llama_cpp.server.settings import ModelSettings, ServerSettings
 
-STATE = {"count": 0, "fail_next": 0, "slow_ms": 0, "garbage": False}
+STATE = {"count": 0, "fail_next": 0, "slow_ms": 0, "garbage": False, "record": False}
+RECORDED = []
 
 
 def model_path():
@@ -33,12 +34,16 @@ def build_app():
     @app.middleware("http")
     async def faults(request, call_next):
         from starlette.responses import JSONResponse
+        if request.url.path == "/famol/requests":
+            return JSONResponse(RECORDED)
         if request.url.path == "/famol/state":
             if request.method == "POST":
                 STATE.update(json.loads(await request.body()))
             return JSONResponse(STATE)
         if request.url.path.endswith("/chat/completions"):
             STATE["count"] += 1
+            if STATE["record"]:
+                RECORDED.append(json.loads(await request.body()))
             if STATE["slow_ms"]:
                 await asyncio.sleep(STATE["slow_ms"] / 1000)
             if STATE["fail_next"] > 0:

@@ -102,7 +102,10 @@ extension AnnotateCommand {
                                        Double(s.promptTokens + s.completionTokens) / t, s.cacheHits, s.abstentions))
         }
         try export(labels, judge: "LLM \(model) via \(endpoint), \(settings.strategy.rawValue) \(prompts[settings.strategy]!.version), temperature \(settings.temperature), samples \(settings.samples)")
+        let elapsed = Date().timeIntervalSince(started)
         print("queries annotated \(stats.queriesDone), left \(stats.queriesSkipped); LLM calls \(stats.calls), cache hits \(stats.cacheHits), abstentions \(stats.abstentions), tokens \(stats.promptTokens) prompt + \(stats.completionTokens) completion")
+        print(String(format: "annotation took %.3f s: %.2f calls/s, %.1f tokens/s", elapsed, Double(stats.calls) / max(elapsed, 1e-9),
+                     Double(stats.promptTokens + stats.completionTokens) / max(elapsed, 1e-9)))
         print("store: \(store.path) (\(store.count) results)")
         if stats.budgetExhausted { print("budget used up: stopped cleanly; rerun with a larger budget to continue (stored results are reused)") }
         if let failure = stats.failure {
