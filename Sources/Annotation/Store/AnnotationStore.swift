@@ -101,7 +101,14 @@ public final class AnnotationStore: @unchecked Sendable {
 
     public func all() -> [StoredAnnotation] { all(where: nil, nil) }
 
-    public var count: Int { all().count }
+    public var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        var stmt: OpaquePointer?
+        guard sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM annotations", -1, &stmt, nil) == SQLITE_OK else { return 0 }
+        defer { sqlite3_finalize(stmt) }
+        return sqlite3_step(stmt) == SQLITE_ROW ? Int(sqlite3_column_int64(stmt, 0)) : 0
+    }
 
     private func all(where clause: String?, _ value: String?) -> [StoredAnnotation] {
         lock.lock()

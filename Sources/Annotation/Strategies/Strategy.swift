@@ -49,6 +49,14 @@ public enum Strategy: String, Sendable, Codable, CaseIterable {
             guard let g = n.first, (0...3).contains(g) else { return nil }
             return [Double(g)]
         case .listann:
+            // "[1] 2, [2] 0, ..." names each document: read the grade after each number.
+            let pairs = Self.bracketedPairs(in: text)
+            if !pairs.isEmpty {
+                var grades = [Double?](repeating: nil, count: count)
+                for (doc, grade) in pairs where (1...count).contains(doc) && (0...3).contains(grade) { grades[doc - 1] = Double(grade) }
+                guard grades.allSatisfy({ $0 != nil }) else { return nil }
+                return grades.map { $0! }
+            }
             let grades = n.filter { (0...3).contains($0) }
             guard grades.count >= count else { return nil }
             return grades.prefix(count).map(Double.init)
@@ -70,6 +78,21 @@ public enum Strategy: String, Sendable, Codable, CaseIterable {
     static func firstJSONObject(in text: String) -> [String: Any]? {
         guard let start = text.firstIndex(of: "{"), let end = text.lastIndex(of: "}"), start < end else { return nil }
         return (try? JSONSerialization.jsonObject(with: Data(text[start...end].utf8))) as? [String: Any]
+    }
+
+    /// `[i] g` pairs: a bracketed document number and the first number after it.
+    static func bracketedPairs(in text: String) -> [(Int, Int)] {
+        var out: [(Int, Int)] = []
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") {
+            let after = rest[rest.index(after: close)...]
+            if let doc = Int(rest[rest.index(after: open)..<close]) {
+                let next = after.prefix { $0 != "[" }
+                if let grade = integers(in: String(next)).first { out.append((doc, grade)) }
+            }
+            rest = after
+        }
+        return out
     }
 
     static func integers(in text: String) -> [Int] {
