@@ -42,6 +42,8 @@ public final class LLMAnnotator: @unchecked Sendable {
     private let lock = NSLock()
     private var stats = AnnotationStats()
     private var labels: [String: [String: Double]] = [:]
+    /// Calls in flight across all queries: at most `settings.concurrency`.
+    private let callSlots: DispatchSemaphore
 
     public init(settings: LLMAnnotationSettings, prompts: [Strategy: Prompt], store: AnnotationStore, budget: AnnotationBudget, executor: CallExecutor) {
         self.settings = settings
@@ -49,6 +51,7 @@ public final class LLMAnnotator: @unchecked Sendable {
         self.store = store
         self.budget = budget
         self.executor = executor
+        callSlots = DispatchSemaphore(value: max(1, settings.concurrency))
     }
 
     public var currentStats: AnnotationStats {
@@ -136,12 +139,15 @@ public final class LLMAnnotator: @unchecked Sendable {
     func sampleLabels(_ q: TextQuery, _ docs: [TextDocument], sample: Int) throws -> [Double?]? {
         switch settings.strategy {
         case .pointann:
-            var out: [Double?] = []
-            for d in docs {
-                guard let a = try ask(q, [d], sample: sample) else { return nil }
-                out.append(a.labels?.first)
+            // A query's documents are asked in parallel; `callSlots` keeps the run's calls in
+            // flight at `concurrency`, so the last queries of a run keep the endpoint busy too.
+            let answers = ResultBox(count: docs.count)
+            DispatchQueue.concurrentPerform(iterations: docs.count) { i in
+                do { answers.set(i, try ask(q, [docs[i]], sample: sample)) } catch { answers.fail(error) }
             }
-            return out
+            if let error = answers.error { throw error }
+            guard answers.values.allSatisfy({ $0 != nil }) else { return nil }  // budget ran out
+            return answers.values.map { $0!.labels?.first }
         case .listann, .listsel:
             var out: [Double?] = []
             var start = 0
@@ -185,6 +191,8 @@ public final class LLMAnnotator: @unchecked Sendable {
             return stored
         }
         guard budget.reserveCall() else { return nil }
+        callSlots.wait()
+        defer { callSlots.signal() }
         let answer = try executor.execute(call)
         try store.put(answer)
         budget.spend(tokens: answer.promptTokens + answer.completionTokens)
@@ -200,5 +208,26 @@ public final class LLMAnnotator: @unchecked Sendable {
     static func truncate(_ text: String, words: Int) -> String {
         let w = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
         return w.count <= words ? w.joined(separator: " ") : w.prefix(words).joined(separator: " ") + " ..."
+    }
+}
+
+/// Answers gathered from parallel calls, with the first error.
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [StoredAnnotation?]
+    private(set) var error: Error?
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: StoredAnnotation?) {
+        lock.lock()
+        values[i] = value
+        lock.unlock()
+    }
+
+    func fail(_ e: Error) {
+        lock.lock()
+        if error == nil { error = e }
+        lock.unlock()
     }
 }

@@ -209,7 +209,10 @@ public final class ClusterCoordinator: @unchecked Sendable {
         let identity = frames[0]
         switch WireCodec.decode(Array(frames.dropFirst()), expectedRunID: runID) {
         case .failure(let f): drop(identity, f.reason, f.detail)
-        case .success(let message): handle(message, from: identity)
+        case .success(let message):
+            handle(message, from: identity)
+            // Waiters only need waking when a task finished or a worker came or went.
+            if case .heartbeat = message.body { return }
         }
         lock.broadcast()
     }

@@ -49,6 +49,7 @@ public final class WorkerNode: @unchecked Sendable {
     private var liveness = LivenessPolicy()
     private var lastHeard = 0.0
     private var lastHello = 0.0
+    private var lastBeat = 0.0
     private var lastHealthTouch = 0.0
     private var currentLease: UInt64 = 0
     private var progress: UInt64 = 0
@@ -143,7 +144,9 @@ public final class WorkerNode: @unchecked Sendable {
         let isWelcomed = welcomed
         let beat = WireMessage.Body.heartbeat(leaseID: currentLease, progress: progress)
         let helloDue = !isWelcomed && now - lastHello > settings.helloIntervalSeconds
-        let heartbeatDue = isWelcomed
+        // Beat at the coordinator's interval, not at every tick: each beat wakes its waiters.
+        let heartbeatDue = isWelcomed && now - lastBeat >= Double(liveness.heartbeatIntervalMS) / 1000
+        if heartbeatDue { lastBeat = now }
         lock.unlock()
         if helloDue { sendHello() } else if heartbeatDue {
             send(beat)
