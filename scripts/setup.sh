@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev libsqlite3-dev libcurl4-openssl-dev shellcheck iproute2)
+APT_PACKAGES=(libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev libsqlite3-dev libcurl4-openssl-dev shellcheck iproute2
+  chromium fonts-dejavu-core)  # chromium: the report test renders report.html headless
 # Peers and reference implementations used by tests (versions pinned for reproducible CI).
 PIP_PACKAGES=(
   "numpy==2.4.6"

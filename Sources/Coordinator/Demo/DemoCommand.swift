@@ -1,0 +1,170 @@
+import Annotation
+import ArgumentParser
+import Foundation
+import Ranking
+
+/// `famol demo`: the paper's study on Cranfield, end to end, on a local cluster.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the study on Cranfield: clicks, judge labels, schedules and FAMOL per frequency band, with ablations, a report and results.json.",
+        discussion: """
+            Training labels come from the embedded all-MiniLM-L6-v2 judge (--judge embedding, the default), from an \
+            OpenAI-compatible LLM (--judge openai --endpoint URL --model NAME, every strategy annotated through the \
+            cluster) or from Cranfield's human judgments (--judge human). Clicks are simulated. Every model trains on \
+            a local cluster of --workers famol-worker processes (0 trains in this process; the results are the same \
+            bit for bit). Evaluation is always on the human judgments. Writes results.json and report.html to --out. \
+            --config FILE (TOML) sets any parameter; flags override it.
+            """
+    )
+
+    @Option(help: "TOML file with the study's parameters (see the README).") var config: String?
+    @Option(help: "Cranfield directory.") var cranfield: String?
+    @Option(help: "Output directory (default runs/demo).") var out: String?
+    @Option(help: "Cross-validation folds (default 5).") var folds: Int?
+    @Option(help: "Simulated impressions (default 20000).") var impressions: Int?
+    @Option(help: "Seed of folds, training and clicks (default 42).") var seed: UInt64?
+    @Option(help: "Epochs per model (default 40).") var epochs: Int?
+    @Option(help: "Use only the first N queries (quick runs).") var queries: Int?
+    @Option(help: "Source of training labels: embedding, openai or human.") var judge: String?
+    @Option(help: "Worker processes of the local cluster (default 2; 0 trains in this process).") var workers: Int?
+    @Option(help: "True negatives per query (default 20; 0 skips that analysis).") var trueNegatives: Int?
+    @Flag(help: "Skip the feature-group ablation.") var noAblation = false
+    @Option(help: "Permutations of the significance tests (default 10000).") var permutations: Int?
+    @Option(help: "BLAS threads of the embedding judge (default 2).") var threads: Int?
+    @Option(help: "LLM endpoint (--judge openai), e.g. http://127.0.0.1:8080/v1.") var endpoint: String?
+    @Option(help: "LLM model name (--judge openai).") var model: String?
+    @Option(help: "Annotation strategies to compare (--judge openai), e.g. pointann,listrank.") var strategies: String?
+
+    /// Defaults, then the config file, then flags.
+    func settings() throws -> DemoSettings {
+        var s = DemoSettings()
+        if let config { try s.apply(try TOMLReader.read(config)) }
+        if let cranfield { s.cranfield = cranfield }
+        if let out { s.out = out }
+        if let folds { s.study.folds = folds }
+        if let impressions { s.study.clicks.impressions = impressions }
+        if let seed { s.seed = seed }
+        if let epochs { s.study.trainer.epochs = epochs }
+        if let queries { s.study.queryLimit = queries }
+        if let judge {
+            guard let j = DemoSettings.Judge(rawValue: judge) else { throw ValidationError("--judge must be embedding, openai or human") }
+            s.judge = j
+        }
+        if let workers { s.workers = workers }
+        if let trueNegatives { s.study.trueNegatives = trueNegatives }
+        if noAblation { s.study.ablation = false }
+        if let permutations { s.study.permutations = permutations }
+        if let threads { s.embeddingThreads = threads }
+        if let endpoint { s.openai.endpoint = endpoint }
+        if let model { s.openai.model = model }
+        if let strategies { s.openai.strategies = strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        guard s.study.folds >= 2 else { throw ValidationError("--folds must be at least 2") }
+        guard s.workers >= 0 else { throw ValidationError("--workers must be 0 or more") }
+        guard s.study.trainer.epochs >= 1, s.study.clicks.impressions >= 1, s.study.permutations >= 1 else {
+            throw ValidationError("--epochs, --impressions and --permutations must be positive")
+        }
+        if s.judge == .openai {
+            guard s.openai.endpoint != nil, s.openai.model != nil else { throw ValidationError("--judge openai needs --endpoint URL and --model NAME") }
+            for name in s.openai.strategies where Strategy(rawValue: name) == nil {
+                throw ValidationError("strategy '\(name)' is not one of pointann, listann, listsel, listrank")
+            }
+        }
+        return s
+    }
+
+    func run() throws {
+        try reportingInputErrors {
+            pinBLASToOneThread()
+            let s = try settings()
+            let started = Date()
+            let collection = try CranfieldReader.read(directory: s.cranfield)
+            print("Cranfield: \(collection.documents.count) documents, \(collection.queries.count) queries; BM25 top-\(s.study.candidates) candidates")
+            let written = try CollectionFeatures.write(collection, k: s.study.candidates, to: s.out)
+            var dataset = try SVMLightReader.read(written[0])
+            if let n = s.study.queryLimit { dataset.queries = Array(dataset.queries.prefix(n)) }
+            let (sources, aucs) = try labelSources(s, collection: collection, dataset: dataset, candidatesFile: written[0])
+            let trainer: StudyTrainer = s.workers > 0 ? LocalClusterStudyTrainer(workers: s.workers) : InProcessStudyTrainer()
+            print(s.workers > 0 ? "training on a local cluster of \(s.workers) famol-worker processes (one famol local run per model and fold)"
+                                : "training in this process")
+            let trainStarted = Date()
+            let result = try BandStudy(config: s.study).run(
+                .init(dataset: dataset, features: FeatureExtractor.features, collection: collection, labelSources: sources),
+                trainer: trainer, directory: s.out + "/study") { done, total, what in
+                    Progress.bar("train", done, total, started: trainStarted, extra: what)
+                }
+            let summary = StudySummary.make(result, permutations: s.study.permutations, seed: s.study.trainer.seed)
+            let report = StudyReport(result: result, summary: summary, settings: s,
+                                     labelSources: sources.map { ($0.name, $0.provenance) }, judgeAUC: aucs)
+            print("")
+            print(report.sourcesText)
+            print("")
+            print(report.tables())
+            try AtomicFile.write(try report.json(), to: s.out + "/results.json")
+            try AtomicFile.write(HTMLReport(report: report).render(), to: s.out + "/report.html")
+            print(String(format: "\nresults -> %@/results.json, report -> %@/report.html (%.0f s)", s.out, s.out, Date().timeIntervalSince(started)))
+        }
+    }
+
+    /// The training labels: the embedded judge's, an LLM's per strategy, or the human ones.
+    func labelSources(_ s: DemoSettings, collection: TextCollection, dataset: RankingDataset,
+                      candidatesFile: String) throws -> ([LabelSource], [String: Double]) {
+        switch s.judge {
+        case .human:
+            // Every candidate with its grade: an unjudged candidate is a 0, not a missing label.
+            return ([LabelSource(name: "human", provenance: "human judgments (Cranfield qrels; \(collection.gradeMapping)) — the same that evaluate", qrels: dataset.qrels)], [:])
+        case .embedding:
+            let encoder = try loadEncoder(modelDir: s.embeddingModelDir, maxTokens: s.embeddingMaxTokens, threads: s.embeddingThreads)
+            let judge = EmbeddingJudge(cache: EmbeddingCache(encoder: encoder))
+            let candidates = Dictionary(uniqueKeysWithValues: dataset.queries.map { ($0.id, $0.docIDs) })
+            let started = Date()
+            let judgments = try AnnotationRun(collection: collection, candidates: candidates).run(judge) { done, total in
+                Progress.bar("judge", done, total, started: started)
+            }
+            let qrels = AnnotationRun.qrels(judgments)
+            try AtomicFile.write(qrels.render(), to: s.out + "/judge.qrels")
+            let auc = AnnotationRun.auc(judgments, reference: collection.qrels)
+            print(String(format: "judge labels: ROC AUC %.4f against the human judgments over the candidates", auc))
+            let provenance = judge.provenance + "; pointwise: one similarity per query-document pair (the only strategy an embedding judge has)"
+            return ([LabelSource(name: "embedding", provenance: provenance, qrels: qrels)], ["embedding": auc])
+        case .openai:
+            var sources: [LabelSource] = [], aucs: [String: Double] = [:]
+            for strategy in s.openai.strategies {
+                let dir = s.out + "/annotate-" + strategy
+                try runAnnotation(s, strategy: strategy, candidatesFile: candidatesFile, directory: dir)
+                let qrels = try Qrels.read(dir + "/labels.qrels")
+                var judgments: [Judgment] = []
+                for (q, docs) in qrels.judgments { for (d, g) in docs { judgments.append(Judgment(query: q, document: d, label: Double(g))) } }
+                let auc = AnnotationRun.auc(judgments, reference: collection.qrels)
+                aucs[strategy] = auc
+                print(String(format: "%@ labels: %d, ROC AUC %.4f against the human judgments", strategy, judgments.count, auc))
+                sources.append(LabelSource(name: strategy, provenance: "LLM \(s.openai.model!) at \(s.openai.endpoint!), strategy \(strategy) (prompts/\(strategy).txt), temperature \(s.openai.temperature); annotated through the cluster, store \(dir)/annotations.sqlite", qrels: qrels))
+            }
+            return (sources, aucs)
+        }
+    }
+
+    /// `famol [local --workers N] annotate --judge openai ...` for one strategy; the store in
+    /// its directory makes a rerun free.
+    func runAnnotation(_ s: DemoSettings, strategy: String, candidatesFile: String, directory: String) throws {
+        var args = ["annotate", "--judge", "openai", "--endpoint", s.openai.endpoint!, "--model", s.openai.model!, "--strategy", strategy,
+                    "--cranfield", s.cranfield, "--candidates", candidatesFile, "--out", directory,
+                    "--api-key-env", s.openai.apiKeyEnv, "--temperature", "\(s.openai.temperature)", "--max-tokens", String(s.openai.maxTokens),
+                    "--concurrency", String(s.openai.concurrency), "--timeout", "\(s.openai.timeout)"]
+        if let n = s.study.queryLimit { args += ["--max-queries", String(n)] }
+        if s.workers > 0 { args = ["local", "--workers", String(s.workers)] + args }
+        print("annotating with \(strategy): famol \(args.joined(separator: " "))")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["FAMOL_DIE_WITH_PARENT"] = "1"
+        p.environment = env
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            printError("error: annotation with \(strategy) failed (status \(p.terminationStatus)); what was stored is kept in \(directory)/annotations.sqlite and a rerun reuses it")
+            throw ExitCode(p.terminationStatus)
+        }
+    }
+}

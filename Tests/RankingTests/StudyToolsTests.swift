@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+@testable import Ranking
+
+@Suite struct StudyToolsTests {
+    @Test func randomizationTestSeparatesShiftFromNoise() {
+        let a = (0..<60).map { Double(($0 * 37) % 11) / 10 }
+        #expect(PairedTest.randomization(a, a, permutations: 2000) == 1)
+        let shifted = a.enumerated().map { $1 + ($0 % 3 == 0 ? 0.02 : 0.05) }
+        #expect(PairedTest.randomization(shifted, a, permutations: 2000) < 0.001)
+        // Differences of both signs that cancel: no evidence either way.
+        let mixed = a.enumerated().map { $1 + ($0 % 2 == 0 ? 0.05 : -0.05) }
+        #expect(PairedTest.randomization(mixed, a, permutations: 2000) > 0.5)
+        // Seeded: the same inputs give the same p-value.
+        let noisy = a.enumerated().map { $1 + Double(($0 * 13) % 7 - 3) / 100 }
+        #expect(PairedTest.randomization(noisy, a, permutations: 500, seed: 9) == PairedTest.randomization(noisy, a, permutations: 500, seed: 9))
+    }
+
+    @Test func cohensKappaMatchesTheTextbookExample() throws {
+        // 50 items: 20 both yes, 5 only x, 10 only y, 15 both no -> kappa 0.4.
+        let x = [Bool](repeating: true, count: 25) + [Bool](repeating: false, count: 25)
+        let y = [Bool](repeating: true, count: 20) + [Bool](repeating: false, count: 5) + [Bool](repeating: true, count: 10) + [Bool](repeating: false, count: 15)
+        #expect(abs(try #require(Agreement.cohensKappa(x, y)) - 0.4) < 1e-12)
+        #expect(Agreement.cohensKappa(x, x) == 1)
+        #expect(Agreement.cohensKappa([true, true], [true, true]) == nil)
+        #expect(Agreement.cohensKappa([], []) == nil)
+    }
+
+    @Test func trueNegativesAreForeignUnjudgedDocumentsWithRealFeatures() throws {
+        let collection = try CranfieldReader.read(directory: TestFiles.datasets + "/cranfield")
+        let extractor = FeatureExtractor(collection: collection)
+        var data = extractor.dataset(k: 20)
+        data.queries = Array(data.queries.prefix(12))
+        let added = TrueNegatives(perQuery: 5, seed: 3).adding(to: data, collection: collection)
+        #expect(added == TrueNegatives(perQuery: 5, seed: 3).adding(to: data, collection: collection))
+        let index = Dictionary(uniqueKeysWithValues: collection.documents.enumerated().map { ($1.id, $0) })
+        let texts = Dictionary(uniqueKeysWithValues: collection.queries.map { ($0.id, $0.text) })
+        for (q, r) in zip(data.queries, added.queries) {
+            #expect(r.count == q.count + 5)
+            #expect(Set(r.docIDs).count == r.count)
+            #expect(Array(r.docIDs.prefix(q.count)) == q.docIDs)
+            let relevant = (collection.qrels.judgments[q.id] ?? [:]).filter { $0.value > 0 }.keys
+            for (d, id) in r.docIDs.enumerated().dropFirst(q.count) {
+                #expect(r.labels[d] == 0)
+                #expect(!relevant.contains(id))
+                let expected = extractor.featureVector(query: Analyzer().terms(texts[q.id]!), document: index[id]!)
+                #expect(Array(r.features[(d * data.featureCount)..<((d + 1) * data.featureCount)]) == expected)
+            }
+        }
+    }
+
+    @Test func featureSelectionKeepsTheGroupsColumns() {
+        let q = RankingQuery(id: "1", docIDs: ["a", "b"], labels: [1, 0], features: [1, 2, 3, 4, 5, 6])
+        let data = RankingDataset(featureCount: 3, queries: [q])
+        let info = [FeatureInfo("x", .queryDocument), FeatureInfo("y", .document), FeatureInfo("z", .queryDocument)]
+        #expect(FeatureSelection.queryDocument.columns(info) == [0, 2])
+        #expect(data.selectingFeatures(FeatureSelection.queryDocument.columns(info)).queries[0].features == [1, 3, 4, 6])
+        #expect(data.selectingFeatures(FeatureSelection.document.columns(info)).queries[0].features == [2, 5])
+        #expect(data.selectingFeatures(FeatureSelection.all.columns(info)) == data)
+    }
+
+    @Test func studyPlanHasEveryModeAblationAndNegatives() {
+        var config = StudyConfig()
+        let source = LabelSource(name: "j", provenance: "p", qrels: Qrels())
+        let plan = StudyMethod.plan(config, labelSources: [source], smooth: .smooth(gamma: 2, threshold: 3))
+        #expect(plan.filter { $0.section == .main }.map(\.objective.supervision) == [.clicks, .labels, .schedule, .schedule, .famol, .famol])
+        #expect(plan.filter { $0.section == .main && $0.objective.supervision == .schedule }.map(\.objective.schedule.clicksFirst) == [true, false])
+        #expect(plan.filter { $0.section == .ablation }.count == 4)
+        #expect(plan.filter { $0.section == .trueNegatives }.allSatisfy { $0.trueNegatives })
+        #expect(Set(plan.map(\.slug)).count == plan.count)
+        config.ablation = false
+        config.trueNegatives = 0
+        let strategies = StudyMethod.plan(config, labelSources: [source, source], smooth: .standard)
+        #expect(strategies.count == 6 + 2)
+        #expect(strategies.filter { $0.section == .strategies }.map(\.labelSource) == [0, 1])
+    }
+}
+
+@Suite struct TOMLReaderTests {
+    @Test func readsTablesArraysAndStrings() throws {
+        let text = """
+            # a comment
+            seed = 7
+            judge = "embedding"   # trailing comment
+            [clicks]
+            zipf = 1.25
+            model = 'pbm'
+            [training]
+            layers = [
+              64,  # first
+              32,
+            ]
+            big = 1_000
+            ok = true
+            [a."b c"]
+            s = "tab\\there \\"q\\" \\u00e9"
+            """
+        let t = try TOMLReader(text: text, file: "demo.toml")
+        #expect(t.entries["seed"]?.value == .integer(7))
+        #expect(t.entries["judge"]?.value == .string("embedding"))
+        #expect(t.entries["clicks.zipf"]?.value == .float(1.25))
+        #expect(t.entries["clicks.model"]?.value == .string("pbm"))
+        #expect(t.entries["training.layers"]?.value == .array([.integer(64), .integer(32)]))
+        #expect(t.entries["training.big"]?.value == .integer(1000))
+        #expect(t.entries["training.ok"]?.value == .boolean(true))
+        #expect(t.entries["a.b c.s"]?.value == .string("tab\there \"q\" é"))
+        #expect(t.entries["clicks.model"]?.line == 6)
+    }
+
+    @Test(arguments: [
+        ("seed = 1\nseed = 2", 2, "set twice"),
+        ("x = [1, 2", 1, "expected ',' or ']'"),
+        ("name = unquoted", 1, "not a TOML value"),
+        ("s = \"open", 1, "unterminated"),
+        ("[[points]]", 1, "arrays of tables"),
+        ("a = 1 b", 1, "unexpected text"),
+        ("= 3", 1, "expected a key"),
+    ])
+    func badInputNamesTheLine(text: String, line: Int, message: String) {
+        do {
+            _ = try TOMLReader(text: text, file: "bad.toml")
+            Issue.record("accepted: \(text)")
+        } catch let e as InputError {
+            #expect(e.file == "bad.toml")
+            #expect(e.line == line)
+            #expect(e.description.contains(message), "\(e.description)")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+}
