@@ -32,9 +32,12 @@ test-integration: setup
 	bash scripts/check-deploy
 	FAMOL=$(CURDIR)/.build/release/famol $(PY) -m pytest -q tests
 
-# Speed against peers, in release builds, as ratios measured in the same run. For now: LLM
-# annotation through 2 workers against a direct load on the same llama.cpp server.
+# Speed against peers, in release builds, as ratios measured in the same run: LLM annotation
+# through 2 workers against a direct load on the same llama.cpp server, and the embedded judge
+# against sentence-transformers on the same CPU threads.
 bench: release
+	@bash scripts/setup.sh --bench
+	$(PY) bench/embedding_throughput.py --runs 5
 	$(PY) bench/annotation_throughput.py --runs 3
 
 clean:

@@ -15,6 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 from llm_support import LLMServer  # noqa: E402
+from bench_results import record  # noqa: E402
 
 
 def famol(*args):
@@ -88,10 +89,7 @@ def main():
             ]
         finally:
             server.stop()
-    path = os.path.join(HERE, "results.json")
-    old = json.load(open(path)) if os.path.exists(path) else []
-    names = {r["name"] for r in results}
-    json.dump([r for r in old if r.get("name") not in names] + results, open(path, "w"), indent=2)
+    record(results)
 
 
 if __name__ == "__main__":

