@@ -4,7 +4,7 @@ SWIFT ?= swift
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup build release demo test test-integration bench clean
+.PHONY: setup build release demo test test-integration bench bench-quick clean
 
 setup:
 	@bash scripts/setup.sh
@@ -24,6 +24,7 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory test-integration
+	$(MAKE) --no-print-directory bench-quick
 
 # Comparisons against the Python peers (pytrec_eval, LightGBM) and end-to-end CLI runs.
 test-integration: setup
@@ -32,13 +33,22 @@ test-integration: setup
 	bash scripts/check-deploy
 	FAMOL=$(CURDIR)/.build/release/famol $(PY) -m pytest -q tests
 
-# Speed against peers, in release builds, as ratios measured in the same run: LLM annotation
-# through 2 workers against a direct load on the same llama.cpp server, and the embedded judge
-# against sentence-transformers on the same CPU threads.
+# Speed against peers, in release builds, as ratios measured in the same run (bench/suite.py
+# lists the workloads): gradients vs PyTorch, cluster overhead, SVMlight parsing vs
+# scikit-learn and LightGBM, scale, the embedded judge vs sentence-transformers, and LLM
+# annotation through 2 workers vs a direct load on the same llama.cpp server.
 bench: release
 	@bash scripts/setup.sh --bench
+	$(PY) bench/suite.py --runs 5
 	$(PY) bench/embedding_throughput.py --runs 5
 	$(PY) bench/annotation_throughput.py --runs 3
+
+# Every workload once on small data: a smoke test (part of make test), not a measurement.
+bench-quick: release
+	@bash scripts/setup.sh --bench
+	$(PY) bench/suite.py --quick
+	$(PY) bench/embedding_throughput.py --runs 1 --texts 16 --no-record
+	$(PY) bench/annotation_throughput.py --runs 1 --queries 2 --no-record
 
 clean:
 	rm -rf .build runs

@@ -46,6 +46,7 @@ let package = Package(
                 "Ranking",
                 "Cluster",
                 "Annotation",
+                "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -49,6 +49,7 @@ def main():
     ap.add_argument("--queries", type=int, default=15)
     ap.add_argument("--concurrency", type=int, default=2, help="calls in flight per worker")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-record", action="store_true", help="smoke test: leave bench/results.json alone")
     args = ap.parse_args()
     datasets = os.path.join(os.path.dirname(ROOT), "shared", "datasets", "cranfield")
     results = []
@@ -89,7 +90,8 @@ def main():
             ]
         finally:
             server.stop()
-    record(results)
+    if not args.no_record:
+        record(results)
 
 
 if __name__ == "__main__":

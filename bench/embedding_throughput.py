@@ -81,6 +81,7 @@ def cranfield_texts(n):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--no-record", action="store_true", help="smoke test: leave bench/results.json alone")
     ap.add_argument("--texts", type=int, default=200)
     ap.add_argument("--max-tokens", type=int, default=256)
     ap.add_argument("--python", default=os.path.join(ROOT, ".venv", "bin", "python"))
@@ -103,7 +104,8 @@ def main():
             print(f"bench embedding-{threads}t: famol {f:.1f} texts/s | sentence-transformers {s:.1f} texts/s | ratio {f / s:.2f}  ({threads} thread{'s' if threads > 1 else ''})")
             results.append({"name": f"embedding-{threads}t", "famol": f, "peer": "sentence-transformers (torch CPU)", "peer_value": s,
                             "ratio": f / s, "unit": "texts/s", "threads": threads, "runs": args.runs, "cpu": cpu_model()})
-    record(results)
+    if not args.no_record:
+        record(results)
 
 
 if __name__ == "__main__":

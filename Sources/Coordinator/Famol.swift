@@ -25,7 +25,7 @@ struct Famol: ParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, FeaturesCommand.self, SimulateCommand.self, ClicksCommand.self,
-            TrainCommand.self, RankCommand.self, EvaluateCommand.self, AnnotateCommand.self, EmbedCommand.self, LocalCommand.self, KeysCommand.self,
+            TrainCommand.self, RankCommand.self, EvaluateCommand.self, AnnotateCommand.self, EmbedCommand.self, LocalCommand.self, KeysCommand.self, BenchCommand.self,
         ]
     )
 }

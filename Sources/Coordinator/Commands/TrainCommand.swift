@@ -62,6 +62,7 @@ struct TrainCommand: ParsableCommand {
             Termination.install()
             let every = checkpoints.checkpointEvery
             let outcome: TrainingJob.Outcome
+            let trainingStarted = DispatchTime.now().uptimeNanoseconds
             do {
                 outcome = try job.run(loaded: loaded, gradients: coordinator?.gradientSource, resume: resumed, onStep: { state in
                     let stop = Termination.requested != 0
@@ -74,6 +75,10 @@ struct TrainCommand: ParsableCommand {
                 print("stopped by signal; checkpoint written to \(out)/\(Checkpoint.fileName); continue with --resume \(out)")
                 throw ExitCode(143)
             }
+            let trainingSeconds = Double(DispatchTime.now().uptimeNanoseconds - trainingStarted) / 1e9
+            let steps = outcome.state.parametersVersion - (resumed?.parametersVersion ?? 0)
+            print(String(format: "training took %.3f s for %d steps: %.3f ms per step (validation included)", trainingSeconds, steps,
+                         trainingSeconds * 1000 / Double(max(steps, 1))))
             print("best epoch \(outcome.state.bestEpoch + 1), validation \(spec.config.validationMetric) \(fmt(outcome.state.bestScore))")
             if let m = outcome.testMetrics {
                 print("test " + [Metric.ndcg(10), .err(10), .mrr, .map].map { "\($0) \(fmt(m[$0]!))" }.joined(separator: "  "))

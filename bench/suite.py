@@ -1,0 +1,221 @@
+"""famol against the tools its users would pick instead, measured side by side in one run.
+
+Workloads (each prints `bench <name>: famol <figure> | <peer> <figure> | ratio <x>` and adds a
+record to bench/results.json):
+  gradient-64-32, gradient-256-128  MLP forward+backward+Adam, softmax loss, one thread: famol vs PyTorch CPU
+  cluster-overhead-bN               step time in process vs a local cluster of 1 and 2 workers
+  parse                             SVMlight reading (MB/s, peak memory): famol vs scikit-learn and LightGBM
+  scale                             training memory and step time from 10k to 1M generated queries (a table)
+The annotation and embedding workloads are bench/annotation_throughput.py and
+bench/embedding_throughput.py. Release builds; warm-up first; famol and peers interleaved;
+the median of --runs runs; one thread unless said; CPU model printed.
+
+--quick runs each workload once on small data: a smoke test for `make test`, not a measurement."""
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+FAMOL = os.environ.get("FAMOL", os.path.join(ROOT, ".build", "release", "famol"))
+PYTHON = sys.executable
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+sys.path.insert(0, HERE)
+from bench_results import record  # noqa: E402
+
+TORCH_GRADIENT = r"""
+import json, sys, time
+import numpy as np
+import torch
+torch.set_num_threads(1)
+queries, docs, features, batch, epochs = (int(a) for a in sys.argv[1:6])
+layers = [int(x) for x in sys.argv[6].split(",")]
+rng = np.random.default_rng(1)
+x = torch.tensor(rng.standard_normal((queries, docs, features), dtype=np.float32))
+labels = torch.tensor(rng.integers(0, 5, (queries, docs)).astype(np.float32))
+gains = 2 ** labels - 1  # famol's label targets: gains 2^g - 1, normalised per query
+targets = gains / gains.sum(1, keepdim=True).clamp(min=1)
+widths = [features] + layers
+mods = []
+for a, b in zip(widths, widths[1:]):
+    mods += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+model = torch.nn.Sequential(*mods, torch.nn.Linear(widths[-1], 1))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+def epoch():
+    perm = torch.randperm(queries)
+    for s in range(0, queries, batch):
+        idx = perm[s:s + batch]
+        scores = model(x[idx]).squeeze(-1)
+        loss = -(targets[idx] * torch.log_softmax(scores, dim=1)).sum(1).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+epoch()  # warm-up
+start = time.perf_counter()
+for _ in range(epochs):
+    epoch()
+seconds = time.perf_counter() - start
+print(json.dumps({"docs_per_s": epochs * queries * docs / seconds, "seconds": seconds, "threads": torch.get_num_threads()}))
+"""
+
+PEER_PARSE = r"""
+import json, resource, sys, time
+kind, path = sys.argv[1], sys.argv[2]
+start = time.perf_counter()
+if kind == "sklearn":
+    from sklearn.datasets import load_svmlight_file
+    x, y, qid = load_svmlight_file(path, query_id=True)
+    rows = x.shape[0]
+else:
+    import lightgbm as lgb
+    d = lgb.Dataset(path, params={"verbose": -1, "num_threads": 1}).construct()
+    rows = d.num_data()
+seconds = time.perf_counter() - start
+import os
+print(json.dumps({"seconds": seconds, "rows": rows, "mb_per_s": os.path.getsize(path) / 1e6 / seconds,
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def cpu_model():
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def run_json(cmd, env=None):
+    p = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, **(env or {})))
+    if p.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(cmd[:4])} failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def line(name, famol, peer, peer_value, unit, ratio=None):
+    ratio = famol / peer_value if ratio is None else ratio
+    print(f"bench {name}: famol {famol:.1f} {unit} | {peer} {peer_value:.1f} {unit} | ratio {ratio:.2f}", flush=True)
+    return ratio
+
+
+def gradient(args, results):
+    q = 200 if args.quick else 2000
+    epochs = 1 if args.quick else 2
+    peak = run_json([FAMOL, "bench", "sgemm", "--size", "256" if args.quick else "1024"])["gflops"]
+    print(f"bench sgemm-peak: {peak:.1f} GFLOP/s single-thread cblas_sgemm (the MLP's ceiling)", flush=True)
+    for layers in ("64,32", "256,128"):
+        ours, theirs, flops = [], [], []
+        for _ in range(args.runs):
+            f = run_json([FAMOL, "bench", "gradient", "--layers", layers, "--queries", str(q), "--epochs", str(epochs)], ONE_THREAD)
+            t = run_json([PYTHON, "-c", TORCH_GRADIENT, str(q), "20", "136", "32", str(epochs), layers], ONE_THREAD)
+            ours.append(f["docs_per_s"])
+            flops.append(f["gflops"])
+            theirs.append(t["docs_per_s"])
+        name = "gradient-" + layers.replace(",", "-")
+        f, t, g = statistics.median(ours), statistics.median(theirs), statistics.median(flops)
+        ratio = line(name, f, "PyTorch CPU", t, "docs/s")
+        print(f"bench {name}-gflops: famol {g:.2f} GFLOP/s = {g / peak:.0%} of the sgemm peak", flush=True)
+        results.append({"name": name, "famol": f, "peer": "PyTorch CPU", "peer_value": t, "ratio": ratio, "unit": "docs/s",
+                        "gflops": g, "sgemm_peak_gflops": peak, "threads": 1, "runs": args.runs})
+
+
+def step_ms(output):
+    return float(re.search(r"([0-9.]+) ms per step", output).group(1))
+
+
+def cluster_overhead(args, tmp, results):
+    q = 300 if args.quick else 2000
+    data = os.path.join(tmp, "cluster.svm")
+    run_json([FAMOL, "bench", "generate", "--queries", str(q), "--out", data])
+    valid = os.path.join(tmp, "cluster-valid.svm")
+    run_json([FAMOL, "bench", "generate", "--queries", "20", "--seed", "2", "--out", valid])
+    for batch in (32, 256):
+        common = ["train", "--train", data, "--valid", valid, "--epochs", "1" if args.quick else "3", "--batch", str(batch),
+                  "--shards", "8", "--patience", "0"]
+        times = {"in-process": [], "1 worker": [], "2 workers": []}
+        for r in range(args.runs):
+            for label, prefix in (("in-process", []), ("1 worker", ["local", "--workers", "1"]), ("2 workers", ["local", "--workers", "2"])):
+                out = os.path.join(tmp, f"c{batch}-{r}-{label[0]}")
+                p = subprocess.run([FAMOL, *prefix, *common, "--out", out], capture_output=True, text=True, env=dict(os.environ, **ONE_THREAD))
+                if p.returncode != 0:
+                    raise SystemExit(f"bench: cluster training failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+                times[label].append(step_ms(p.stdout))
+        base = statistics.median(times["in-process"])
+        for label in ("1 worker", "2 workers"):
+            t = statistics.median(times[label])
+            overhead = max(0.0, (t - base) / t)
+            print(f"bench cluster-overhead-b{batch}-{label[0]}w: famol {t:.2f} ms/step | in-process {base:.2f} ms/step | "
+                  f"ratio {base / t:.2f} (outside gradient work: {overhead:.0%} of the step)", flush=True)
+            results.append({"name": f"cluster-overhead-b{batch}-{label[0]}w", "famol": t, "peer": "in-process trainer", "peer_value": base,
+                            "ratio": base / t, "overhead_fraction": overhead, "unit": "ms/step", "runs": args.runs})
+
+
+def parse(args, tmp, results):
+    # About 200 MB: 20,000 queries x 20 documents x 136 features.
+    q = 500 if args.quick else 20000
+    path = os.path.join(tmp, "parse.svm")
+    run_json([FAMOL, "bench", "generate", "--queries", str(q), "--out", path])
+    plain = os.path.join(tmp, "parse-lightgbm.svm")  # LightGBM takes no qid: and no comments
+    with open(path) as src, open(plain, "w") as dst:
+        for row in src:
+            dst.write(re.sub(r" qid:\S+", "", row.split("#")[0].rstrip()) + "\n")
+    size = os.path.getsize(path) / 1e6
+    print(f"bench parse: {size:.0f} MB SVMlight file, one thread each", flush=True)
+    runs = {"famol": [], "scikit-learn": [], "LightGBM": []}
+    for _ in range(args.runs):
+        runs["famol"].append(run_json([FAMOL, "bench", "parse", "--file", path], ONE_THREAD))
+        runs["scikit-learn"].append(run_json([PYTHON, "-c", PEER_PARSE, "sklearn", path], ONE_THREAD))
+        runs["LightGBM"].append(run_json([PYTHON, "-c", PEER_PARSE, "lightgbm", plain], ONE_THREAD))
+    med = {k: statistics.median(r["mb_per_s"] for r in v) for k, v in runs.items()}
+    rss = {k: max(r["peak_rss_mib"] for r in v) for k, v in runs.items()}
+    for peer in ("scikit-learn", "LightGBM"):
+        ratio = line(f"parse-vs-{peer.lower()}", med["famol"], peer, med[peer], "MB/s")
+        print(f"bench parse-memory-vs-{peer.lower()}: famol {rss['famol']:.0f} MiB | {peer} {rss[peer]:.0f} MiB peak resident", flush=True)
+        results.append({"name": f"parse-vs-{peer.lower()}", "famol": med["famol"], "peer": peer, "peer_value": med[peer], "ratio": ratio,
+                        "unit": "MB/s", "famol_peak_rss_mib": rss["famol"], "peer_peak_rss_mib": rss[peer], "file_mb": size, "runs": args.runs})
+
+
+def scale(args, results):
+    sizes = [2000, 10000] if args.quick else [10000, 100000, 1000000]
+    rows = []
+    for n in sizes:
+        r = run_json([FAMOL, "bench", "scale", "--queries", str(n), "--steps", "5" if args.quick else "20"], ONE_THREAD)
+        rows.append(r)
+    print("bench scale: training with 256 shards, batch 256 queries, 10 documents x 16 features per query", flush=True)
+    print(f"  {'queries':>9}  {'peak RSS MiB':>12}  {'setup s':>8}  {'ms/step':>8}", flush=True)
+    for r in rows:
+        print(f"  {r['queries']:>9}  {r['peak_rss_mib']:>12.0f}  {r['setup_seconds']:>8.2f}  {r['step_ms']:>8.2f}", flush=True)
+    results.append({"name": "scale", "table": rows})
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="each workload once on small data (smoke test)")
+    ap.add_argument("--only", default="gradient,cluster,parse,scale")
+    args = ap.parse_args()
+    if args.quick:
+        args.runs = 1
+    only = set(args.only.split(","))
+    print(f"bench: CPU {cpu_model()}, {os.cpu_count()} cores; famol {FAMOL}; runs {args.runs}{' (quick smoke test)' if args.quick else ''}", flush=True)
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        if "gradient" in only:
+            gradient(args, results)
+        if "cluster" in only:
+            cluster_overhead(args, tmp, results)
+        if "parse" in only:
+            parse(args, tmp, results)
+        if "scale" in only:
+            scale(args, results)
+    if not args.quick:
+        record(results)
+
+
+if __name__ == "__main__":
+    main()
