@@ -44,7 +44,7 @@ targets = gains / gains.sum(1, keepdim=True).clamp(min=1)
 widths = [features] + layers
 mods = []
 for a, b in zip(widths, widths[1:]):
-    mods += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+    mods += [torch.nn.Linear(a, b), torch.nn.ELU()]  # famol's hidden activation
 model = torch.nn.Sequential(*mods, torch.nn.Linear(widths[-1], 1))
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 def epoch():

@@ -33,8 +33,15 @@ public struct MLPRanker: Sendable {
     public func standardise(_ features: [Float], rows: Int) -> [Float] {
         let d = layout.inputCount
         var x = features
-        for r in 0..<rows {
-            for f in 0..<d { x[r * d + f] = (x[r * d + f] - mean[f]) / scale[f] }
+        x.withUnsafeMutableBufferPointer { v in
+            mean.withUnsafeBufferPointer { m in
+                scale.withUnsafeBufferPointer { s in
+                    for r in 0..<rows {
+                        let row = v.baseAddress! + r * d
+                        for f in 0..<d { row[f] = (row[f] - m[f]) / s[f] }
+                    }
+                }
+            }
         }
         return x
     }
@@ -54,12 +61,14 @@ public struct MLPRanker: Sendable {
                     }
                 }
                 let b = layout.biasOffset(l)
-                let last = l == layout.layerCount - 1
-                for r in 0..<rows {
-                    for j in 0..<w[l + 1] {
-                        let v = z[r * w[l + 1] + j] + pp[b + j]
-                        z[r * w[l + 1] + j] = last || v > 0 ? v : expm1f(v)
+                let width = w[l + 1]
+                z.withUnsafeMutableBufferPointer { c in
+                    let bias = pp.baseAddress! + b
+                    for r in 0..<rows {
+                        let row = c.baseAddress! + r * width
+                        for j in 0..<width { row[j] += bias[j] }
                     }
+                    if l < layout.layerCount - 1 { FastMath.elu(c.baseAddress!, count: rows * width) }
                 }
                 layers.append(z)
             }
@@ -90,7 +99,13 @@ public struct MLPRanker: Sendable {
                         }
                     }
                     let b = layout.biasOffset(l)
-                    for r in 0..<rows { for j in 0..<out { g[b + j] += dz[r * out + j] } }
+                    dz.withUnsafeBufferPointer { d in
+                        let bias = g.baseAddress! + b
+                        for r in 0..<rows {
+                            let row = d.baseAddress! + r * out
+                            for j in 0..<out { bias[j] += row[j] }
+                        }
+                    }
                     guard l > 0 else { break }
                     var da = [Float](repeating: 0, count: rows * w[l])
                     dz.withUnsafeBufferPointer { d in
@@ -101,7 +116,11 @@ public struct MLPRanker: Sendable {
                         }
                     }
                     // ELU'(z) = 1 for z > 0, else ELU(z) + 1; the stored activation tells which.
-                    for i in 0..<da.count where input[i] <= 0 { da[i] *= input[i] + 1 }
+                    input.withUnsafeBufferPointer { a in
+                        da.withUnsafeMutableBufferPointer { d in
+                            for i in 0..<d.count { d[i] = a[i] > 0 ? d[i] : d[i] * (a[i] + 1) }
+                        }
+                    }
                     dz = da
                 }
             }

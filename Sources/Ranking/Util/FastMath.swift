@@ -1,12 +1,16 @@
-/// Branch-free exp and GELU over buffers, written so the compiler vectorises them: the
-/// encoder calls them billions of times, where libm's scalar calls would dominate.
-enum FastMath {
+/// Branch-free exp, ELU and GELU over buffers, written so the compiler vectorises them: the
+/// encoder and the ranker call them millions of times per step, where libm's scalar calls
+/// would dominate.
+public enum FastMath {
     /// e^x for every element (Cephes' expf: range reduction by ln 2, degree-5 polynomial;
     /// within 2 ulp over the float range; inputs below -87 give e^-87, about 1.6e-38).
     @inline(__always)
-    static func exp(_ x: Float) -> Float {
+    public static func exp(_ x: Float) -> Float {
         let clamped = min(max(x, -87.0), 88.0)
-        let n = (clamped * 1.44269504088896341).rounded(.toNearestOrEven)
+        // Adding 1.5 * 2^23 rounds to the nearest integer n (ties to even) and leaves n in the
+        // low mantissa bits: no float-to-int conversion, whose overflow trap stops vectorisation.
+        let shifted = clamped * 1.44269504088896341 + 12_582_912.0
+        let n = shifted - 12_582_912.0
         var r = clamped - n * 0.693359375
         r = r + n * 2.12194440e-4
         var p: Float = 1.9875691500e-4
@@ -16,14 +20,14 @@ enum FastMath {
         p = p * r + 1.6666665459e-1
         p = p * r + 5.0000001201e-1
         let y = p * r * r + r + 1
-        let scale = Float(bitPattern: UInt32(bitPattern: (Int32(n) + 127) << 23))
+        let scale = Float(bitPattern: (shifted.bitPattern &- 0x4B40_0000 &+ 127) &<< 23)
         return y * scale
     }
 
     /// erf(x) as a rational function of x on [-4, 4] (clamped outside, where erf is +-1 in
     /// float): absolute error below 1e-6.
     @inline(__always)
-    static func erf(_ value: Float) -> Float {
+    public static func erf(_ value: Float) -> Float {
         let x = min(max(value, -4), 4)
         let x2 = x * x
         var p: Float = -2.72614225801306e-10
@@ -43,7 +47,7 @@ enum FastMath {
     }
 
     /// GELU with the exact erf form, in place.
-    static func gelu(_ v: UnsafeMutableBufferPointer<Float>) {
+    public static func gelu(_ v: UnsafeMutableBufferPointer<Float>) {
         for i in v.indices {
             let x = v[i]
             v[i] = 0.5 * x * (1 + erf(x * 0.70710678118654752))
@@ -51,7 +55,7 @@ enum FastMath {
     }
 
     /// Row-wise softmax of a rows x columns block, in place.
-    static func softmaxRows(_ base: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+    public static func softmaxRows(_ base: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
         for r in 0..<rows {
             let row = UnsafeMutableBufferPointer(start: base + r * columns, count: columns)
             var m = -Float.infinity
@@ -60,6 +64,17 @@ enum FastMath {
             for c in row.indices { let e = exp(row[c] - m); row[c] = e; z += e }
             let inv = 1 / z
             for c in row.indices { row[c] *= inv }
+        }
+    }
+
+    /// ELU in place: x for x > 0, e^x - 1 otherwise. Both sides are computed and one is
+    /// selected, so the loop has no branch and vectorises.
+    @inline(__always)
+    public static func elu(_ v: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count {
+            let x = v[i]
+            let negative = exp(min(x, 0)) - 1
+            v[i] = x > 0 ? x : negative
         }
     }
 }
