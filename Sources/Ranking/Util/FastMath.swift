@@ -60,8 +60,10 @@ public enum FastMath {
             let row = UnsafeMutableBufferPointer(start: base + r * columns, count: columns)
             var m = -Float.infinity
             for c in row.indices { m = max(m, row[c]) }
+            // Exponentials first (vectorised), then the sum in the same order as one loop would.
+            for c in row.indices { row[c] = exp(row[c] - m) }
             var z: Float = 0
-            for c in row.indices { let e = exp(row[c] - m); row[c] = e; z += e }
+            for c in row.indices { z += row[c] }
             let inv = 1 / z
             for c in row.indices { row[c] *= inv }
         }
