@@ -36,11 +36,9 @@ def test_cluster_annotation_survives_worker_and_coordinator_kills(famol, dataset
     args = ["annotate", "--judge", "openai", "--endpoint", server.endpoint, "--model", "smollm2", "--strategy", strategy,
             "--cranfield", datasets / "cranfield", "--k", K, "--max-queries", QUERIES, "--structured-output", "json_object",
             "--document-words", 20, "--max-tokens", 60, "--concurrency", 2, "--parse-retries", 0, "--timeout", 120,
-            # Liveness 3 s: a live worker whose heartbeats a loaded machine delays past the deadline
-            # is taken for dead and its call is leased again, which pays that call twice (by
-            # design: the run must not wait on a worker that may be gone). 3 s keeps loaded CI
-            # runs clear of that, and a SIGKILLed worker is still noticed within seconds.
-            "--bind", endpoint, "--min-workers", 2, "--heartbeat-ms", 100, "--liveness", 30, "--out", out]
+            # famol raises annotation liveness to 10 s (here 100 beats): a live worker whose
+            # heartbeats a loaded machine delays is not taken for dead, so no call is paid twice.
+            "--bind", endpoint, "--min-workers", 2, "--heartbeat-ms", 100, "--liveness", 5, "--out", out]
     expected = CALLS[strategy]
     before = server.count()
     c = Cluster(tmp_path)

@@ -76,6 +76,13 @@ extension AnnotateCommand {
             // Never pay twice: no straggler copies, and a call counts as stalled only after it
             // could have used all its timeouts and retries.
             serve.straggler.maxCopies = 1
+            // A live worker taken for dead (its heartbeats late on a loaded machine) has its
+            // calls leased again, and they are paid twice: give LLM workers at least 10 s.
+            let minimumBeats = (10_000 + serve.liveness.heartbeatIntervalMS - 1) / serve.liveness.heartbeatIntervalMS
+            if serve.liveness.liveness < minimumBeats {
+                serve.liveness.liveness = minimumBeats
+                print("liveness raised to \(minimumBeats) heartbeats (\(serve.liveness.deadAfterSeconds) s): annotation calls are paid per request")
+            }
             serve.straggler.stallTimeoutSeconds = max(cluster.stallTimeout,
                                                       chat.timeoutSeconds * Double(chat.retries + 1) * Double(llm.parseRetries + 1) + 30)
             let c = ClusterCoordinator(settings: serve, job: .annotate(job), datasetHash: "", storeResult: { json in

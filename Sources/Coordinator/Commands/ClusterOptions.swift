@@ -16,7 +16,7 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Serve Prometheus metrics on this port (0 picks one).") var metricsPort: Int?
     @Option(help: "Address the metrics server listens on.") var metricsHost = "127.0.0.1"
     @Option(help: "Heartbeat interval in milliseconds.") var heartbeatMs = 250
-    @Option(help: "Heartbeats missed before a worker is dead.") var liveness = 8
+    @Option(help: "Heartbeats missed before a worker is dead (annotation: at least 10 s' worth, so that no call is paid twice for a slow worker).") var liveness = 8
     @Option(help: "Seconds a task may go without progress before it is re-leased.") var stallTimeout = 30.0
     @Option(help: "Copies of a slow task that may run at once (1 disables straggler re-issue).") var stragglerCopies = 2
     @Option(help: "Seconds without any live worker before the run fails.") var noWorkerTimeout = 120.0
