@@ -60,4 +60,7 @@ def build_app():
 
 
 if __name__ == "__main__":
-    uvicorn.run(build_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+    # A long keep-alive: when a server closes an idle connection just as the client reuses it,
+    # the client resends the request on a new connection and the server may count it twice.
+    # Hosted endpoints keep connections for minutes; uvicorn's default is 5 s.
+    uvicorn.run(build_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", timeout_keep_alive=600)
