@@ -41,7 +41,7 @@ bench: release
 	@bash scripts/setup.sh --bench
 	$(PY) bench/suite.py --runs 5
 	$(PY) bench/quality.py
-	$(PY) bench/embedding_throughput.py --runs 5
+	$(PY) bench/embedding_throughput.py --runs 5 --texts 100
 	$(PY) bench/annotation_throughput.py --runs 3
 
 # Every workload once on small data: a smoke test (part of make test), not a measurement.
