@@ -134,11 +134,11 @@ public final class MiniLMEncoder: @unchecked Sendable {
                 let workers = parallelism
                 qkv.withUnsafeBufferPointer { q in
                     context.withUnsafeMutableBufferPointer { c in
-                        let shared = SharedBuffers(qkv: q.baseAddress!, context: c.baseAddress!)
+                        let shared = SharedBuffers(input: q.baseAddress!, output: c.baseAddress!)
                         DispatchQueue.concurrentPerform(iterations: workers) { w in
                             var scratch = [Float](repeating: 0, count: maxLength * maxLength)
                             for s in stride(from: w, to: batch.count, by: workers) {
-                                attention(shared.qkv, context: shared.context, first: offsets[s], length: lengths[s], scores: &scratch, scale: scale)
+                                attention(shared.input, context: shared.output, first: offsets[s], length: lengths[s], scores: &scratch, scale: scale)
                             }
                         }
                     }
@@ -150,10 +150,10 @@ public final class MiniLMEncoder: @unchecked Sendable {
             linear(x, rows: n, inputs: h, layer.up, layer.upBias, outputs: intermediate, into: &up)
             up.withUnsafeMutableBufferPointer { u in
                 let blocks = max(1, parallelism), total = u.count
-                let shared = SharedBuffers(qkv: UnsafePointer(u.baseAddress!), context: u.baseAddress!)
+                let shared = SharedBuffers(input: UnsafePointer(u.baseAddress!), output: u.baseAddress!)
                 DispatchQueue.concurrentPerform(iterations: blocks) { k in
                     let first = total * k / blocks, last = total * (k + 1) / blocks
-                    FastMath.gelu(UnsafeMutableBufferPointer(start: shared.context + first, count: last - first))
+                    FastMath.gelu(UnsafeMutableBufferPointer(start: shared.output + first, count: last - first))
                 }
             }
             linear(up, rows: n, inputs: intermediate, layer.down, layer.downBias, outputs: h, into: &projected)
@@ -178,13 +178,13 @@ public final class MiniLMEncoder: @unchecked Sendable {
         input.withUnsafeBufferPointer { a in
             w.withUnsafeBufferPointer { bw in
                 out.withUnsafeMutableBufferPointer { c in
-                    let shared = SharedBuffers(qkv: a.baseAddress!, context: c.baseAddress!)
+                    let shared = SharedBuffers(input: a.baseAddress!, output: c.baseAddress!)
                     let weights = SharedWeights(base: bw.baseAddress!)
                     DispatchQueue.concurrentPerform(iterations: blocks) { k in
                         let first = rows * k / blocks, last = rows * (k + 1) / blocks
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(last - first), Int32(outputs), Int32(inputs),
-                                    1, shared.qkv + first * inputs, Int32(inputs), weights.base, Int32(inputs), 1,
-                                    shared.context + first * outputs, Int32(outputs))
+                                    1, shared.input + first * inputs, Int32(inputs), weights.base, Int32(inputs), 1,
+                                    shared.output + first * outputs, Int32(outputs))
                     }
                 }
             }
@@ -233,8 +233,8 @@ public final class MiniLMEncoder: @unchecked Sendable {
 
 /// Base pointers shared by the encoder's threads; each writes disjoint rows.
 private struct SharedBuffers: @unchecked Sendable {
-    let qkv: UnsafePointer<Float>
-    let context: UnsafeMutablePointer<Float>
+    let input: UnsafePointer<Float>
+    let output: UnsafeMutablePointer<Float>
 }
 
 private struct SharedWeights: @unchecked Sendable {

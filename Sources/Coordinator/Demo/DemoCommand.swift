@@ -154,17 +154,10 @@ struct DemoCommand: ParsableCommand {
         if let n = s.study.queryLimit { args += ["--max-queries", String(n)] }
         if s.workers > 0 { args = ["local", "--workers", String(s.workers)] + args }
         print("annotating with \(strategy): famol \(args.joined(separator: " "))")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        p.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        env["FAMOL_DIE_WITH_PARENT"] = "1"
-        p.environment = env
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            printError("error: annotation with \(strategy) failed (status \(p.terminationStatus)); what was stored is kept in \(directory)/annotations.sqlite and a rerun reuses it")
-            throw ExitCode(p.terminationStatus)
+        let status = try runFamolChild(args)
+        guard status == 0 else {
+            printError("error: annotation with \(strategy) failed (status \(status)); what was stored is kept in \(directory)/annotations.sqlite and a rerun reuses it")
+            throw ExitCode(status)
         }
     }
 }

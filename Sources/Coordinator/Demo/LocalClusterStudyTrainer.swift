@@ -5,12 +5,6 @@ import Ranking
 /// a coordinator and N famol-worker processes on 127.0.0.1, exactly as a user would run it.
 struct LocalClusterStudyTrainer: StudyTrainer {
     let workers: Int
-    let famol: URL
-
-    init(workers: Int) {
-        self.workers = workers
-        famol = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-    }
 
     func train(_ spec: TrainingSpec, directory: String) throws -> StudyModel {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -18,19 +12,10 @@ struct LocalClusterStudyTrainer: StudyTrainer {
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         defer { try? log.close() }
-        let p = Process()
-        p.executableURL = famol
-        p.arguments = ["local", "--workers", String(workers), "train"] + Self.arguments(spec) + ["--out", directory]
-        p.standardOutput = log
-        p.standardError = log
-        var env = ProcessInfo.processInfo.environment
-        env["FAMOL_DIE_WITH_PARENT"] = "1"
-        p.environment = env
-        try p.run()
-        p.waitUntilExit()
-        if p.terminationReason == .uncaughtSignal || p.terminationStatus != 0 {
+        let status = try runFamolChild(["local", "--workers", String(workers), "train"] + Self.arguments(spec) + ["--out", directory], log: log)
+        if status != 0 {
             let tail = (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n").suffix(5).joined(separator: "\n") ?? ""
-            throw ClusterTrainingFailed(status: p.terminationStatus, log: logPath, tail: tail)
+            throw ClusterTrainingFailed(status: status, log: logPath, tail: tail)
         }
         return try StudyModel.read(directory: directory, expecting: spec)
     }
