@@ -16,6 +16,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CZMQ", path: "Sources/CZMQ"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .target(
             name: "Proto",
             path: "Sources/Proto",
@@ -23,7 +24,7 @@ let package = Package(
         ),
         .target(
             name: "Annotation",
-            dependencies: ["Ranking", "COpenBLAS", "CSQLite"]
+            dependencies: ["Ranking", "COpenBLAS", "CSQLite", "CCurl"]
         ),
         .target(
             name: "Cluster",

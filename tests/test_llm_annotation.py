@@ -63,11 +63,17 @@ def test_garbage_output_is_stored_as_abstentions_with_raw_text(famol, datasets, 
     assert (tmp_path / "labels.qrels").read_text() == ""
 
 
-def test_http_500s_are_retried(famol, datasets, server, tmp_path):
+def test_http_500s_are_retried_and_every_request_is_accounted(famol, datasets, server, tmp_path):
+    before = server.count()
     server.state(fail_next=3)
     out = annotate(famol, datasets, tmp_path, server.endpoint, "listrank", "--max-queries", 2, "--concurrency", 1).stdout
     assert server.state()["fail_next"] == 0
     assert "queries annotated 2" in out and len(stored(tmp_path)) == 2
+    with sqlite3.connect(tmp_path / "annotations.sqlite") as db:
+        accounted = db.execute("SELECT SUM(attempts) FROM annotations").fetchone()[0]
+    # The three failed requests were sent (and maybe billed): the store counts them too.
+    assert accounted == server.count() - before >= 2 + 3
+    assert f"LLM calls {accounted}," in out
 
 
 def test_server_down_stops_cleanly_and_keeps_what_was_stored(famol, datasets, server, tmp_path):

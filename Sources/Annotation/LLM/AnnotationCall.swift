@@ -49,19 +49,20 @@ public struct ChatCallExecutor: CallExecutor {
     public func execute(_ call: AnnotationCall) throws -> StoredAnnotation {
         let prompt = prompts[call.strategy]!
         let user = prompt.render(query: call.queryText, documents: call.documentTexts)
-        var promptTokens = 0, completionTokens = 0
+        var promptTokens = 0, completionTokens = 0, requests = 0
         var lastText = ""
-        for attempt in 1...(parseRetries + 1) {
+        for _ in 1...(parseRetries + 1) {
             let reply = try client.complete(system: prompt.system, user: user, schema: call.strategy.schema(count: call.documentIDs.count))
+            requests += reply.requests
             promptTokens += reply.promptTokens
             completionTokens += reply.completionTokens
             lastText = reply.text
             if let labels = call.strategy.parse(reply.text, count: call.documentIDs.count) {
                 return StoredAnnotation(key: call.key, strategy: call.strategy.rawValue, queryID: call.queryID, documentIDs: call.documentIDs,
-                                        labels: labels, raw: reply.text, promptTokens: promptTokens, completionTokens: completionTokens, attempts: attempt)
+                                        labels: labels, raw: reply.text, promptTokens: promptTokens, completionTokens: completionTokens, attempts: requests)
             }
         }
         return StoredAnnotation(key: call.key, strategy: call.strategy.rawValue, queryID: call.queryID, documentIDs: call.documentIDs,
-                                labels: nil, raw: lastText, promptTokens: promptTokens, completionTokens: completionTokens, attempts: parseRetries + 1)
+                                labels: nil, raw: lastText, promptTokens: promptTokens, completionTokens: completionTokens, attempts: requests)
     }
 }

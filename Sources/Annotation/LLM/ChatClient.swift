@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Ranking
 
 /// Settings of an OpenAI-compatible chat-completions endpoint (llama.cpp server, vLLM,
@@ -35,11 +32,13 @@ public enum StructuredOutput: String, Sendable, Codable, CaseIterable {
     case auto, jsonSchema = "json_schema", jsonObject = "json_object", off
 }
 
-/// One completion: its text and the tokens it cost.
+/// One completion: its text, the tokens it cost and the HTTP requests it took (retries of
+/// 5xx, 429 and lost connections included: each may have been paid for).
 public struct ChatReply: Sendable, Equatable {
     public var text: String
     public var promptTokens: Int
     public var completionTokens: Int
+    public var requests = 1
 }
 
 /// A failure that retrying will not fix (bad key, unknown model, refused request), or retries
@@ -52,7 +51,6 @@ public struct ChatError: Error, CustomStringConvertible, Sendable {
 /// A blocking client for `POST {endpoint}/chat/completions`; safe to use from many threads.
 public final class ChatClient: @unchecked Sendable {
     public let settings: ChatSettings
-    private let session: URLSession
     private let apiKey: String?
     private let lock = NSLock()
     private var structured: StructuredOutput
@@ -68,18 +66,13 @@ public final class ChatClient: @unchecked Sendable {
         } else {
             apiKey = settings.apiKeyEnvironment.flatMap { ProcessInfo.processInfo.environment[$0] }
         }
-        let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = settings.timeoutSeconds
-        config.timeoutIntervalForResource = settings.timeoutSeconds * 2
-        config.httpMaximumConnectionsPerHost = 64
-        session = URLSession(configuration: config)
         structured = settings.structuredOutput
     }
 
-    var url: URL {
+    var url: String {
         var base = settings.endpoint
         while base.hasSuffix("/") { base.removeLast() }
-        return URL(string: base + "/chat/completions")!
+        return base + "/chat/completions"
     }
 
     /// Sends one chat completion, retrying transient failures.
@@ -87,7 +80,9 @@ public final class ChatClient: @unchecked Sendable {
         var attempt = 0
         while true {
             do {
-                return try send(system: system, user: user, schema: schema)
+                var reply = try send(system: system, user: user, schema: schema)
+                reply.requests += attempt
+                return reply
             } catch let e as ChatError where e.retryable && attempt < settings.retries {
                 let backoff = min(settings.maxBackoffSeconds, settings.backoffSeconds * pow(2, Double(attempt)))
                 Thread.sleep(forTimeInterval: backoff * Double.random(in: 0.5...1.0))
@@ -114,19 +109,25 @@ public final class ChatClient: @unchecked Sendable {
             body["response_format"] = ["type": "json_object", "schema": schema]
         default: break
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
-        request.httpBody = try JSONSerialization.data(withJSONObject: body)
-        let (data, response) = try perform(request)
-        let status = response.statusCode
+        var headers = ["Content-Type: application/json"]
+        if let apiKey { headers.append("Authorization: Bearer \(apiKey)") }
+        let response: HTTPPost.Response
+        do {
+            response = try HTTPPost.send(url: url, headers: headers, body: Array(try JSONSerialization.data(withJSONObject: body)),
+                                         timeoutSeconds: settings.timeoutSeconds)
+        } catch let e as HTTPPost.TransportError {
+            throw ChatError(description: "cannot reach \(settings.endpoint): \(e.description)", retryable: true)
+        }
+        let status = response.status
+        let data = Data(response.body)
         if (status == 400 || status == 500) && style != .off && settings.structuredOutput == .auto
             && String(decoding: data, as: UTF8.self).lowercased().contains("response_format") {
             lock.lock()
             structured = style == .jsonSchema ? .jsonObject : .off  // step down for the rest of the run
             lock.unlock()
-            return try send(system: system, user: user, schema: schema)
+            var reply = try send(system: system, user: user, schema: schema)
+            reply.requests += 1  // the refused request was sent too
+            return reply
         }
         if status == 429 || status >= 500 {
             throw ChatError(description: "HTTP \(status) from \(settings.endpoint)", retryable: true)
@@ -143,22 +144,5 @@ public final class ChatClient: @unchecked Sendable {
         return ChatReply(text: message["content"] as? String ?? "",
                          promptTokens: (usage?["prompt_tokens"] as? NSNumber)?.intValue ?? 0,
                          completionTokens: (usage?["completion_tokens"] as? NSNumber)?.intValue ?? 0)
-    }
-
-    private func perform(_ request: URLRequest) throws -> (Data, HTTPURLResponse) {
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result: (Data?, URLResponse?, Error?) = (nil, nil, nil)
-        session.dataTask(with: request) { d, r, e in
-            result = (d, r, e)
-            done.signal()
-        }.resume()
-        done.wait()
-        if let e = result.2 {
-            throw ChatError(description: "cannot reach \(settings.endpoint): \(e.localizedDescription)", retryable: true)
-        }
-        guard let http = result.1 as? HTTPURLResponse else {
-            throw ChatError(description: "no HTTP response from \(settings.endpoint)", retryable: true)
-        }
-        return (result.0 ?? Data(), http)
     }
 }

@@ -14,6 +14,8 @@ public struct StoredAnnotation: Sendable, Equatable, Codable {
     public var raw: String
     public var promptTokens: Int
     public var completionTokens: Int
+    /// HTTP requests this result cost: parse retries and retries of 5xx, 429 and lost
+    /// connections included, so the store accounts for every request the endpoint billed.
     public var attempts: Int
 
     public init(key: String, strategy: String, queryID: String, documentIDs: [String], labels: [Double]?, raw: String,
