@@ -190,13 +190,13 @@ def llm(tmp_path_factory):
 
 
 def test_openai_judge_annotates_each_strategy(famol, datasets, llm, tmp_path):
-    """The study with a real LLM server as the judge, in one process (--workers 0): the cluster
-    path of LLM annotation, kills included, is tested by test_llm_cluster.py."""
+    """The study with a real LLM server as the judge, annotating through a local cluster of 2
+    workers as a user runs it; kills and restarts of that path are tested by test_llm_cluster.py."""
     out = tmp_path / "llm"
     config = tmp_path / "llm.toml"
     config.write_text("[openai]\nmax_tokens = 60\nconcurrency = 2\ntimeout = 120\n")
     args = ["demo", "--config", config, "--cranfield", datasets / "cranfield", "--out", out, "--judge", "openai",
-            "--endpoint", llm.endpoint, "--model", "smollm2", "--strategies", "pointann,listrank", "--workers", "0",
+            "--endpoint", llm.endpoint, "--model", "smollm2", "--strategies", "pointann,listrank", "--workers", "2",
             "--queries", "4", "--folds", "2", "--epochs", "2", "--true-negatives", "0", "--no-ablation",
             "--permutations", "50", "--impressions", "1000"]
     before = llm.count()
