@@ -17,6 +17,8 @@ let package = Package(
         .systemLibrary(name: "CZMQ", path: "Sources/CZMQ"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        .target(name: "CCRC32C", path: "Sources/CCRC32C"),
         .target(
             name: "Proto",
             path: "Sources/Proto",
@@ -28,7 +30,7 @@ let package = Package(
         ),
         .target(
             name: "Cluster",
-            dependencies: ["CZMQ", "Proto", "Ranking", "Annotation", "COpenBLAS"]
+            dependencies: ["CZMQ", "Proto", "CCRC32C", "Ranking", "Annotation", "COpenBLAS"]
         ),
         .executableTarget(
             name: "Worker",
@@ -39,7 +41,7 @@ let package = Package(
         ),
         .target(
             name: "Ranking",
-            dependencies: ["COpenBLAS"]
+            dependencies: ["COpenBLAS", "CMalloc"]
         ),
         .executableTarget(
             name: "Coordinator",

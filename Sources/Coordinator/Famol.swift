@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cluster
+import Ranking
 @preconcurrency import Glibc
 
 /// The entry point: line-buffered output, so progress shows up in logs as it happens.
@@ -7,6 +8,7 @@ import Cluster
 enum FamolMain {
     static func main() {
         setvbuf(stdout, nil, _IOLBF, 0)
+        tuneAllocatorForTraining()
         dieWithParentIfAsked()
         Famol.main()
     }

@@ -36,6 +36,31 @@ import Testing
 
     @Test func crc32cMatchesTheStandardCheckValue() {
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(CRC32C.checksum([]) == 0)
+    }
+
+    /// The 8-bytes-at-a-time hardware path against the bitwise definition, on every tail length
+    /// and unaligned starts: a frame checked on another CPU must give the same checksum.
+    @Test func crc32cMatchesTheBitwiseDefinitionOnAnyLength() {
+        func bitwise(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for b in bytes {
+                crc ^= UInt32(b)
+                for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+            }
+            return ~crc
+        }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let data = (0..<300).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        for start in 0..<9 {
+            for length in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 255, 291 - start] {
+                let slice = data[start..<(start + length)]
+                #expect(CRC32C.checksum(Array(slice)) == bitwise(slice), "start \(start), length \(length)")
+            }
+        }
     }
 }
 

@@ -1,19 +1,9 @@
-/// CRC-32C (Castagnoli), the checksum of every raw tensor frame.
-public enum CRC32C {
-    static let table: [UInt32] = (0..<256).map { i -> UInt32 in
-        var c = UInt32(i)
-        for _ in 0..<8 { c = c & 1 != 0 ? (c >> 1) ^ 0x82F6_3B78 : c >> 1 }
-        return c
-    }
+import CCRC32C
 
+/// CRC-32C (Castagnoli), the checksum of every raw tensor frame (hardware-assisted in C).
+public enum CRC32C {
     public static func checksum(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        bytes.withUnsafeBufferPointer { buf in
-            table.withUnsafeBufferPointer { t in
-                for b in buf { crc = t[Int((crc ^ UInt32(b)) & 0xFF)] ^ (crc >> 8) }
-            }
-        }
-        return crc ^ 0xFFFF_FFFF
+        bytes.withUnsafeBufferPointer { famol_crc32c(0, $0.baseAddress, $0.count) }
     }
 }
 

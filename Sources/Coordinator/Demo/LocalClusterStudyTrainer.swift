@@ -9,7 +9,7 @@ struct LocalClusterStudyTrainer: StudyTrainer {
     func train(_ spec: TrainingSpec, directory: String) throws -> StudyModel {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let logPath = directory + "/train.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         defer { try? log.close() }
         let status = try runFamolChild(["local", "--workers", String(workers), "train"] + Self.arguments(spec) + ["--out", directory], log: log)

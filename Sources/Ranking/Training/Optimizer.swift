@@ -48,16 +48,27 @@ public struct Optimizer: Sendable, Equatable, Codable {
         let b1 = config.beta1, b2 = config.beta2
         let c1 = 1 - pow(b1, Double(step)), c2 = 1 - pow(b2, Double(step))
         let decay = config.weightDecay
-        for i in p.indices {
-            var gi = g[i]
-            if config.kind == .adam && decay > 0 { gi += decay * Double(p[i]) }
-            let mi = b1 * Double(m[i]) + (1 - b1) * gi
-            let vi = b2 * Double(v[i]) + (1 - b2) * gi * gi
-            m[i] = Float(mi)
-            v[i] = Float(vi)
-            var update = lr * (mi / c1) / ((vi / c2).squareRoot() + config.epsilon)
-            if config.kind == .adamw && decay > 0 { update += lr * decay * Double(p[i]) }
-            p[i] = Float(Double(p[i]) - update)
+        let l2 = config.kind == .adam ? decay : 0, decoupled = config.kind == .adamw ? decay : 0
+        let epsilon = config.epsilon
+        // One branch-free pass over raw buffers so the compiler vectorises it; IEEE sqrt and
+        // division are exact in any lane, so the bits match an element-by-element loop.
+        g.withUnsafeBufferPointer { g in
+            p.withUnsafeMutableBufferPointer { p in
+                m.withUnsafeMutableBufferPointer { m in
+                    v.withUnsafeMutableBufferPointer { v in
+                        for i in 0..<p.count {
+                            let pi = Double(p[i])
+                            let gi = g[i] + l2 * pi
+                            let mi = b1 * Double(m[i]) + (1 - b1) * gi
+                            let vi = b2 * Double(v[i]) + (1 - b2) * gi * gi
+                            m[i] = Float(mi)
+                            v[i] = Float(vi)
+                            let update = lr * (mi / c1) / ((vi / c2).squareRoot() + epsilon) + lr * decoupled * pi
+                            p[i] = Float(pi - update)
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -108,7 +108,10 @@ public struct Trainer: Sendable {
                 var sum = [Double](repeating: 0, count: state.parameters.count)
                 var queries = 0
                 for r in results {
-                    for i in sum.indices { sum[i] += Double(r.gradient[i]) }
+                    precondition(r.gradient.count == sum.count, "a shard gradient of the wrong size")
+                    sum.withUnsafeMutableBufferPointer { sum in
+                        r.gradient.withUnsafeBufferPointer { g in for i in 0..<sum.count { sum[i] += Double(g[i]) } }
+                    }
                     queries += r.queries
                     state.partial.loss += r.loss
                     state.partial.clickLoss += r.clickLoss
