@@ -42,7 +42,7 @@ bench: release
 	$(PY) bench/suite.py --runs 5
 	$(PY) bench/quality.py
 	$(PY) bench/embedding_throughput.py --runs 5 --texts 100
-	$(PY) bench/annotation_throughput.py --runs 3
+	$(PY) bench/annotation_throughput.py --runs 3 --queries 10
 
 # Every workload once on small data: a smoke test (part of make test), not a measurement.
 bench-quick: release
