@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "CCRC32C", path: "Sources/CCRC32C"),
+        .target(name: "CSHA256", path: "Sources/CSHA256"),
         .target(
             name: "Proto",
             path: "Sources/Proto",
@@ -41,7 +42,7 @@ let package = Package(
         ),
         .target(
             name: "Ranking",
-            dependencies: ["COpenBLAS", "CMalloc"]
+            dependencies: ["COpenBLAS", "CMalloc", "CSHA256"]
         ),
         .executableTarget(
             name: "Coordinator",
@@ -53,7 +54,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking", "CSHA256"]),
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Ranking"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Ranking", "CZMQ"]),
     ]

@@ -37,12 +37,20 @@ func readFileBytes(_ path: String) throws -> [UInt8] {
         throw InputError(file: path, "cannot open file", hint: "check the path and its permissions")
     }
     defer { fclose(handle) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
-        if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-        if n < chunk.count { break }
+    // Sized from fstat and read in place: growing by appends copied a large file several times.
+    var info = stat()
+    let expected = fstat(fileno(handle), &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
+    var bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, count in
+        count = expected > 0 ? fread(buffer.baseAddress, 1, expected, handle) : 0
+    }
+    // Pipes, and files that grew since fstat: the rest in chunks.
+    if bytes.count == expected {
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
+            if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+            if n < chunk.count { break }
+        }
     }
     if ferror(handle) != 0 {
         throw InputError(file: path, "read error", hint: "check the file is a regular readable file")

@@ -26,7 +26,10 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
         var bytes: [UInt8] = []
         for path in trainingFiles {
             let content = try readFileBytes(remap(path))
-            bytes += Array(String(content.count).utf8) + [0x0A] + content
+            bytes.reserveCapacity(bytes.count + content.count + 21)
+            bytes.append(contentsOf: Array(String(content.count).utf8))
+            bytes.append(0x0A)
+            bytes.append(contentsOf: content)
         }
         return SHA256.hex(bytes)
     }
