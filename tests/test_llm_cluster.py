@@ -68,3 +68,15 @@ def test_cluster_annotation_survives_worker_and_coordinator_kills(famol, dataset
     rerun = famol(*args[:args.index("--bind")], "--out", out, timeout=600)
     assert server.count() == again
     assert f"cache hits {expected}" in rerun.stdout
+
+
+def test_each_worker_keeps_to_the_jobs_concurrency(famol, datasets, server, tmp_path):
+    """`--concurrency 1` means one call in flight per worker, whatever the workers' training
+    credit (2 by default): each worker offers exactly 1 slot for annotation."""
+    proc = famol("local", "--workers", 2, "annotate", "--judge", "openai", "--endpoint", server.endpoint, "--model", "smollm2",
+                 "--strategy", "listsel", "--cranfield", datasets / "cranfield", "--k", K, "--max-queries", 2,
+                 "--structured-output", "json_object", "--document-words", 20, "--max-tokens", 60, "--concurrency", 1,
+                 "--out", tmp_path / "run", timeout=600)
+    log = proc.stdout + proc.stderr
+    assert log.count("ready, 1 task(s) at once") == 2, log[-2000:]
+    assert "queries annotated 2" in proc.stdout

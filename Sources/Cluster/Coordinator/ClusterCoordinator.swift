@@ -235,7 +235,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
             workers[identity]!.ready = true
             workers[identity]!.credit = Int(credit)
             workers[identity]!.freeCredit = Int(credit) - workers[identity]!.leases.count
-            if !wasReady { log("worker \(workers[identity]!.workerID) ready (\(workers.values.filter(\.ready).count) ready)") }
+            if !wasReady { log("worker \(workers[identity]!.workerID) ready, \(credit) task(s) at once (\(workers.values.filter(\.ready).count) ready)") }
         case let .heartbeat(_, progress):
             // Progress is the worker's count of finished work: when it moves, all its leases
             // are alive; when it stalls, they are re-leased after the stall timeout.

@@ -192,7 +192,9 @@ public final class WorkerNode: @unchecked Sendable {
                 case .annotate(let a):
                     let executor = ChatCallExecutor(client: try ChatClient(settings: a.chat), prompts: try a.loadedPrompts(),
                                                     parseRetries: a.parseRetries)
-                    job = (w.configHash, .annotate(executor, credit: max(settings.credit, a.concurrency)))
+                    // The job's per-worker concurrency is the limit on calls in flight; `--credit` is
+                    // for training tasks (its default of 2 would double `--concurrency 1`).
+                    job = (w.configHash, .annotate(executor, credit: max(1, a.concurrency)))
                 }
                 parameters = nil
             } catch {
