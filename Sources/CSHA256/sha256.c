@@ -2,6 +2,7 @@
 // at start; the Swift version ran at about 75 MB/s, a second per 75 MB in every process. The
 // SHA extensions (Intel since Goldmont/Ice Lake, AMD since Zen) do about 1.5 GB/s.
 #include "famol_sha256.h"
+#include <pthread.h>
 #include <string.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -47,11 +48,21 @@ static void blocks_portable(uint32_t state[8], const uint8_t *p, size_t count) {
 
 #if defined(__x86_64__)
 /// CPUID: SHA (leaf 7, EBX bit 29), SSE4.1 (leaf 1, ECX bit 19) and SSSE3 (leaf 1, ECX bit 9).
-static int has_sha_extensions(void) {
+/// Asked once per process: CPUID traps to the hypervisor in a VM, and annotation keys hash
+/// short strings many times a call.
+static int sha_extensions;
+static pthread_once_t sha_extensions_once = PTHREAD_ONCE_INIT;
+
+static void detect_sha_extensions(void) {
     unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 19)) || !(c & (1u << 9))) return 0;
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
-    return (b & (1u << 29)) != 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 19)) || !(c & (1u << 9))) return;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return;
+    sha_extensions = (b & (1u << 29)) != 0;
+}
+
+static int has_sha_extensions(void) {
+    pthread_once(&sha_extensions_once, detect_sha_extensions);
+    return sha_extensions;
 }
 
 // The SHA extensions keep the state as ABEF and CDGH and do two rounds per instruction.

@@ -168,8 +168,7 @@ public final class MiniLMEncoder: @unchecked Sendable {
         }
     }
 
-    /// out = input W^T + b for row-major `input` (rows x inputs) and W (outputs x inputs).
-    /// out = input * w^T + b. With `parallelism` > 1 the rows are split into one block per
+    /// out = input W^T + b for row-major `input` (rows x inputs) and W (outputs x inputs). With `parallelism` > 1 the rows are split into one block per
     /// thread, each a single-threaded sgemm: OpenBLAS's own threads busy-wait and collapse when
     /// the cores are shared, and a row block gives the same bits as the whole product.
     private func linear(_ input: [Float], rows: Int, inputs: Int, _ w: [Float], _ b: [Float], outputs: Int, into out: inout [Float]) {

@@ -54,7 +54,6 @@ public final class ChatClient: @unchecked Sendable {
     private let apiKey: String?
     private let lock = NSLock()
     private var structured: StructuredOutput
-    public private(set) var requests = 0
 
     public init(settings: ChatSettings) throws {
         self.settings = settings
@@ -96,7 +95,6 @@ public final class ChatClient: @unchecked Sendable {
     private func send(system: String, user: String, schema: [String: Any]?) throws -> ChatReply {
         lock.lock()
         let style = schema == nil ? .off : (structured == .auto ? .jsonSchema : structured)
-        requests += 1
         lock.unlock()
         var body: [String: Any] = [
             "model": settings.model, "temperature": settings.temperature, "max_tokens": settings.maxTokens,

@@ -43,12 +43,12 @@ struct LocalCommand: ParsableCommand {
             }
             faults[i] = String(parts[1])
         }
-        let coordinator = try launch(exe, command + ["--bind", endpoint, "--min-workers", String(workers)])
+        let coordinator = try launchDyingWithParent(exe, command + ["--bind", endpoint, "--min-workers", String(workers)])
         var children: [Process] = []
         for i in 1...workers {
             var args = ["--connect", endpoint, "--id", "local-\(i)"]
             if let f = faults[i] { args += ["--fault", f] }
-            children.append(try launch(workerExe, args))
+            children.append(try launchDyingWithParent(workerExe, args))
         }
         Termination.install()
         var forwarded = false
@@ -70,17 +70,6 @@ struct LocalCommand: ParsableCommand {
             printError("famol local: coordinator exited with status \(status); workers stopped")
             throw ExitCode(status)
         }
-    }
-
-    private func launch(_ url: URL, _ args: [String]) throws -> Process {
-        let p = Process()
-        p.executableURL = url
-        p.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        env["FAMOL_DIE_WITH_PARENT"] = "1"
-        p.environment = env
-        try p.run()
-        return p
     }
 
     /// SIGTERM, then SIGKILL for any that linger.
