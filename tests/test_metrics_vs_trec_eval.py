@@ -1,9 +1,11 @@
-"""famol evaluate agrees with trec_eval (pytrec_eval through ir-measures) to 1e-6."""
+"""famol evaluate agrees with trec_eval (pytrec_eval) on trec_eval's measures, with
+ir-measures on the learning-to-rank nDCG (gain 2^g - 1) and with gdeval on ERR, to 1e-6."""
 import json
 import random
 
 import ir_measures
-from ir_measures import AP, RR, P, nDCG
+import pytrec_eval
+from ir_measures import AP, ERR, RR, P, nDCG
 
 GAINS = {g: 2**g - 1 for g in range(5)}
 
@@ -40,11 +42,11 @@ def write(tmp_path, qrels, run):
     return qf, rf
 
 
-def test_metrics_match_pytrec_eval(famol, tmp_path):
+def test_learning_to_rank_measures_match_ir_measures(famol, tmp_path):
     for seed in range(3):
         qrels, run = generate(seed)
         qf, rf = write(tmp_path, qrels, run)
-        metrics = "ndcg@10,ndcg@5,ndcg,map,mrr,p@5,p@10"
+        metrics = "ndcg@10,ndcg@5,map,mrr,p@5,p@10"
         # ir-measures scores judged queries missing from the run as 0, like trec_eval -c.
         out = json.loads(famol("evaluate", "--qrels", qf, "--run", rf, "--metrics", metrics, "--format", "json",
                                "--all-judged").stdout)
@@ -53,7 +55,7 @@ def test_metrics_match_pytrec_eval(famol, tmp_path):
         ref_qrels = [ir_measures.Qrel(q, d, r) for q, d, r in qrels]
         ref_run = [ir_measures.ScoredDoc(q, d, s) for q, d, s in run]
         measures = {
-            "ndcg@10": nDCG(gains=GAINS) @ 10, "ndcg@5": nDCG(gains=GAINS) @ 5, "ndcg": nDCG(gains=GAINS),
+            "ndcg@10": nDCG(gains=GAINS) @ 10, "ndcg@5": nDCG(gains=GAINS) @ 5,
             "map": AP, "mrr": RR, "p@5": P @ 5, "p@10": P @ 10,
         }
         expected = {}
@@ -84,3 +86,77 @@ def test_all_judged_option_counts_unretrieved_queries(famol, tmp_path):
     all_judged = json.loads(famol("evaluate", "--qrels", qf, "--run", rf, "--metrics", "mrr", "--format", "json",
                                   "--all-judged").stdout)
     assert default["mean"]["mrr"] == 1.0 and all_judged["mean"]["mrr"] == 0.5
+
+
+# trec_eval's measures as famol and pytrec_eval name them (-m style for famol, as a user
+# passes them to trec_eval; pytrec_eval prints underscores, and so does famol).
+TREC_MEASURES = ["ndcg", "ndcg_cut.5", "ndcg_cut.10", "P.5", "P.10", "recall.5", "recall.20", "map", "map_cut.10",
+                 "recip_rank", "Rprec", "bpref", "success.1", "success.5"]
+
+
+def test_every_trec_eval_measure_matches_pytrec_eval(famol, tmp_path):
+    compared = 0
+    for seed in range(3):
+        qrels, run = generate(seed)
+        qf, rf = write(tmp_path, qrels, run)
+        # Both spellings parse; the output names are trec_eval's (underscores).
+        names = [m if i % 2 else m.replace(".", "_") for i, m in enumerate(TREC_MEASURES)]
+        out = json.loads(famol("evaluate", "--qrels", qf, "--run", rf, "--metrics", ",".join(names), "--format",
+                               "json").stdout)
+        ref_qrels, ref_run = {}, {}
+        for q, d, r in qrels:
+            ref_qrels.setdefault(q, {})[d] = r
+        for q, d, s in run:
+            ref_run.setdefault(q, {})[d] = s
+        expected = pytrec_eval.RelevanceEvaluator(ref_qrels, set(TREC_MEASURES)).evaluate(ref_run)
+        # pytrec_eval scores the queries both judged and retrieved, as famol does by default.
+        assert set(out["per_query"]) == set(expected)
+        assert any(not any(r >= 1 for r in ref_qrels[q].values()) for q in expected)  # empty queries are in
+        for measure in TREC_MEASURES:
+            key = measure.replace(".", "_")
+            for q, values in expected.items():
+                got, want = out["per_query"][q][key], values[key]
+                assert abs(got - want) <= 1e-6, f"seed {seed} query {q} {key}: famol {got} trec_eval {want}"
+                compared += 1
+            mean = sum(v[key] for v in expected.values()) / len(expected)
+            assert abs(out["mean"][key] - mean) <= 1e-6, key
+    assert compared > 1500
+    print(f"famol evaluate agrees with pytrec_eval on {compared} values of {len(TREC_MEASURES)} measures")
+
+
+def test_learning_to_rank_ndcg_is_not_trec_eval_ndcg(famol, tmp_path):
+    """The two nDCGs differ on graded judgments; each matches its own reference."""
+    qrels, run = generate(1)
+    qf, rf = write(tmp_path, qrels, run)
+    out = json.loads(famol("evaluate", "--qrels", qf, "--run", rf, "--metrics", "ndcg@10,ndcg_cut.10", "--format",
+                           "json").stdout)["per_query"]
+    differ = sum(abs(v["ndcg@10"] - v["ndcg_cut_10"]) > 1e-6 for v in out.values())
+    assert differ > len(out) // 3
+
+
+def test_err_matches_gdeval(famol, tmp_path):
+    """ERR@k against gdeval (through ir-measures), an implementation independent of famol's.
+    gdeval fixes the top grade at 4, famol takes the qrels' top grade: the qrels here reach 4.
+    Scores are distinct, since gdeval breaks ties its own way."""
+    rng = random.Random(5)
+    qrels, run = [], []
+    for q in range(1, 31):
+        docs = [f"d{k}" for k in range(rng.randint(3, 25))]
+        for d in docs:
+            if rng.random() < 0.8:
+                qrels.append((str(q), d, rng.choice([0, 0, 1, 2, 3, 4])))
+        scores = rng.sample(range(1000), len(docs))
+        run += [(str(q), d, float(s)) for d, s in zip(docs, scores)]
+    qrels.append(("1", "top", 4))
+    qf, rf = write(tmp_path, qrels, run)
+    out = json.loads(famol("evaluate", "--qrels", qf, "--run", rf, "--metrics", "err@5,err@10,err@20", "--format",
+                           "json").stdout)["per_query"]
+    ref_qrels = [ir_measures.Qrel(q, d, r) for q, d, r in qrels]
+    ref_run = [ir_measures.ScoredDoc(q, d, s) for q, d, s in run]
+    compared = 0
+    for m in ir_measures.gdeval.iter_calc([ERR @ 5, ERR @ 10, ERR @ 20], ref_qrels, ref_run):
+        name = "err@" + str(m.measure).split("@")[1]
+        # gdeval prints 4 decimals.
+        assert abs(out[m.query_id][name] - m.value) <= 5e-5, f"query {m.query_id} {name}"
+        compared += 1
+    assert compared == 90

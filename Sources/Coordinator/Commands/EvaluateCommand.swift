@@ -6,12 +6,13 @@ import Ranking
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Score a TREC run against qrels: nDCG@k, ERR@k, MRR, MAP, P@k (trec_eval conventions)."
+        abstract: "Score a TREC run against qrels with trec_eval's measures (ndcg_cut.10, P.5, map, bpref, ...) or learning-to-rank ones (ndcg@10, err@10).",
+        discussion: "trec_eval's names compute exactly what trec_eval computes (nDCG gain = grade); ndcg@K uses gain 2^g - 1, as LightGBM and the ULTR literature report it. Accepted: \(Metric.accepted)."
     )
 
     @Option(help: "TREC qrels file ('qid iter docid rel').") var qrels: String
     @Option(name: .customLong("run"), help: "TREC run file ('qid Q0 docid rank score tag').") var runFile: String
-    @Option(help: "Comma-separated metrics.") var metrics = "ndcg@10,err@10,mrr,map,p@5"
+    @Option(help: "Comma-separated metrics: trec_eval's names (ndcg_cut.10 or ndcg_cut_10, P.5, recall.10, map, map_cut.10, recip_rank, Rprec, bpref, success.1, ndcg) or ndcg@K (gain 2^g-1), err@K, mrr, p@K.") var metrics = "ndcg@10,err@10,mrr,map,p@5"
     @Option(help: "Bands file ('query frequency [band]') for per-band means.") var bands: String?
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
     @Flag(help: "Average over every judged query; queries missing from the run score 0 (trec_eval -c).")

@@ -6,7 +6,7 @@ struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Simulate a click log (JSONL) from an SVMlight file's graded labels.",
-        discussion: "Each query is shown with its candidates' top --shown in file order; query frequencies follow a Zipf law; attractiveness = epsilon + (1 - epsilon)(2^g - 1)/(2^gmax - 1); PBM examination 1/(k+1)^eta."
+        discussion: "Each query is shown with its candidates' top --shown in file order; query frequencies follow a Zipf law; attractiveness = epsilon + (1 - epsilon)(2^g - 1)/(2^gmax - 1); PBM examination 1/(k+1)^eta, or the curve of a model fitted on a real log (--examination-from)."
     )
 
     @Option(help: "Data with graded labels (SVMlight).") var data: String
@@ -15,6 +15,8 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Impressions in total.") var impressions = 20_000
     @Option(help: "Zipf exponent of query frequencies.") var zipf = 1.1
     @Option(help: "PBM position-bias exponent eta.") var eta = 1.0
+    @Option(help: "Examination curve from a fitted click model (famol clicks --model pbm --params-out FILE), relative to rank 1; replaces 1/(k+1)^eta.")
+    var examinationFrom: String?
     @Option(help: "Attractiveness of a non-relevant document.") var epsilon = 0.05
     @Option(help: "Top grade of the label scale.") var maxGrade = 4
     @Option(help: "Documents shown per impression.") var shown = 10
@@ -31,6 +33,9 @@ struct SimulateCommand: ParsableCommand {
             c.impressions = impressions
             c.zipfExponent = zipf
             c.eta = eta
+            if let examinationFrom {
+                c.examinationCurve = try ClickModelParameters.read(examinationFrom).relativeExamination(file: examinationFrom)
+            }
             c.epsilon = epsilon
             c.maxGrade = maxGrade
             c.shown = shown

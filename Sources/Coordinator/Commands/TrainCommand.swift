@@ -79,7 +79,7 @@ struct TrainCommand: ParsableCommand {
             let steps = outcome.state.parametersVersion - (resumed?.parametersVersion ?? 0)
             print(String(format: "training took %.3f s for %d steps: %.3f ms per step (validation included)", trainingSeconds, steps,
                          trainingSeconds * 1000 / Double(max(steps, 1))))
-            print("best epoch \(outcome.state.bestEpoch + 1), validation \(spec.config.validationMetric) \(fmt(outcome.state.bestScore))")
+            print("best epoch \(outcome.state.bestEpoch + 1), validation \(spec.config.validationMetric.labelled) \(fmt(outcome.state.bestScore))")
             if let m = outcome.testMetrics {
                 print("test " + [Metric.ndcg(10), .err(10), .mrr, .map].map { "\($0) \(fmt(m[$0]!))" }.joined(separator: "  "))
             }

@@ -31,7 +31,7 @@ struct StudyReport {
     func tables() -> String {
         var out: [String] = []
         for table in summary.tables {
-            var t = TextTable(header: ["nDCG@10 — " + table.title] + StudySummary.bandNames.map { "\($0) (\(summary.queriesPerBand[$0] ?? 0))" })
+            var t = TextTable(header: ["nDCG@10 (gain 2^g-1) — " + table.title] + StudySummary.bandNames.map { "\($0) (\(summary.queriesPerBand[$0] ?? 0))" })
             for row in table.rows {
                 let name = row.testSet == "true-negatives" && table.section != "true-negatives" ? row.method + " [TN test]" : row.method
                 t.rows.append([name] + StudySummary.bandNames.map { band in

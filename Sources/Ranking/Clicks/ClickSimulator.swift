@@ -19,8 +19,12 @@ public struct ClickSimulationConfig: Sendable, Codable, Equatable {
     public var impressions: Int = 20_000
     /// Zipf exponent of query frequencies: the query of popularity rank r has weight 1 / r^s.
     public var zipfExponent: Double = 1.1
-    /// Examination at position k (0-based) is `1 / (k + 1)^eta` (PBM).
+    /// Examination at position k (0-based) is `1 / (k + 1)^eta` (PBM), unless a fitted curve
+    /// is given.
     public var eta: Double = 1.0
+    /// Examination per position relative to position 1, fitted on a real log
+    /// (`famol clicks --params-out`); positions past its end take its last value.
+    public var examinationCurve: [Double]? = nil
     /// Attractiveness of a grade-g document: `epsilon + (1 - epsilon) (2^g - 1) / (2^gmax - 1)`.
     public var epsilon: Double = 0.05
     public var maxGrade: Int = 4
@@ -33,7 +37,10 @@ public struct ClickSimulationConfig: Sendable, Codable, Equatable {
 
     public init() {}
 
-    public func examination(_ k: Int) -> Double { 1 / pow(Double(k + 1), eta) }
+    public func examination(_ k: Int) -> Double {
+        if let curve = examinationCurve, let last = curve.last { return k < curve.count ? curve[k] : last }
+        return 1 / pow(Double(k + 1), eta)
+    }
 
     public func attractiveness(_ grade: Float) -> Double {
         let g = max(0, min(Double(grade), Double(maxGrade)))

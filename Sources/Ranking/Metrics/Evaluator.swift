@@ -1,7 +1,7 @@
 /// Scores runs against qrels with trec_eval's conventions.
 ///
 /// - Documents are ranked by score descending, ties broken by document id descending.
-/// - Unjudged documents are non-relevant.
+/// - Unjudged documents are non-relevant (bpref skips them, as trec_eval does).
 /// - A query in the run but absent from the qrels is skipped.
 /// - A query in the qrels with no relevant document scores 0 and counts in the mean.
 /// - A query in the qrels but absent from the run is skipped, unless `includeUnretrieved`
@@ -27,7 +27,7 @@ public struct Evaluator: Sendable {
         for (qid, judged) in qrels.judgments {
             let entries = run.results[qid]
             if entries == nil && !includeUnretrieved { continue }
-            let ranked = TrecRun.trecOrder(entries ?? []).map { judged[$0.docID] ?? 0 }
+            let ranked = TrecRun.trecOrder(entries ?? []).map { judged[$0.docID] }
             let grades = Array(judged.values)
             let empty = !grades.contains(where: { $0 >= 1 })
             var values: [Metric: Double] = [:]

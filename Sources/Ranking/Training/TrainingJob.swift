@@ -62,7 +62,7 @@ public struct TrainingJob: Sendable {
         let state = try trainer.train(from: resume, gradients: gradients, onStep: onStep) { s in
             let r = s.history.last!
             log(String(format: "epoch %3d  loss %.4f  (click %.4f, label %.4f)  valid %@ %.4f",
-                       r.epoch + 1, r.loss, r.clickLoss, r.labelLoss, trainer.config.validationMetric.description, r.validation))
+                       r.epoch + 1, r.loss, r.clickLoss, r.labelLoss, trainer.config.validationMetric.labelled, r.validation))
         }
         var metadata = [
             "supervision": spec.objective.supervision.rawValue, "seed": String(spec.config.seed),
