@@ -6,6 +6,9 @@ record to bench/results.json):
   cluster-overhead-bN               step time in process vs a local cluster of 1 and 2 workers
   parse                             SVMlight reading (MB/s, peak memory): famol vs scikit-learn and LightGBM
   scale                             training memory and step time from 10k to 1M generated queries (a table)
+  clickmodel-<model>                fitting PBM, UBM, DBN (50 EM iterations), SDBN, DCM, cascade on the Yandex sample:
+                                    famol vs PyClick's published CPython times (PyClick is on no package index,
+                                    so it cannot run here: those ratios are against another machine's figures)
 Quality at equal budget is bench/quality.py; the annotation and embedding workloads are
 bench/annotation_throughput.py and bench/embedding_throughput.py. Release builds; warm-up first; famol and peers interleaved;
 the median of --runs runs; one thread unless said; CPU model printed.
@@ -196,11 +199,45 @@ def scale(args, results):
     results.append({"name": "scale", "table": rows})
 
 
+# PyClick at its HEAD on CPython, 50 EM iterations, the bundled Yandex trainSample (issue 16's
+# measurement; seconds). SDBN, DCM and cascade were not timed there.
+PYCLICK_SECONDS = {"pbm": 70.0, "ubm": 104.0, "dbn": 3580.0}
+YANDEX = os.path.join(ROOT, "..", "shared", "datasets", "yandex-clicks-sample")
+
+
+def click_models(args, results):
+    models = ["pbm", "ubm", "dbn", "sdbn", "dcm", "cascade"]
+    seconds = {m: [] for m in models}
+    for _ in range(args.runs):
+        out = run_json_document([FAMOL, "clicks", "--log", os.path.join(YANDEX, "trainSample"), "--test",
+                                 os.path.join(YANDEX, "testSample"), "--model", *models, "--format", "json"])
+        for m in out["models"]:
+            seconds[m["model"]].append(m["fit_seconds"])
+    for m in models:
+        ours = statistics.median(seconds[m])
+        peer = PYCLICK_SECONDS.get(m)
+        if peer:
+            ratio = peer / ours
+            print(f"bench clickmodel-{m}: famol {ours:.3f} s | PyClick (published, CPython) {peer:.0f} s | ratio {ratio:.0f}x", flush=True)
+        else:
+            ratio = None
+            print(f"bench clickmodel-{m}: famol {ours:.3f} s | PyClick not timed", flush=True)
+        results.append({"name": f"clickmodel-{m}", "famol_seconds": ours, "peer": "PyClick (published)", "peer_seconds": peer,
+                        "ratio": ratio, "unit": "s", "runs": args.runs})
+
+
+def run_json_document(cmd):
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(cmd[:4])} failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+    return json.loads(p.stdout)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="each workload once on small data (smoke test)")
-    ap.add_argument("--only", default="gradient,cluster,parse,scale")
+    ap.add_argument("--only", default="gradient,cluster,parse,scale,clicks")
     args = ap.parse_args()
     if args.quick:
         args.runs = 1
@@ -208,7 +245,8 @@ def main():
     print(f"bench: CPU {cpu_model()}, {os.cpu_count()} cores; famol {FAMOL}; runs {args.runs}{' (quick smoke test)' if args.quick else ''}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         workloads = [("gradient", lambda r: gradient(args, r)), ("cluster", lambda r: cluster_overhead(args, tmp, r)),
-                     ("parse", lambda r: parse(args, tmp, r)), ("scale", lambda r: scale(args, r))]
+                     ("parse", lambda r: parse(args, tmp, r)), ("scale", lambda r: scale(args, r)),
+                     ("clicks", lambda r: click_models(args, r))]
         for name, run in workloads:
             if name not in only:
                 continue
