@@ -11,8 +11,10 @@ struct TrainCommand: ParsableCommand {
         discussion: "An SVMlight --train file's own labels serve as label supervision unless --labels (qrels) is given. Writes model.json, history.json and, with --test, test.run to --out."
     )
 
-    @Option(help: "Training data (SVMlight/LETOR).") var train: String
-    @Option(help: "Validation data (SVMlight) for early stopping, judged by its own labels.") var valid: String
+    @Option(help: "The whole job as one JSON file (a TrainingSpec, as famol demo writes spec.json next to each model); replaces --train, --valid, the data files and the training flags.")
+    var spec: String?
+    @Option(help: "Training data (SVMlight/LETOR).") var train: String?
+    @Option(help: "Validation data (SVMlight) for early stopping, judged by its own labels; an empty file trains every epoch and keeps the last.") var valid: String?
     @Option(help: "Test data (SVMlight); its run and metrics are written and printed.") var test: String?
     @Option(help: "Click log (famol JSONL or Yandex format).") var clicks: String?
     @Option(help: "Qrels replacing the training file's labels.") var labels: String?
@@ -22,16 +24,33 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Cluster") var cluster: ClusterOptions
     @OptionGroup(title: "Checkpoints") var checkpoints: CheckpointOptions
 
+    func validate() throws {
+        if spec != nil {
+            guard train == nil, valid == nil, test == nil, clicks == nil, labels == nil, bands == nil else {
+                throw ValidationError("--spec holds the data files: drop --train, --valid, --test, --clicks, --labels and --bands")
+            }
+        } else if train == nil || valid == nil {
+            throw ValidationError("give --train FILE and --valid FILE, or --spec FILE")
+        }
+    }
+
+    /// The job: the spec file as written, or the flags rendered into the same type.
+    func jobSpec() throws -> TrainingSpec {
+        if let spec { return try TrainingSpec.read(spec) }
+        var s = TrainingSpec(trainPath: train!, validPath: valid!)
+        s.testPath = test
+        s.clicksPath = clicks
+        s.labelsPath = labels
+        s.bandsPath = bands
+        s.config = try options.trainerConfig()
+        s.objective = try options.objective()
+        return s
+    }
+
     func run() throws {
         try reportingInputErrors {
             pinBLASToOneThread()
-            var spec = TrainingSpec(trainPath: train, validPath: valid)
-            spec.testPath = test
-            spec.clicksPath = clicks
-            spec.labelsPath = labels
-            spec.bandsPath = bands
-            spec.config = try options.trainerConfig()
-            spec.objective = try options.objective()
+            let spec = try jobSpec()
             let job = TrainingJob(spec: spec, outputDirectory: out)
             let loaded = try TrainingJob.loadTrainer(spec)
             let datasetHash = try spec.datasetHash()

@@ -237,3 +237,9 @@ extension Substring {
         return s
     }
 }
+
+/// Whether a file exists and holds no bytes.
+func fileIsEmpty(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && st.st_size == 0
+}

@@ -63,37 +63,52 @@ public struct ClickLoss: Sendable {
     }
 
     /// The ranker's loss and, for DLA, the propensity model's loss and gradient on its logits.
+    ///
+    /// Only documents the log showed take part: a candidate never shown was never examined,
+    /// and its missing clicks say nothing about its relevance (training it as a click
+    /// negative is what kept DLA from learning the position bias).
     public func evaluate(scores: [Float], clicks: ClickStats, propensityLogits: [Float]) -> (ranker: LossValue, propensity: LossValue?) {
         let n = scores.count
+        var local = [Int](repeating: -1, count: n)
+        var shown: [Int] = []
+        for c in clicks.cells where local[c.document] < 0 {
+            local[c.document] = shown.count
+            shown.append(c.document)
+        }
+        shown.sort()
+        for (i, d) in shown.enumerated() { local[d] = i }
+        let subScores = shown.map { scores[$0] }
         let impressions = Double(max(clicks.impressions, 1))
-        var targets = [Double](repeating: 0, count: n)
+        var targets = [Double](repeating: 0, count: shown.count)
+        var propensity: LossValue? = nil
         switch estimator {
         case .naive:
-            for c in clicks.cells { targets[c.document] += c.clicks / impressions }
-            return (ListLoss.softmaxCrossEntropy(scores: scores, targets: targets), nil)
+            for c in clicks.cells { targets[local[c.document]] += c.clicks / impressions }
         case .ips:
             for c in clicks.cells {
                 let p = c.position < propensities.count ? propensities[c.position] : propensities.last ?? 1
-                targets[c.document] += c.clicks * min(1 / max(p, 1e-12), maxWeight) / impressions
+                targets[local[c.document]] += c.clicks * min(1 / max(p, 1e-12), maxWeight) / impressions
             }
-            return (ListLoss.softmaxCrossEntropy(scores: scores, targets: targets), nil)
         case .dla:
             // Relative propensities pi_k / pi_0 weight the ranker; relative relevances
-            // r_d / max r weight the propensity model. Weights are constants in each loss.
+            // r_d / max r (over the shown documents) weight the propensity model. Weights are
+            // constants in each loss.
             let k = propensityLogits.count
             let pi = ListLoss.softmax(propensityLogits)
             for c in clicks.cells where c.position < k {
-                targets[c.document] += c.clicks * min(pi[0] / pi[c.position], maxWeight) / impressions
+                targets[local[c.document]] += c.clicks * min(pi[0] / pi[c.position], maxWeight) / impressions
             }
-            let rankerLoss = ListLoss.softmaxCrossEntropy(scores: scores, targets: targets)
-            let r = ListLoss.softmax(scores)
+            let r = ListLoss.softmax(subScores)
             let rTop = r.max() ?? 1
             var positionTargets = [Double](repeating: 0, count: k)
             for c in clicks.cells where c.position < k {
-                positionTargets[c.position] += c.clicks * min(rTop / max(r[c.document], 1e-300), maxWeight) / impressions
+                positionTargets[c.position] += c.clicks * min(rTop / max(r[local[c.document]], 1e-300), maxWeight) / impressions
             }
-            let propensityLoss = ListLoss.softmaxCrossEntropy(scores: propensityLogits, targets: positionTargets)
-            return (rankerLoss, propensityLoss)
+            propensity = ListLoss.softmaxCrossEntropy(scores: propensityLogits, targets: positionTargets)
         }
+        let sub = ListLoss.softmaxCrossEntropy(scores: subScores, targets: targets)
+        var gradient = [Double](repeating: 0, count: n)
+        for (i, d) in shown.enumerated() { gradient[d] = sub.gradient[i] }
+        return (LossValue(loss: sub.loss, gradient: gradient), propensity)
     }
 }

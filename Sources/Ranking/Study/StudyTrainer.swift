@@ -6,12 +6,20 @@ public struct StudyModel: Sendable {
     public var parameters: [Float]
     public var history: [EpochRecord]
     public var bestEpoch: Int
+    /// Where each training query's pair terms start (empty without pair terms).
+    public var pairOffsets: [String: Int]
 
-    public init(ranker: MLPRanker, parameters: [Float], history: [EpochRecord], bestEpoch: Int) {
+    public init(ranker: MLPRanker, parameters: [Float], history: [EpochRecord], bestEpoch: Int, pairOffsets: [String: Int] = [:]) {
         self.ranker = ranker
         self.parameters = parameters
         self.history = history
         self.bestEpoch = bestEpoch
+        self.pairOffsets = pairOffsets
+    }
+
+    /// The model's TREC run on a data set (pair terms for the queries it trained on).
+    public func run(_ data: RankingDataset) -> TrecRun {
+        Scoring.run(ranker: ranker, parameters: parameters, dataset: data, pairOffsets: pairOffsets)
     }
 }
 
@@ -29,7 +37,7 @@ public struct InProcessStudyTrainer: StudyTrainer {
         let loaded = try TrainingJob.loadTrainer(spec)
         let outcome = try TrainingJob(spec: spec, outputDirectory: directory).run(loaded: loaded)
         return StudyModel(ranker: loaded.0.ranker, parameters: outcome.state.best, history: outcome.state.history,
-                          bestEpoch: outcome.state.bestEpoch)
+                          bestEpoch: outcome.state.bestEpoch, pairOffsets: loaded.0.pairOffsets)
     }
 }
 
@@ -45,6 +53,8 @@ extension StudyModel {
         }
         let history = try JSONDecoder().decode([EpochRecord].self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/history.json")))
         let best = Int(file.metadata["best_epoch"] ?? "1").map { $0 - 1 } ?? 0
-        return StudyModel(ranker: ranker, parameters: parameters, history: history, bestEpoch: best)
+        // Pair terms follow the training file's query order, as the trainer assigned them.
+        let offsets = spec.objective.pairTerms == nil ? [:] : PairTerms.offsets(try SVMLightReader.read(spec.trainPath).queries)
+        return StudyModel(ranker: ranker, parameters: parameters, history: history, bestEpoch: best, pairOffsets: offsets)
     }
 }

@@ -15,6 +15,8 @@ public struct TrainingExample: Sendable {
     public var clicks: ClickStats?
     public var frequency: Int
     public var band: Band
+    /// Index of the query's first per query-document term, when the ranker has them.
+    public var pairOffset: Int? = nil
 
     public init(query: RankingQuery, hasLabels: Bool = true, clicks: ClickStats? = nil, frequency: Int = 0, band: Band = .mid) {
         self.query = query
@@ -81,6 +83,8 @@ public struct Objective: Sendable {
     public var clickLoss: ClickLoss
     public var weighting: FamolWeighting
     public var schedule: Schedule
+    /// Per query-document score terms (transductive protocol); nil: the MLP alone.
+    public var pairTerms: PairTerms? = nil
     /// w_q, the per-query weight (1 by default, as in DESIGN.md).
     public var queryWeight: @Sendable (TrainingExample) -> Double
 

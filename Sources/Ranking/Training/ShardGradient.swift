@@ -35,16 +35,35 @@ public enum ShardGradient {
         features.reserveCapacity(rows * layout.inputCount)
         for ex in active { features.append(contentsOf: ex.query.features) }
         let act = ranker.forward(parameters: parameters, features: features, rows: rows)
-        let scores = act.scores
-        let logits = Array(parameters[layout.propensityOffset..<layout.parameterCount])
+        var scores = act.scores
+        let logits = Array(parameters[layout.propensityOffset..<layout.pairTermOffset])
+        var rowOffset = 0
+        for ex in active {
+            if let slot = ex.pairOffset {
+                for i in 0..<ex.query.count { scores[rowOffset + i] += parameters[layout.pairTermOffset + slot + i] }
+            }
+            rowOffset += ex.query.count
+        }
         var scoreGradient = [Float](repeating: 0, count: rows)
         var propensity = [Double](repeating: 0, count: layout.propensityPositions)
         var result = ShardResult(gradient: [], loss: 0, clickLoss: 0, labelLoss: 0, queries: active.count)
+        var pairGradient: [(Int, Float)] = []
         var offset = 0
         for ex in active {
             let n = ex.query.count
             let q = objective.evaluate(ex, scores: Array(scores[offset..<(offset + n)]), propensityLogits: logits, epoch: epoch)!
             for i in 0..<n { scoreGradient[offset + i] = Float(q.scoreGradient[i]) }
+            if let slot = ex.pairOffset, let terms = objective.pairTerms {
+                // b_qd takes the score's gradient plus its prior's: lambda_q b^2, with lambda_q
+                // weaker the more evidence the query has (see PairTerms).
+                let lambda = terms.regularization(ex, clickShare: objective.clickShare(ex, epoch: epoch)!)
+                for i in 0..<n {
+                    let j = layout.pairTermOffset + slot + i
+                    let b = Double(parameters[j])
+                    pairGradient.append((j, Float(q.scoreGradient[i] + 2 * lambda * b)))
+                    result.loss += lambda * b * b
+                }
+            }
             if let pg = q.propensityGradient { for k in pg.indices { propensity[k] += pg[k] } }
             result.loss += q.total
             result.clickLoss += q.click
@@ -53,6 +72,7 @@ public enum ShardGradient {
         }
         ranker.backward(parameters: parameters, activations: act, scoreGradient: scoreGradient, into: &gradient)
         for k in propensity.indices { gradient[layout.propensityOffset + k] = Float(propensity[k]) }
+        for (j, g) in pairGradient { gradient[j] = g }
         result.gradient = gradient
         return result
     }

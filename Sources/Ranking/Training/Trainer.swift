@@ -11,16 +11,23 @@ public struct Trainer: Sendable {
     public let ranker: MLPRanker
     public let plan: ShardPlan
 
+    /// Offset of each training query's first pair term (empty without pair terms).
+    public let pairOffsets: [String: Int]
+
     public init(config: TrainerConfig, objective: Objective, examples: [TrainingExample], validation: RankingDataset) {
         self.config = config
         self.objective = objective
+        var examples = examples
+        pairOffsets = objective.pairTerms == nil ? [:] : PairTerms.offsets(examples.map(\.query))
+        for i in examples.indices { examples[i].pairOffset = pairOffsets[examples[i].query.id] }
         self.examples = examples
         self.validation = validation
         let width = examples.first?.query.features.count ?? 0 > 0
             ? examples[0].query.features.count / examples[0].query.count : validation.featureCount
         let usesDLA = objective.clickLoss.estimator == .dla && objective.supervision != .labels
         let layout = RankerLayout(inputCount: width, hidden: config.hidden,
-                                  propensityPositions: usesDLA ? config.propensityPositions : 0)
+                                  propensityPositions: usesDLA ? config.propensityPositions : 0,
+                                  pairTerms: objective.pairTerms == nil ? 0 : examples.reduce(0) { $0 + $1.query.count })
         let (mean, scale) = Trainer.standardisation(examples.map(\.query), width: width)
         ranker = MLPRanker(layout: layout, mean: mean, scale: scale)
         plan = ShardPlan(examples: examples, shardCount: config.shards, batchQueries: config.batchQueries, seed: config.seed)
@@ -135,7 +142,8 @@ public struct Trainer: Sendable {
             record.labelLoss /= n
             record.validation = validationScore(state.parameters)
             state.history.append(record)
-            if record.validation > state.bestScore {
+            // Without validation queries nothing is selected: the last epoch is the model.
+            if validation.queries.isEmpty || record.validation > state.bestScore {
                 state.bestScore = record.validation
                 state.best = state.parameters
                 state.bestEpoch = state.epoch
@@ -152,7 +160,7 @@ public struct Trainer: Sendable {
     /// Mean validation metric of parameters (labels of the validation set as judgments).
     public func validationScore(_ parameters: [Float]) -> Double {
         guard !validation.queries.isEmpty else { return 0 }
-        let run = Scoring.run(ranker: ranker, parameters: parameters, dataset: validation)
+        let run = Scoring.run(ranker: ranker, parameters: parameters, dataset: validation, pairOffsets: pairOffsets)
         let evaluator = Evaluator(metrics: [config.validationMetric])
         let per = evaluator.perQuery(qrels: validation.qrels, run: run)
         return Evaluator.mean(per, metrics: [config.validationMetric])[config.validationMetric] ?? 0
@@ -161,10 +169,17 @@ public struct Trainer: Sendable {
 
 /// Scores data sets with a ranker.
 public enum Scoring {
-    public static func run(ranker: MLPRanker, parameters: [Float], dataset: RankingDataset, tag: String = "famol") -> TrecRun {
+    /// `pairOffsets` adds the pair terms of queries the model trained on; a query's
+    /// candidates must then be the training file's, in its order.
+    public static func run(ranker: MLPRanker, parameters: [Float], dataset: RankingDataset, tag: String = "famol",
+                           pairOffsets: [String: Int] = [:]) -> TrecRun {
         var run = TrecRun(tag: tag)
         for q in dataset.queries where q.count > 0 {
-            let s = ranker.scores(parameters: parameters, features: q.features, rows: q.count)
+            var s = ranker.scores(parameters: parameters, features: q.features, rows: q.count)
+            if let slot = pairOffsets[q.id] {
+                let base = ranker.layout.pairTermOffset + slot
+                for i in 0..<q.count where base + i < parameters.count { s[i] += parameters[base + i] }
+            }
             run.results[q.id] = zip(q.docIDs, s).map { TrecRun.Entry(docID: $0, score: Double($1)) }
         }
         return run

@@ -46,6 +46,21 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
     public static func decode(json: String) throws -> TrainingSpec {
         try JSONDecoder().decode(TrainingSpec.self, from: Data(json.utf8))
     }
+
+    /// Reads a spec file (`famol train --spec`), naming the file and the field at fault.
+    public static func read(_ path: String) throws -> TrainingSpec {
+        let text = String(decoding: try readFileBytes(path), as: UTF8.self)
+        do {
+            return try decode(json: text)
+        } catch let DecodingError.keyNotFound(key, ctx) {
+            throw InputError(file: path, field: (ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."), "missing field",
+                             hint: "a spec is the JSON famol demo writes as spec.json")
+        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx), let DecodingError.dataCorrupted(ctx) {
+            throw InputError(file: path, field: ctx.codingPath.map(\.stringValue).joined(separator: "."), "wrong value: \(ctx.debugDescription.prefix(200))")
+        } catch {
+            throw InputError(file: path, "not a training spec (JSON)", hint: "a spec is the JSON famol demo writes as spec.json")
+        }
+    }
 }
 
 /// The objective's settings as data (an `Objective` holds a closure and is not Codable).
@@ -57,12 +72,17 @@ public struct ObjectiveSpec: Sendable, Codable, Equatable {
     public var maxWeight: Double = 100
     public var weighting: FamolWeighting = .standard
     public var schedule = Schedule()
+    /// Per query-document score terms (the study's transductive protocol); nil: none, and the
+    /// spec's JSON (its hash) is what it was before they existed.
+    public var pairTerms: PairTerms? = nil
 
     public init() {}
 
     public var objective: Objective {
-        Objective(supervision: supervision, labelLoss: labelLoss,
-                  clickLoss: ClickLoss(estimator: clickEstimator, propensities: propensities, maxWeight: maxWeight),
-                  weighting: weighting, schedule: schedule)
+        var o = Objective(supervision: supervision, labelLoss: labelLoss,
+                          clickLoss: ClickLoss(estimator: clickEstimator, propensities: propensities, maxWeight: maxWeight),
+                          weighting: weighting, schedule: schedule)
+        o.pairTerms = pairTerms
+        return o
     }
 }
