@@ -31,8 +31,18 @@ public struct ClickSimulationConfig: Sendable, Codable, Equatable {
     /// DCM's continuation probability after a click at position k: `lambda * decay^k`.
     public var lambda: Double = 0.6
     public var lambdaDecay: Double = 0.9
-    /// Documents shown per impression: the top of each query's candidate order.
+    /// Documents shown per impression: the top of each query's candidate order, or a
+    /// Plackett-Luce draw from it (`loggingTemperature`).
     public var shown: Int = 10
+    /// The logging policy: nil shows the candidate order as it is; a temperature t draws each
+    /// impression's list by Plackett-Luce over the candidates with weight exp(-rank / t), so
+    /// that position and document are not confounded and candidates past `shown` get seen.
+    public var loggingTemperature: Double? = nil
+    /// Multiplies every attractiveness (capped at 1); `ClickSimulator.calibrate` sets it so
+    /// that clicks per impression match a real log's.
+    public var attractionScale: Double = 1
+    /// Every query gets the same number of impressions (the negative control of frequency).
+    public var uniformFrequencies = false
     public var seed: UInt64 = 7
 
     public init() {}
@@ -42,7 +52,10 @@ public struct ClickSimulationConfig: Sendable, Codable, Equatable {
         return 1 / pow(Double(k + 1), eta)
     }
 
-    public func attractiveness(_ grade: Float) -> Double {
+    public func attractiveness(_ grade: Float) -> Double { min(1, attractionScale * attractivenessUncapped(grade)) }
+
+    /// `epsilon + (1 - epsilon) (2^g - 1) / (2^gmax - 1)` before the scale.
+    func attractivenessUncapped(_ grade: Float) -> Double {
         let g = max(0, min(Double(grade), Double(maxGrade)))
         return epsilon + (1 - epsilon) * (pow(2, g) - 1) / (pow(2, Double(maxGrade)) - 1)
     }
@@ -55,6 +68,12 @@ public struct ClickSimulator: Sendable {
 
     /// Query frequencies from a Zipf law over a seeded popularity order.
     public func frequencies(queryIDs: [String]) -> [String: Int] {
+        if config.uniformFrequencies {
+            // The same count for every query; the remainder goes to the first queries by id.
+            let sorted = queryIDs.sorted(by: naturalOrder)
+            let base = config.impressions / max(sorted.count, 1), extra = config.impressions % max(sorted.count, 1)
+            return Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, base + ($0 < extra ? 1 : 0)) })
+        }
         var rng = SeededGenerator(seed: config.seed)
         let order = queryIDs.sorted(by: naturalOrder).shuffled(using: &rng)
         let weights = order.indices.map { 1 / pow(Double($0 + 1), config.zipfExponent) }
@@ -73,21 +92,23 @@ public struct ClickSimulator: Sendable {
         return counts
     }
 
-    /// The click log: each query shown `frequency` times, its candidates' top `shown` in order.
+    /// The click log: each query shown `frequency` times. Every draw is keyed by (query,
+    /// impression, position), so the lists shown do not depend on the attractiveness and
+    /// `calibrate` can compute expected clicks for the very lists the log will show.
     public func simulate(_ dataset: RankingDataset) -> [Impression] {
         let freq = frequencies(queryIDs: dataset.queries.map(\.id))
-        var rng = SeededGenerator(seed: config.seed &+ 1)
+        let random = CounterRandom(seed: config.seed &+ 1)
         var out: [Impression] = []
         out.reserveCapacity(config.impressions)
         var time = 0.0
-        for q in dataset.queries.sorted(by: { naturalOrder($0.id, $1.id) }) {
-            let shownCount = min(config.shown, q.count)
-            guard shownCount > 0 else { continue }
-            let shown = Array(q.docIDs.prefix(shownCount))
-            let attract = q.labels.prefix(shownCount).map { config.attractiveness($0) }
+        for (qi, q) in sortedQueries(dataset) {
             for i in 0..<(freq[q.id] ?? 0) {
-                let clicks = click(attract, using: &rng)
+                let order = shownOrder(q, query: qi, impression: i, random)
+                guard !order.isEmpty else { continue }
+                let attract = order.map { config.attractiveness(q.labels[$0]) }
+                let clicks = click(attract) { k in random.uniform(0xC11C, UInt64(qi), UInt64(i), UInt64(k)) }
                 time += 1
+                let shown = order.map { q.docIDs[$0] }
                 out.append(Impression(query: q.id, shown: shown, clicked: clicks.map { shown[$0] },
                                       timestamp: time, session: "\(q.id)-\(i)"))
             }
@@ -95,19 +116,70 @@ public struct ClickSimulator: Sendable {
         return out
     }
 
-    func click(_ attract: [Double], using rng: inout SeededGenerator) -> [Int] {
+    func sortedQueries(_ dataset: RankingDataset) -> [(Int, RankingQuery)] {
+        dataset.queries.sorted { naturalOrder($0.id, $1.id) }.enumerated().map { ($0, $1) }
+    }
+
+    /// Candidate indices shown in one impression, in rank order.
+    func shownOrder(_ q: RankingQuery, query qi: Int, impression i: Int, _ random: CounterRandom) -> [Int] {
+        let n = min(config.shown, q.count)
+        guard let t = config.loggingTemperature else { return Array(0..<n) }
+        var weights = (0..<q.count).map { exp(-Double($0) / t) }
+        var order: [Int] = []
+        for k in 0..<n {
+            let total = weights.reduce(0, +)
+            var u = random.uniform(0x10C, UInt64(qi), UInt64(i), UInt64(k)) * total
+            var pick = weights.lastIndex { $0 > 0 }!
+            for (d, w) in weights.enumerated() where w > 0 {
+                if u < w { pick = d; break }
+                u -= w
+            }
+            order.append(pick)
+            weights[pick] = 0
+        }
+        return order
+    }
+
+    func click(_ attract: [Double], _ u: (Int) -> Double) -> [Int] {
         var clicks: [Int] = []
         switch config.model {
         case .pbm:
-            for k in attract.indices where rng.uniform() < config.examination(k) * attract[k] { clicks.append(k) }
+            for k in attract.indices where u(k) < config.examination(k) * attract[k] { clicks.append(k) }
         case .cascade:
-            for k in attract.indices where rng.uniform() < attract[k] { clicks.append(k); break }
+            for k in attract.indices where u(k) < attract[k] { clicks.append(k); break }
         case .dcm:
-            for k in attract.indices where rng.uniform() < attract[k] {
+            for k in attract.indices where u(k) < attract[k] {
                 clicks.append(k)
-                if rng.uniform() >= config.lambda * pow(config.lambdaDecay, Double(k)) { break }
+                if u(k + 1000) >= config.lambda * pow(config.lambdaDecay, Double(k)) { break }
             }
         }
         return clicks
+    }
+
+    /// The attraction scale at which the PBM log's expected clicks per impression equal
+    /// `target` (bisection; the lists are those `simulate` will show).
+    public static func calibrate(_ config: ClickSimulationConfig, dataset: RankingDataset, clicksPerImpression target: Double) -> Double {
+        let sim = ClickSimulator(config: config)
+        let freq = sim.frequencies(queryIDs: dataset.queries.map(\.id))
+        let random = CounterRandom(seed: config.seed &+ 1)
+        // (examination, base attractiveness) of every shown slot, once.
+        var slots: [(Double, Double)] = []
+        var impressions = 0
+        for (qi, q) in sim.sortedQueries(dataset) {
+            for i in 0..<(freq[q.id] ?? 0) {
+                let order = sim.shownOrder(q, query: qi, impression: i, random)
+                for (k, d) in order.enumerated() { slots.append((config.examination(k), config.attractivenessUncapped(q.labels[d]))) }
+                impressions += 1
+            }
+        }
+        guard impressions > 0 else { return 1 }
+        func expected(_ m: Double) -> Double { slots.reduce(0) { $0 + $1.0 * min(1, m * $1.1) } / Double(impressions) }
+        var lo = 0.0, hi = 1.0
+        while expected(hi) < target && hi < 1e6 { hi *= 2 }
+        for _ in 0..<60 {
+            let mid = (lo + hi) / 2
+            if expected(mid) < target { lo = mid } else { hi = mid }
+        }
+        return (lo + hi) / 2
     }
 }

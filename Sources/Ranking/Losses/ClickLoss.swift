@@ -67,7 +67,12 @@ public struct ClickLoss: Sendable {
     /// Only documents the log showed take part: a candidate never shown was never examined,
     /// and its missing clicks say nothing about its relevance (training it as a click
     /// negative is what kept DLA from learning the position bias).
-    public func evaluate(scores: [Float], clicks: ClickStats, propensityLogits: [Float]) -> (ranker: LossValue, propensity: LossValue?) {
+    ///
+    /// `relevanceScores` are the scores DLA's propensity model weights by (default `scores`):
+    /// the feature-based part of a ranker with per query-document terms, since terms that can
+    /// memorise a document's few clicks would hand their noise to the propensities.
+    public func evaluate(scores: [Float], clicks: ClickStats, propensityLogits: [Float],
+                         relevanceScores: [Float]? = nil) -> (ranker: LossValue, propensity: LossValue?) {
         let n = scores.count
         var local = [Int](repeating: -1, count: n)
         var shown: [Int] = []
@@ -78,16 +83,21 @@ public struct ClickLoss: Sendable {
         shown.sort()
         for (i, d) in shown.enumerated() { local[d] = i }
         let subScores = shown.map { scores[$0] }
+        // Targets are clicks per view of each document: under a logging policy that varies the
+        // list, documents differ in exposure, and click counts would mistake exposure for
+        // relevance (with the same list every time this is clicks per impression).
+        var views = [Double](repeating: 0, count: shown.count)
+        for c in clicks.cells { views[local[c.document]] += c.shown }
         let impressions = Double(max(clicks.impressions, 1))
         var targets = [Double](repeating: 0, count: shown.count)
         var propensity: LossValue? = nil
         switch estimator {
         case .naive:
-            for c in clicks.cells { targets[local[c.document]] += c.clicks / impressions }
+            for c in clicks.cells { targets[local[c.document]] += c.clicks / views[local[c.document]] }
         case .ips:
             for c in clicks.cells {
                 let p = c.position < propensities.count ? propensities[c.position] : propensities.last ?? 1
-                targets[local[c.document]] += c.clicks * min(1 / max(p, 1e-12), maxWeight) / impressions
+                targets[local[c.document]] += c.clicks * min(1 / max(p, 1e-12), maxWeight) / views[local[c.document]]
             }
         case .dla:
             // Relative propensities pi_k / pi_0 weight the ranker; relative relevances
@@ -96,9 +106,9 @@ public struct ClickLoss: Sendable {
             let k = propensityLogits.count
             let pi = ListLoss.softmax(propensityLogits)
             for c in clicks.cells where c.position < k {
-                targets[local[c.document]] += c.clicks * min(pi[0] / pi[c.position], maxWeight) / impressions
+                targets[local[c.document]] += c.clicks * min(pi[0] / pi[c.position], maxWeight) / views[local[c.document]]
             }
-            let r = ListLoss.softmax(subScores)
+            let r = ListLoss.softmax(relevanceScores.map { rs in shown.map { rs[$0] } } ?? subScores)
             let rTop = r.max() ?? 1
             var positionTargets = [Double](repeating: 0, count: k)
             for c in clicks.cells where c.position < k {

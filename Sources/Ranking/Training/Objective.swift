@@ -128,13 +128,16 @@ public struct Objective: Sendable {
         public var propensityGradient: [Double]?
     }
 
-    public func evaluate(_ ex: TrainingExample, scores: [Float], propensityLogits: [Float], epoch: Int) -> QueryLoss? {
+    /// `featureScores`: the ranker's scores without its per query-document terms, if it has any.
+    public func evaluate(_ ex: TrainingExample, scores: [Float], propensityLogits: [Float], epoch: Int,
+                         featureScores: [Float]? = nil) -> QueryLoss? {
         guard let a = clickShare(ex, epoch: epoch) else { return nil }
         let w = queryWeight(ex)
         var g = [Double](repeating: 0, count: scores.count)
         var out = QueryLoss(total: 0, click: 0, label: 0, scoreGradient: g, propensityGradient: nil)
         if a > 0, let clicks = ex.clicks {
-            let (ranker, propensity) = clickLoss.evaluate(scores: scores, clicks: clicks, propensityLogits: propensityLogits)
+            let (ranker, propensity) = clickLoss.evaluate(scores: scores, clicks: clicks, propensityLogits: propensityLogits,
+                                                          relevanceScores: featureScores)
             out.click = ranker.loss
             for i in g.indices { g[i] += w * a * ranker.gradient[i] }
             out.propensityGradient = propensity.map { p in p.gradient.map { w * $0 } }

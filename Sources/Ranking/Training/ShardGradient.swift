@@ -35,7 +35,8 @@ public enum ShardGradient {
         features.reserveCapacity(rows * layout.inputCount)
         for ex in active { features.append(contentsOf: ex.query.features) }
         let act = ranker.forward(parameters: parameters, features: features, rows: rows)
-        var scores = act.scores
+        let featureScores = act.scores
+        var scores = featureScores
         let logits = Array(parameters[layout.propensityOffset..<layout.pairTermOffset])
         var rowOffset = 0
         for ex in active {
@@ -51,7 +52,8 @@ public enum ShardGradient {
         var offset = 0
         for ex in active {
             let n = ex.query.count
-            let q = objective.evaluate(ex, scores: Array(scores[offset..<(offset + n)]), propensityLogits: logits, epoch: epoch)!
+            let q = objective.evaluate(ex, scores: Array(scores[offset..<(offset + n)]), propensityLogits: logits, epoch: epoch,
+                                       featureScores: ex.pairOffset == nil ? nil : Array(featureScores[offset..<(offset + n)]))!
             for i in 0..<n { scoreGradient[offset + i] = Float(q.scoreGradient[i]) }
             if let slot = ex.pairOffset, let terms = objective.pairTerms {
                 // b_qd takes the score's gradient plus its prior's: lambda_q b^2, with lambda_q
