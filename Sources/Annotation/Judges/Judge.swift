@@ -43,6 +43,15 @@ public enum GradeCalibration: Sendable, Equatable {
         }
     }
 
+    /// Thresholds that grade the top `shares[0]` of all scores (over a whole collection, not
+    /// one list) 3, the next `shares[1]` 2 and the next `shares[2]` 1.
+    public static func global(_ scores: [Double], shares: [Double]) -> GradeCalibration {
+        precondition(shares.count == 3 && !scores.isEmpty)
+        let sorted = scores.sorted(by: >)
+        func cut(_ share: Double) -> Double { sorted[min(sorted.count - 1, max(0, Int((share * Double(sorted.count)).rounded()) - 1))] }
+        return .thresholds(cut(shares[0] + shares[1] + shares[2]), cut(shares[0] + shares[1]), cut(shares[0]))
+    }
+
     public func grades(_ scores: [Double]) -> [Double] {
         switch self {
         case let .thresholds(t1, t2, t3):

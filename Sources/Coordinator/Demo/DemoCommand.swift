@@ -7,29 +7,34 @@ import Ranking
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the study on Cranfield: clicks, judge labels, schedules and FAMOL per frequency band, with ablations, a report and results.json.",
+        abstract: "Run the study on Cranfield: clicks, judge labels, schedules and FAMOL per frequency band, in simulated worlds with controls, a report and results.json.",
         discussion: """
             Training labels come from the embedded all-MiniLM-L6-v2 judge (--judge embedding, the default), from an \
             OpenAI-compatible LLM (--judge openai --endpoint URL --model NAME, every strategy annotated through the \
-            cluster) or from Cranfield's human judgments (--judge human). Clicks are simulated. Every model trains on \
-            a local cluster of --workers famol-worker processes (0 trains in this process; the results are the same \
-            bit for bit). Evaluation is always on the human judgments. Writes results.json and report.html to --out. \
-            --config FILE (TOML) sets any parameter; flags override it.
+            cluster) or from Cranfield's human judgments (--judge human). Clicks are simulated, with the examination \
+            curve and click rate of famol's PBM fitted on the bundled Yandex log. Transductive by default: clicks and \
+            labels of the evaluated queries train, gold judgments only evaluate, and no arm but the oracle sees them. \
+            Models train in this process by default (--workers N: each on a local cluster of N famol-worker \
+            processes, the same bits). Writes results.json and report.html to --out. --config FILE (TOML) sets any \
+            parameter; flags override it.
             """
     )
 
     @Option(help: "TOML file with the study's parameters (see the README).") var config: String?
     @Option(help: "Cranfield directory.") var cranfield: String?
     @Option(help: "Output directory (default runs/demo).") var out: String?
+    @Option(name: .customLong("protocol"), help: "transductive (default) or cross-validation.") var studyProtocol: String?
     @Option(help: "Cross-validation folds (default 5).") var folds: Int?
-    @Option(help: "Simulated impressions (default 20000).") var impressions: Int?
+    @Option(help: "Simulated worlds per quality strength (default 5).") var simulationSeeds: Int?
+    @Option(help: "Trainings per world and arm (default 3).") var trainingSeeds: Int?
+    @Option(help: "Simulated impressions (default 8000).") var impressions: Int?
     @Option(help: "Seed of folds, training and clicks (default 42).") var seed: UInt64?
-    @Option(help: "Epochs per model (default 40).") var epochs: Int?
+    @Option(help: "Epochs per model (default 30; no early stopping).") var epochs: Int?
     @Option(help: "Use only the first N queries (quick runs).") var queries: Int?
     @Option(help: "Source of training labels: embedding, openai or human.") var judge: String?
-    @Option(help: "Worker processes of the local cluster (default 2; 0 trains in this process).") var workers: Int?
-    @Option(help: "True negatives per query (default 20; 0 skips that analysis).") var trueNegatives: Int?
+    @Option(help: "Worker processes of a local cluster per model (default 0: in this process).") var workers: Int?
     @Flag(help: "Skip the feature-group ablation.") var noAblation = false
+    @Flag(help: "Skip the negative-control world.") var noNegativeControl = false
     @Option(help: "Permutations of the significance tests (default 10000).") var permutations: Int?
     @Option(help: "BLAS threads of the embedding judge (default 2).") var threads: Int?
     @Option(help: "LLM endpoint (--judge openai), e.g. http://127.0.0.1:8080/v1.") var endpoint: String?
@@ -42,8 +47,14 @@ struct DemoCommand: ParsableCommand {
         if let config { try s.apply(try TOMLReader.read(config)) }
         if let cranfield { s.cranfield = cranfield }
         if let out { s.out = out }
+        if let studyProtocol {
+            guard let p = StudyProtocol(rawValue: studyProtocol) else { throw ValidationError("--protocol must be transductive or cross-validation") }
+            s.study.studyProtocol = p
+        }
         if let folds { s.study.folds = folds }
-        if let impressions { s.study.clicks.impressions = impressions }
+        if let simulationSeeds { s.study.simulationSeeds = simulationSeeds }
+        if let trainingSeeds { s.study.trainingSeeds = trainingSeeds }
+        if let impressions { s.study.world.clicks.impressions = impressions }
         if let seed { s.seed = seed }
         if let epochs { s.study.trainer.epochs = epochs }
         if let queries { s.study.queryLimit = queries }
@@ -52,8 +63,8 @@ struct DemoCommand: ParsableCommand {
             s.judge = j
         }
         if let workers { s.workers = workers }
-        if let trueNegatives { s.study.trueNegatives = trueNegatives }
         if noAblation { s.study.ablation = false }
+        if noNegativeControl { s.study.negativeControl = false }
         if let permutations { s.study.permutations = permutations }
         if let threads { s.embeddingThreads = threads }
         if let endpoint { s.openai.endpoint = endpoint }
@@ -61,8 +72,9 @@ struct DemoCommand: ParsableCommand {
         if let strategies { s.openai.strategies = strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         guard s.study.folds >= 2 else { throw ValidationError("--folds must be at least 2") }
         guard s.workers >= 0 else { throw ValidationError("--workers must be 0 or more") }
-        guard s.study.trainer.epochs >= 1, s.study.clicks.impressions >= 1, s.study.permutations >= 1 else {
-            throw ValidationError("--epochs, --impressions and --permutations must be positive")
+        guard s.study.trainer.epochs >= 1, s.study.world.clicks.impressions >= 1, s.study.permutations >= 1,
+              s.study.simulationSeeds >= 1, s.study.trainingSeeds >= 1 else {
+            throw ValidationError("--epochs, --impressions, --permutations and the seed counts must be positive")
         }
         if s.judge == .openai {
             guard s.openai.endpoint != nil, s.openai.model != nil else { throw ValidationError("--judge openai needs --endpoint URL and --model NAME") }
@@ -76,20 +88,30 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         try reportingInputErrors {
             pinBLASToOneThread()
-            let s = try settings()
+            var s = try settings()
             let started = Date()
             let collection = try CranfieldReader.read(directory: s.cranfield)
             print("Cranfield: \(collection.documents.count) documents, \(collection.queries.count) queries; BM25 top-\(s.study.candidates) candidates")
-            let written = try CollectionFeatures.write(collection, k: s.study.candidates, to: s.out)
+            if let log = s.resolvedReferenceLog {
+                try s.study.world.fit(toLog: log)
+                print("clicks: \(s.study.world.examinationSource)")
+            }
+            // The semantic feature is the embedded model's cosine, whatever the judge.
+            let encoder = try loadEncoder(modelDir: s.embeddingModelDir, maxTokens: s.embeddingMaxTokens, threads: s.embeddingThreads)
+            let embedding = EmbeddingJudge(cache: EmbeddingCache(encoder: encoder))
+            let semantic = CollectionFeatures.ExtraFeature(info: Self.semanticFeature) { q, docs in
+                embedding.similarities(query: q, documents: docs).map { Float($0) }
+            }
+            let written = try CollectionFeatures.write(collection, k: s.study.candidates, to: s.out, extra: [semantic])
             var dataset = try SVMLightReader.read(written[0])
             if let n = s.study.queryLimit { dataset.queries = Array(dataset.queries.prefix(n)) }
-            let (sources, aucs) = try labelSources(s, collection: collection, dataset: dataset, candidatesFile: written[0])
+            let (sources, aucs) = try labelSources(s, collection: collection, dataset: dataset, candidatesFile: written[0], embedding: embedding)
             let trainer: StudyTrainer = s.workers > 0 ? LocalClusterStudyTrainer(workers: s.workers) : InProcessStudyTrainer()
-            print(s.workers > 0 ? "training on a local cluster of \(s.workers) famol-worker processes (one famol local run per model and fold)"
+            print(s.workers > 0 ? "training on a local cluster of \(s.workers) famol-worker processes (one famol local run per model)"
                                 : "training in this process")
             let trainStarted = Date()
             let result = try BandStudy(config: s.study).run(
-                .init(dataset: dataset, features: FeatureExtractor.features, collection: collection, labelSources: sources),
+                .init(dataset: dataset, features: FeatureExtractor.features + [Self.semanticFeature], labelSources: sources),
                 trainer: trainer, directory: s.out + "/study") { done, total, what in
                     Progress.bar("train", done, total, started: trainStarted, extra: what)
                 }
@@ -106,26 +128,35 @@ struct DemoCommand: ParsableCommand {
         }
     }
 
+    static let semanticFeature = FeatureInfo("semantic_cosine", .queryDocument)
+
     /// The training labels: the embedded judge's, an LLM's per strategy, or the human ones.
     func labelSources(_ s: DemoSettings, collection: TextCollection, dataset: RankingDataset,
-                      candidatesFile: String) throws -> ([LabelSource], [String: Double]) {
+                      candidatesFile: String, embedding: EmbeddingJudge) throws -> ([LabelSource], [String: Double]) {
         switch s.judge {
         case .human:
             // Every candidate with its grade: an unjudged candidate is a 0, not a missing label.
-            return ([LabelSource(name: "human", provenance: "human judgments (Cranfield qrels; \(collection.gradeMapping)) — the same that evaluate", qrels: dataset.qrels)], [:])
+            return ([LabelSource(name: "human", provenance: "human judgments (Cranfield qrels; \(collection.gradeMapping)) — the labels arm then sees the human grades, as the oracle does", qrels: dataset.qrels)], [:])
         case .embedding:
-            let encoder = try loadEncoder(modelDir: s.embeddingModelDir, maxTokens: s.embeddingMaxTokens, threads: s.embeddingThreads)
-            let judge = EmbeddingJudge(cache: EmbeddingCache(encoder: encoder))
-            let candidates = Dictionary(uniqueKeysWithValues: dataset.queries.map { ($0.id, $0.docIDs) })
-            let started = Date()
-            let judgments = try AnnotationRun(collection: collection, candidates: candidates).run(judge) { done, total in
-                Progress.bar("judge", done, total, started: started)
+            let documents = Dictionary(uniqueKeysWithValues: collection.documents.map { ($0.id, $0) })
+            let queries = Dictionary(uniqueKeysWithValues: collection.queries.map { ($0.id, $0) })
+            var similarities: [(String, [String], [Double])] = []
+            for q in dataset.queries {
+                similarities.append((q.id, q.docIDs, embedding.similarities(query: queries[q.id]!, documents: q.docIDs.map { documents[$0]! })))
+            }
+            // One calibration over the whole collection's candidates: grades mean the same in every list.
+            let calibration = GradeCalibration.global(similarities.flatMap(\.2), shares: s.judgeShares)
+            var judgments: [Judgment] = []
+            for (q, docs, sims) in similarities {
+                for (d, (sim, grade)) in zip(docs, zip(sims, calibration.grades(sims))) {
+                    judgments.append(Judgment(query: q, document: d, label: grade, score: sim))
+                }
             }
             let qrels = AnnotationRun.qrels(judgments)
             try AtomicFile.write(qrels.render(), to: s.out + "/judge.qrels")
             let auc = AnnotationRun.auc(judgments, reference: collection.qrels)
             print(String(format: "judge labels: ROC AUC %.4f against the human judgments over the candidates", auc))
-            let provenance = judge.provenance + "; pointwise: one similarity per query-document pair (the only strategy an embedding judge has)"
+            let provenance = "embedding judge \(embedding.cache.encoder.modelID) (cosine; \(calibration.description), collection-wide shares \(s.judgeShares.map { "\($0)" }.joined(separator: "/")) for grades 3/2/1); pointwise"
             return ([LabelSource(name: "embedding", provenance: provenance, qrels: qrels)], ["embedding": auc])
         case .openai:
             var sources: [LabelSource] = [], aucs: [String: Double] = [:]

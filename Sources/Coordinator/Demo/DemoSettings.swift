@@ -6,10 +6,14 @@ struct DemoSettings {
     enum Judge: String, CaseIterable { case embedding, human, openai }
 
     var cranfield = "../shared/datasets/cranfield"
+    /// The real click log the simulation's examination curve and click rate are fitted on;
+    /// nil: the Yandex sample beside the Cranfield directory; "" fits nothing.
+    var referenceLog: String? = nil
     var out = "runs/demo"
     var judge = Judge.embedding
-    /// Worker processes of the local cluster; 0 trains in this process.
-    var workers = 2
+    /// Worker processes of a local cluster per model; 0 trains in this process (a study is
+    /// hundreds of small trainings, and a cluster per training costs more than it saves).
+    var workers = 0
     var study = StudyConfig()
     var embeddingThreads = 2
     var embeddingModelDir: String? = nil
@@ -27,9 +31,13 @@ struct DemoSettings {
         var timeout = 60.0
     }
 
+    /// Shares of the candidates over the whole collection that the embedded judge grades 3,
+    /// 2 and 1 (global thresholds: a list with nothing similar enough gets all zeros).
+    var judgeShares = [0.05, 0.07, 0.10]
+
     init() {
         study.trainer.seed = 42
-        study.clicks.seed = 43
+        study.world.clicks.seed = 43
     }
 
     /// The seed of everything: training, folds, and (plus one) the click simulation.
@@ -37,20 +45,34 @@ struct DemoSettings {
         get { study.trainer.seed }
         set {
             study.trainer.seed = newValue
-            study.clicks.seed = newValue &+ 1
+            study.world.clicks.seed = newValue &+ 1
         }
+    }
+
+    /// The reference log's path, as resolved.
+    var resolvedReferenceLog: String? {
+        if let referenceLog { return referenceLog.isEmpty ? nil : referenceLog }
+        let url = URL(fileURLWithPath: cranfield).deletingLastPathComponent().appendingPathComponent("yandex-clicks-sample/trainSample")
+        return url.path
     }
 
     /// The keys a config file may set, with what each does (printed for an unknown key).
     static let keys: [(String, String)] = [
         ("cranfield", "Cranfield directory"), ("out", "run directory"), ("seed", "seed of folds, training and clicks"),
         ("judge", "embedding, human or openai"), ("workers", "worker processes (0 = in process)"), ("queries", "first N queries only"),
-        ("study.folds", "cross-validation folds"), ("study.candidates", "BM25 candidates per query"),
-        ("study.true_negatives", "true negatives per query (0 skips the analysis)"), ("study.ablation", "feature-group ablation on/off"),
+        ("study.protocol", "transductive or cross-validation"), ("study.folds", "folds of cross-validation"),
+        ("study.candidates", "BM25 candidates per query"), ("study.ablation", "feature-group ablation on/off"),
+        ("study.negative_control", "the control world (no quality, equal traffic) on/off"),
+        ("study.simulation_seeds", "simulated worlds per quality strength"), ("study.training_seeds", "trainings per world and arm"),
         ("study.permutations", "permutations of the randomization tests"),
         ("clicks.model", "pbm, cascade or dcm"), ("clicks.impressions", "simulated impressions"), ("clicks.zipf", "Zipf exponent of query frequencies"),
-        ("clicks.eta", "PBM examination 1/(k+1)^eta"), ("clicks.epsilon", "click noise on non-relevant documents"), ("clicks.shown", "documents per impression"),
-        ("training.epochs", "epochs per model"), ("training.patience", "early-stopping patience"), ("training.learning_rate", "Adam learning rate"),
+        ("clicks.eta", "PBM examination 1/(k+1)^eta when no reference log is fitted"), ("clicks.epsilon", "attraction of a non-relevant document (noise clicks)"),
+        ("clicks.shown", "documents per impression"), ("clicks.logging_temperature", "Plackett-Luce logging over BM25 ranks, weight exp(-rank/t)"),
+        ("clicks.reference_log", "real click log whose PBM examination and click rate the simulation takes (\"\" for none)"),
+        ("world.quality_strengths", "strengths of the latent document quality, swept"), ("world.quality_feature_noise", "noise of the quality feature"),
+        ("pair_terms.regularization", "prior strength of the per query-document terms"), ("pair_terms.label_evidence", "clicks one judge label counts as"),
+        ("judge.shares", "collection-wide shares graded 3, 2, 1 by the embedded judge"),
+        ("training.epochs", "epochs per model (no early stopping)"), ("training.learning_rate", "Adam learning rate"),
         ("training.layers", "hidden layer widths"), ("training.batch", "queries per step"), ("training.shards", "virtual shards"),
         ("famol.weights", "click weights [high, mid, low]"), ("famol.smooth", "[gamma, threshold] of smooth FAMOL (default: gamma 2, threshold the median log(1+f))"),
         ("famol.schedule_first_stage_epochs", "epochs of a schedule's first stage"),
@@ -74,21 +96,35 @@ struct DemoSettings {
                 judge = j
             case "workers": workers = try v.int(min: 0)
             case "queries": study.queryLimit = try v.int(min: 2)
+            case "study.protocol":
+                guard let p = StudyProtocol(rawValue: try v.string()) else { throw v.error("must be transductive or cross-validation") }
+                study.studyProtocol = p
             case "study.folds": study.folds = try v.int(min: 2)
             case "study.candidates": study.candidates = try v.int(min: 2)
-            case "study.true_negatives": study.trueNegatives = try v.int(min: 0)
             case "study.ablation": study.ablation = try v.bool()
+            case "study.negative_control": study.negativeControl = try v.bool()
+            case "study.simulation_seeds": study.simulationSeeds = try v.int(min: 1)
+            case "study.training_seeds": study.trainingSeeds = try v.int(min: 1)
             case "study.permutations": study.permutations = try v.int(min: 1)
             case "clicks.model":
                 guard let m = ClickModelKind(rawValue: try v.string()) else { throw v.error("must be one of pbm, cascade, dcm") }
-                study.clicks.model = m
-            case "clicks.impressions": study.clicks.impressions = try v.int(min: 1)
-            case "clicks.zipf": study.clicks.zipfExponent = try v.double()
-            case "clicks.eta": study.clicks.eta = try v.double()
-            case "clicks.epsilon": study.clicks.epsilon = try v.double(in: 0...1)
-            case "clicks.shown": study.clicks.shown = try v.int(min: 1)
+                study.world.clicks.model = m
+            case "clicks.impressions": study.world.clicks.impressions = try v.int(min: 1)
+            case "clicks.zipf": study.world.clicks.zipfExponent = try v.double()
+            case "clicks.eta": study.world.clicks.eta = try v.double()
+            case "clicks.epsilon": study.world.clicks.epsilon = try v.double(in: 0...1)
+            case "clicks.shown": study.world.clicks.shown = try v.int(min: 1)
+            case "clicks.logging_temperature": study.world.clicks.loggingTemperature = try v.double(in: 1e-3...1e6)
+            case "clicks.reference_log": referenceLog = try v.string()
+            case "world.quality_strengths": study.world.qualityStrengths = try v.doubles(in: 0...10)
+            case "world.quality_feature_noise": study.world.qualityFeatureNoise = try v.double(in: 0...100)
+            case "pair_terms.regularization": study.pairTerms.regularization = try v.double(in: 0...1e9)
+            case "pair_terms.label_evidence": study.pairTerms.labelEvidence = try v.double(in: 0...1e9)
+            case "judge.shares":
+                let s = try v.doubles(count: 3, in: 0...1)
+                guard s.reduce(0, +) <= 1 else { throw v.error("the shares must add up to at most 1") }
+                judgeShares = s
             case "training.epochs": study.trainer.epochs = try v.int(min: 1)
-            case "training.patience": study.trainer.patience = try v.int(min: 0)
             case "training.learning_rate": study.trainer.optimizer.learningRate = try v.double()
             case "training.layers": study.trainer.hidden = try v.ints(min: 1)
             case "training.batch": study.trainer.batchQueries = try v.int(min: 1)
@@ -117,62 +153,5 @@ struct DemoSettings {
                                  hint: "known settings: " + Self.keys.map(\.0).joined(separator: ", "))
             }
         }
-    }
-}
-
-/// A config entry read as the type its key needs.
-struct ConfigValue {
-    let entry: TOMLReader.Entry
-    let key: String
-    let file: String
-
-    func error(_ message: String) -> InputError {
-        InputError(file: file, line: entry.line, field: key, message)
-    }
-
-    func string() throws -> String {
-        guard case .string(let s) = entry.value else { throw error("expected a string, found \(entry.value.typeName)") }
-        return s
-    }
-
-    func bool() throws -> Bool {
-        guard case .boolean(let b) = entry.value else { throw error("expected true or false, found \(entry.value.typeName)") }
-        return b
-    }
-
-    func int(min: Int) throws -> Int {
-        guard case .integer(let n) = entry.value else { throw error("expected an integer, found \(entry.value.typeName)") }
-        guard n >= min else { throw error("must be at least \(min)") }
-        return n
-    }
-
-    func double(in range: ClosedRange<Double>? = nil) throws -> Double {
-        let x: Double
-        switch entry.value {
-        case .float(let f): x = f
-        case .integer(let n): x = Double(n)
-        default: throw error("expected a number, found \(entry.value.typeName)")
-        }
-        if let range, !range.contains(x) { throw error("must be in \(range.lowerBound)...\(range.upperBound)") }
-        return x
-    }
-
-    private func items() throws -> [TOMLReader.Entry] {
-        guard case .array(let a) = entry.value else { throw error("expected an array, found \(entry.value.typeName)") }
-        return a.map { TOMLReader.Entry(value: $0, line: entry.line) }
-    }
-
-    func ints(min: Int) throws -> [Int] {
-        try items().map { try ConfigValue(entry: $0, key: key, file: file).int(min: min) }
-    }
-
-    func doubles(count: Int) throws -> [Double] {
-        let values = try items().map { try ConfigValue(entry: $0, key: key, file: file).double() }
-        guard values.count == count else { throw error("expected \(count) numbers, found \(values.count)") }
-        return values
-    }
-
-    func strings() throws -> [String] {
-        try items().map { try ConfigValue(entry: $0, key: key, file: file).string() }
     }
 }

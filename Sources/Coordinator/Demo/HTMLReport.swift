@@ -9,78 +9,77 @@ struct HTMLReport {
     func render() -> String {
         let r = report.result, s = report.summary
         var body = "<h1>famol study: clicks, labels and FAMOL per query-frequency band</h1>\n"
-        body += "<p class=\"lead\">Cranfield, \(s.queriesPerBand["all"] ?? 0) queries (\(StudySummary.bandNames.dropLast().map { "\($0) \(s.queriesPerBand[$0] ?? 0)" }.joined(separator: ", "))), \(report.settings.study.folds)-fold cross-validation over queries: every query is tested once, on the human judgments. Best single-source model: <b>\(e(s.bestSingleSource))</b>.</p>\n"
-
-        if let main = s.tables.first(where: { $0.section == "main" }) {
-            let methods = main.rows.map(\.method)
-            body += "<h2>nDCG@10 per band</h2>\n"
-            body += SVGChart.bars(categories: StudySummary.bandNames, series: main.rows.map { row in
-                SVGChart.Series(name: row.method, values: StudySummary.bandNames.map { row.means["ndcg@10"]?[$0] ?? .nan }, color: color(row.method))
-            }, yLabel: "nDCG@10")
-            body += "<p class=\"note\">Bars: mean nDCG@10 of each method per frequency band; \(methods.count) methods.</p>\n"
+        body += "<p class=\"lead\">Cranfield, \(s.queriesPerBand["all"] ?? 0) queries (\(StudySummary.bandNames.dropLast().map { "\($0) \(s.queriesPerBand[$0] ?? 0)" }.joined(separator: ", "))). \(e(report.protocolText)). Metric: \(e(Metric.ndcg(10).labelled)) on the gold judgments.</p>\n"
+        for world in r.worlds {
+            let g = world.group
+            body += "<h2>World: \(e(g))</h2>\n"
+            if let main = s.tables.first(where: { $0.group == g && $0.section == "main" }) {
+                body += SVGChart.bars(categories: StudySummary.bandNames, series: main.rows.map { row in
+                    SVGChart.Series(name: row.method, values: StudySummary.bandNames.map { row.means[StudyReport.key]?[$0] ?? .nan }, color: color(row.method))
+                }, yLabel: "nDCG@10")
+                body += "<p class=\"note\">Bars: mean nDCG@10 (gain 2^g-1) per band; best single source \(e(s.bestSingleSource[g] ?? "")).</p>\n"
+            }
+            for table in s.tables where table.group == g { body += tableHTML(table, metrics: r.metrics) }
+            body += comparisonsHTML(g)
         }
-        for table in s.tables { body += tableHTML(table, metrics: r.metrics) }
-
-        body += "<h2>Agreement between sources</h2>\n"
-        let pairs = r.agreement.keys.sorted()
-        body += SVGChart.bars(categories: StudySummary.bandNames, series: pairs.enumerated().map { i, p in
-            SVGChart.Series(name: p.replacingOccurrences(of: "~", with: " vs "), values: StudySummary.bandNames.map { r.agreement[p]?[$0] ?? .nan },
-                            color: i)
-        }, yLabel: "Cohen's kappa")
-        body += "<p class=\"note\">Binary relevance per candidate: clicked at least once; judge grade ≥ 1; human grade ≥ 1. Missing bars: kappa undefined (a source constant over the band).</p>\n"
-
-        let curves = r.methods.filter { $0.section == StudySection.main.rawValue && !$0.curves.isEmpty }
-        if !curves.isEmpty {
-            body += "<h2>Training curves</h2>\n"
-            body += SVGChart.lines(series: curves.map { SVGChart.Series(name: $0.name, values: Self.meanCurve($0.curves), color: color($0.name)) },
-                                   xLabel: "epoch", yLabel: "validation nDCG@10")
-            body += "<p class=\"note\">Validation nDCG@10 (human judgments) per epoch, mean over the folds that ran that epoch (early stopping ends folds at different epochs). Best epochs: \(curves.map { "\(e($0.name)) \($0.bestEpochs.map(String.init).joined(separator: "/"))" }.joined(separator: "; ")).</p>\n"
+        body += "<h2>Band interaction of clicks - labels</h2>\n<table><tr><th class=\"name\">world</th><th>high - low</th><th>p</th><th>p (Holm)</th><th>corr. with log(1+f)</th></tr>\n"
+        for x in s.interactions {
+            body += "<tr><td class=\"name\">\(e(x.group))</td><td>\(StudyReport.signed(x.effect))</td><td>\(fmt(x.p, 4))</td><td>\(fmt(x.pHolm, 4))</td><td>\(fmt(x.correlationWithLogFrequency, 3))</td></tr>\n"
         }
-
-        body += "<h2>Sources of labels</h2>\n<ul>\n"
+        body += "</table>\n<p class=\"note\">Permutation test of the band labels. The control world has the same traffic for every query: its bands are arbitrary groups, and it must show nothing.</p>\n"
+        body += "<h2>Agreement between sources (first simulation seed)</h2>\n<table><tr><th class=\"name\">pair</th>" + StudySummary.bandNames.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
+        for world in r.worlds {
+            for pair in world.agreement.keys.sorted() {
+                body += "<tr><td class=\"name\">\(e(world.group + ": " + pair.replacingOccurrences(of: "~", with: " vs ")))</td>"
+                body += StudySummary.bandNames.map { "<td>\(world.agreement[pair]?[$0].map { fmt($0, 3) } ?? "n/a")</td>" }.joined() + "</tr>\n"
+            }
+        }
+        body += "</table>\n<h2>Sources and assumptions</h2>\n<ul>\n"
         for src in report.labelSources {
             let auc = report.judgeAUC[src.name].map { String(format: " — ROC AUC %.3f against the human judgments", $0) } ?? ""
             body += "<li><b>labels [\(e(src.name))]</b>: \(e(src.provenance))\(auc)</li>\n"
         }
-        body += "<li><b>clicks</b>: \(e(report.clicksSource))</li>\n"
-        body += "<li><b>bands</b>: terciles of simulated query frequency</li>\n"
-        body += "<li><b>evaluation</b>: human judgments (Cranfield qrels); early stopping on a human-judged validation split of the training folds</li>\n</ul>\n"
+        body += "<li><b>oracle</b>: the gold judgments (the only arm that sees them)</li>\n"
+        body += "<li><b>clicks</b>: \(e(report.clicksSource))</li>\n<li><b>world</b>: \(e(report.worldText))</li>\n"
+        body += "<li><b>bands</b>: terciles of each group's query frequency</li>\n</ul>\n"
         body += "<h2>Parameters</h2>\n<table class=\"params\">\n"
         for (k, v) in report.parameters.sorted(by: { $0.key < $1.key }) { body += "<tr><th>\(e(k))</th><td>\(e(v))</td></tr>\n" }
         body += "</table>\n<p class=\"note\">results.json beside this page holds every per-query value; the same parameters and seed give the same file.</p>\n"
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>famol study report</title>\n<style>\(Self.css)</style></head>\n<body>\n\(body)</body></html>\n"
     }
 
-    /// Mean validation curve over folds, per epoch, over the folds that reached it.
-    static func meanCurve(_ folds: [[Double]]) -> [Double] {
-        let n = folds.map(\.count).max() ?? 0
-        return (0..<n).map { i in
-            let v = folds.compactMap { i < $0.count ? $0[i] : nil }
-            return v.reduce(0, +) / Double(v.count)
+    func comparisonsHTML(_ group: String) -> String {
+        var h = "<h3>Differences, \(e(group))</h3>\n<table><tr><th class=\"name\">comparison</th>" + StudySummary.bandNames.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
+        for c in report.summary.comparisons where c.group == group {
+            h += "<tr><td class=\"name\">\(e(c.name))</td>" + StudySummary.bandNames.map { band -> String in
+                guard let d = c.bands[band] else { return "<td>n/a</td>" }
+                let title = String(format: "p = %.4f, Holm %.4f, MDE %.3f, %d queries", d.p, d.pHolm, d.mde, d.queries)
+                return "<td\(d.pHolm < StudyReport.significance ? " class=\"sig\"" : "") title=\"\(title)\">\(e(StudyReport.interval(d)))</td>"
+            }.joined() + "</tr>\n"
         }
+        return h + "</table>\n<p class=\"note\">Mean paired difference of nDCG@10 over the band's queries [95% interval]; <b>bold*</b>: p &lt; 0.05 after Holm's correction over the table; hover for p and the minimum detectable effect.</p>\n"
     }
 
     func tableHTML(_ table: StudySummary.Table, metrics: [String]) -> String {
-        let overall = metrics.filter { $0 != "ndcg@10" }
-        var h = "<h2>\(e(table.title))</h2>\n<div class=\"scroll\"><table>\n"
+        let overall = metrics.filter { $0 != StudyReport.key }
+        var h = "<h3>\(e(table.title))</h3>\n<div class=\"scroll\"><table>\n"
         h += "<tr><th rowspan=\"2\" class=\"name\">method</th><th colspan=\"4\" class=\"group\">nDCG@10 by band</th>"
         h += "<th colspan=\"\(overall.count)\" class=\"group\">all queries</th></tr>\n<tr>"
         h += StudySummary.bandNames.map { "<th>\($0)</th>" }.joined()
         h += overall.map { "<th>\(e($0.replacingOccurrences(of: "ndcg", with: "nDCG").replacingOccurrences(of: "err", with: "ERR").replacingOccurrences(of: "mrr", with: "MRR")))</th>" }.joined() + "</tr>\n"
         for row in table.rows {
-            let name = row.method + (row.testSet == "true-negatives" && table.section != "true-negatives" ? " [TN test]" : "")
-            h += "<tr><td class=\"name\">\(e(name))\(row.comparedTo == nil ? " <span class=\"ref\">reference</span>" : "")</td>"
-            h += StudySummary.bandNames.map { cell(row, "ndcg@10", $0) }.joined()
+            h += "<tr><td class=\"name\">\(e(row.method))\(row.comparedTo == nil ? " <span class=\"ref\">reference</span>" : "")</td>"
+            h += StudySummary.bandNames.map { cell(row, StudyReport.key, $0) }.joined()
             h += overall.map { cell(row, $0, "all") }.joined() + "</tr>\n"
         }
-        return h + "</table></div>\n<p class=\"note\">\(e(table.note)). <b>Bold*</b>: p &lt; 0.05 (paired randomization test, \(report.settings.study.permutations) permutations, not corrected for multiple comparisons); hover a cell for its p-value.</p>\n"
+        return h + "</table></div>\n<p class=\"note\">\(e(table.note)). <b>Bold*</b>: p &lt; 0.05 after Holm (paired randomization test, \(report.settings.study.permutations) permutations); hover a cell for its difference and interval.</p>\n"
     }
 
     func cell(_ row: StudySummary.Row, _ metric: String, _ band: String) -> String {
         let v = row.means[metric]?[band] ?? 0
-        guard let p = row.pValues[metric]?[band] else { return String(format: "<td>%.4f</td>", v) }
-        let title = String(format: "p = %.4f against %@", p, e(row.comparedTo ?? ""))
-        return p < StudyReport.significance
+        guard metric == StudyReport.key, let d = row.differences[band] else { return String(format: "<td>%.4f</td>", v) }
+        let title = "\(StudyReport.interval(d)) against \(e(row.comparedTo ?? "")), p (Holm) \(fmt(d.pHolm, 4))"
+        return d.pHolm < StudyReport.significance
             ? String(format: "<td class=\"sig\" title=\"%@\">%.4f*</td>", title, v)
             : String(format: "<td title=\"%@\">%.4f</td>", title, v)
     }

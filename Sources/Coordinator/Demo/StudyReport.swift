@@ -12,61 +12,121 @@ struct StudyReport {
     var judgeAUC: [String: Double]
 
     static let significance = 0.05
+    static let key = "ndcg@10"
 
     var clicksSource: String {
-        let c = settings.study.clicks
-        return "simulated \(c.model.rawValue) (examination 1/(k+1)^\(c.eta), attractiveness \(c.epsilon) + (1 - \(c.epsilon)) (2^g - 1)/(2^\(c.maxGrade) - 1) from the human grades), \(result.impressions) impressions, \(result.clicks) clicks, Zipf s=\(c.zipfExponent), top \(c.shown) shown, seed \(c.seed)"
+        let w = settings.study.world, c = w.clicks
+        let logging = c.loggingTemperature.map { "Plackett-Luce logging over the BM25 ranks (weight exp(-rank/\($0)))" } ?? "the BM25 order every time"
+        return "simulated \(c.model.rawValue) on the gold grades: examination \(c.examinationCurve == nil ? "1/(k+1)^\(c.eta)" : w.examinationSource); attractiveness min(1, m (\(c.epsilon) + (1 - \(c.epsilon)) (2^g - 1)/(2^\(c.maxGrade) - 1))) with m calibrated per world to \(w.clicksPerImpression.map { String(format: "%.3f", $0) } ?? "(none)") clicks per impression; \(c.impressions) impressions, Zipf s=\(c.zipfExponent) over a popularity order fixed per group (the control: the same count for every query); top \(c.shown) shown by \(logging)"
+    }
+
+    var worldText: String {
+        let w = settings.study.world
+        return "latent document quality z ~ N(0,1) per document; gold grade of a judged-relevant document clamp(round(g + s z), 1, 4), others 0, for s in \(w.qualityStrengths.map { "\($0)" }.joined(separator: ", ")) (s = 0: Cranfield's own grades); the ranker sees z only as the document feature quality_signal = z + N(0, \(w.qualityFeatureNoise)); the judge never"
+    }
+
+    var protocolText: String {
+        let s = settings.study
+        let p = s.studyProtocol == .transductive
+            ? "transductive: clicks and judge labels of every query train, gold judgments of the same queries only evaluate; score = MLP(features) + b_qd, b_qd with prior \(s.pairTerms.regularization)/(1 + a clicks_q + (1 - a) \(s.pairTerms.labelEvidence)) b^2"
+            : "\(s.folds)-fold cross-validation over queries (a query's own supervision never reaches its ranking)"
+        return p + "; no model selection (\(s.trainer.epochs) epochs, the last kept); \(s.simulationSeeds) simulation x \(s.trainingSeeds) training seeds, each query's metric averaged over them before the tests"
     }
 
     var sourcesText: String {
         var lines = ["Sources:"]
         for s in labelSources { lines.append("  labels [\(s.name)]  \(s.provenance)") }
+        lines.append("  oracle  the gold judgments themselves (the only arm that sees them)")
         lines.append("  clicks  \(clicksSource)")
-        lines.append("  bands   terciles of simulated query frequency")
-        lines.append("  test    human judgments (Cranfield qrels), \(settings.study.folds)-fold cross-validation over queries, reranking BM25 top-\(settings.study.candidates); early stopping on a validation split of the training folds, also human-judged")
+        lines.append("  world   \(worldText)")
+        lines.append("  bands   terciles of each group's query frequency")
+        lines.append("  protocol \(protocolText)")
+        lines.append("  metric  \(Metric.ndcg(10).labelled) on the gold judgments, BM25 top-\(settings.study.candidates) reranked")
         return lines.joined(separator: "\n")
     }
 
-    /// One table per section: nDCG@10 per band, `*` where p < 0.05 against the row's reference.
+    func bandHeader(_ title: String) -> [String] {
+        [title] + StudySummary.bandNames.map { "\($0) (\(summary.queriesPerBand[$0] ?? 0))" }
+    }
+
+    static func signed(_ x: Double) -> String { (x >= 0 ? "+" : "") + fmt(x, 3) }
+
+    static func interval(_ d: PairedDifference?) -> String {
+        guard let d else { return "n/a" }
+        return "\(signed(d.mean)) [\(signed(d.low)), \(signed(d.high))]\(d.pHolm < significance ? "*" : " ")"
+    }
+
+    /// Every table of the study, group by group.
     func tables() -> String {
         var out: [String] = []
-        for table in summary.tables {
-            var t = TextTable(header: ["nDCG@10 (gain 2^g-1) — " + table.title] + StudySummary.bandNames.map { "\($0) (\(summary.queriesPerBand[$0] ?? 0))" })
-            for row in table.rows {
-                let name = row.testSet == "true-negatives" && table.section != "true-negatives" ? row.method + " [TN test]" : row.method
-                t.rows.append([name] + StudySummary.bandNames.map { band in
-                    let mark = (row.pValues["ndcg@10"]?[band]).map { $0 < Self.significance ? "*" : " " } ?? " "
-                    return fmt(row.means["ndcg@10"]?[band] ?? 0) + mark
+        for world in result.worlds {
+            let g = world.group
+            var traffic = TextTable(header: ["traffic, " + g] + StudySummary.bandNames)
+            traffic.rows.append(["impressions (mean over seeds)"] + StudySummary.bandNames.map { fmt(world.impressionsPerBand[$0] ?? 0, 0) })
+            traffic.rows.append(["clicks"] + StudySummary.bandNames.map { fmt(world.clicksPerBand[$0] ?? 0, 0) })
+            traffic.rows.append(["queries never shown"] + StudySummary.bandNames.map { String(world.unseenQueriesPerBand[$0] ?? 0) })
+            out.append(traffic.render())
+            for table in summary.tables where table.group == g {
+                var t = TextTable(header: bandHeader("\(Metric.ndcg(10).labelled) — \(table.title), \(g)"))
+                for row in table.rows {
+                    t.rows.append([row.method] + StudySummary.bandNames.map { band in
+                        fmt(row.means[Self.key]?[band] ?? 0) + ((row.differences[band]?.pHolm ?? 1) < Self.significance ? "*" : " ")
+                    })
+                }
+                out.append(t.render() + "\n  " + table.note + "; * p < 0.05 after Holm")
+            }
+            var c = TextTable(header: bandHeader("difference [95% interval], \(g)"))
+            for comparison in summary.comparisons where comparison.group == g {
+                c.rows.append([comparison.name] + StudySummary.bandNames.map { Self.interval(comparison.bands[$0]) })
+                if comparison.name == "clicks - labels" {
+                    c.rows.append(["  minimum detectable effect"] + StudySummary.bandNames.map { comparison.bands[$0].map { fmt($0.mde, 3) } ?? "n/a" })
+                }
+            }
+            out.append(c.render() + "\n  paired over queries; interval mean +- 1.96 SE; * p < 0.05 (randomization test, Holm over the table); minimum detectable effect at 80% power")
+        }
+        var i = TextTable(header: ["band interaction of clicks - labels", "high - low", "p", "p (Holm)", "corr. with log(1+f)"])
+        for x in summary.interactions {
+            i.rows.append([x.group, Self.signed(x.effect), fmt(x.p, 4), fmt(x.pHolm, 4), fmt(x.correlationWithLogFrequency, 3)])
+        }
+        out.append(i.render() + "\n  permutation test of the band labels (\(settings.study.permutations) permutations); the control's bands are groups of equal traffic, so it must show nothing")
+        var agreement = TextTable(header: ["Cohen's kappa (first seed)"] + StudySummary.bandNames)
+        for world in result.worlds {
+            for pair in world.agreement.keys.sorted() {
+                agreement.rows.append(["\(world.group): " + pair.replacingOccurrences(of: "~", with: " vs ")] + StudySummary.bandNames.map { b in
+                    world.agreement[pair]?[b].map { fmt($0, 3) } ?? "n/a"
                 })
             }
-            out.append(t.render() + "\n  " + table.note + "; * p < 0.05 (not corrected for multiple comparisons)")
         }
-        var agreement = TextTable(header: ["Cohen's kappa"] + StudySummary.bandNames)
-        for pair in result.agreement.keys.sorted() {
-            agreement.rows.append([pair.replacingOccurrences(of: "~", with: " vs ")] + StudySummary.bandNames.map { b in
-                result.agreement[pair]?[b].map { fmt($0, 3) } ?? "n/a"
-            })
-        }
-        out.append(agreement.render() + "\n  binary relevance per candidate: clicked at least once; judge grade >= 1; human grade >= 1")
+        out.append(agreement.render() + "\n  binary relevance per candidate: clicked at least once; judge grade >= 1; gold grade >= 1")
         return out.joined(separator: "\n\n")
     }
 
     /// Everything needed to reproduce the run, without timings, so the same seed gives the same file.
     var parameters: [String: String] {
-        let s = settings.study
+        let s = settings.study, w = s.world, c = w.clicks
         var p: [String: String] = [
             "cranfield": settings.cranfield, "judge": settings.judge.rawValue, "seed": String(s.trainer.seed),
-            "queries": s.queryLimit.map(String.init) ?? "all", "folds": String(s.folds), "candidates": String(s.candidates),
-            "true_negatives": String(s.trueNegatives), "ablation": String(s.ablation), "permutations": String(s.permutations),
-            "clicks.model": s.clicks.model.rawValue, "clicks.impressions": String(s.clicks.impressions), "clicks.zipf": "\(s.clicks.zipfExponent)",
-            "clicks.eta": "\(s.clicks.eta)", "clicks.epsilon": "\(s.clicks.epsilon)", "clicks.shown": String(s.clicks.shown), "clicks.seed": String(s.clicks.seed),
-            "training.epochs": String(s.trainer.epochs), "training.patience": String(s.trainer.patience),
-            "training.learning_rate": "\(s.trainer.optimizer.learningRate)", "training.layers": s.trainer.hidden.map(String.init).joined(separator: ","),
+            "queries": s.queryLimit.map(String.init) ?? "all", "candidates": String(s.candidates),
+            "study.protocol": s.studyProtocol.rawValue, "study.folds": String(s.folds), "study.ablation": String(s.ablation),
+            "study.negative_control": String(s.negativeControl), "study.simulation_seeds": String(s.simulationSeeds),
+            "study.training_seeds": String(s.trainingSeeds), "study.permutations": String(s.permutations),
+            "clicks.model": c.model.rawValue, "clicks.impressions": String(c.impressions), "clicks.zipf": "\(c.zipfExponent)",
+            "clicks.examination": c.examinationCurve.map { $0.map { String(format: "%.6f", $0) }.joined(separator: ",") } ?? "1/(k+1)^\(c.eta)",
+            "clicks.examination_source": w.examinationSource,
+            "clicks.clicks_per_impression": w.clicksPerImpression.map { String(format: "%.6f", $0) } ?? "none",
+            "clicks.epsilon": "\(c.epsilon)", "clicks.shown": String(c.shown), "clicks.seed": String(c.seed),
+            "clicks.logging_temperature": c.loggingTemperature.map { "\($0)" } ?? "none (BM25 order)",
+            "world.quality_strengths": w.qualityStrengths.map { "\($0)" }.joined(separator: ","),
+            "world.quality_feature_noise": "\(w.qualityFeatureNoise)",
+            "pair_terms.regularization": "\(s.pairTerms.regularization)", "pair_terms.label_evidence": "\(s.pairTerms.labelEvidence)",
+            "judge.shares": settings.judgeShares.map { "\($0)" }.joined(separator: ","),
+            "training.epochs": String(s.trainer.epochs), "training.learning_rate": "\(s.trainer.optimizer.learningRate)",
+            "training.layers": s.trainer.hidden.map(String.init).joined(separator: ","),
             "training.batch": String(s.trainer.batchQueries), "training.shards": String(s.trainer.shards),
-            "training.validation_metric": s.trainer.validationMetric.description,
-            "famol.weights": Self.describe(s.famolBands), "famol.smooth": Self.describe(result.famolSmooth),
+            "training.model_selection": "none: the last of training.epochs",
+            "famol.weights": BandStudy.describe(s.famolBands),
             "famol.schedule_first_stage_epochs": String(s.scheduleFirstStageEpochs),
-            "label_loss": "softmax", "click_estimator": "dla",
+            "metric": Metric.ndcg(10).labelled, "label_loss": "softmax",
         ]
         if settings.judge == .embedding { p["embedding.max_tokens"] = String(settings.embeddingMaxTokens) }
         if settings.judge == .openai {
@@ -79,13 +139,6 @@ struct StudyReport {
         return p
     }
 
-    static func describe(_ w: FamolWeighting) -> String {
-        switch w {
-        case let .bands(h, m, l): "bands high \(h), mid \(m), low \(l)"
-        case let .smooth(g, t): "smooth sigmoid(\(g) (log(1+f) - \(t)))"
-        }
-    }
-
     struct Document: Encodable {
         var parameters: [String: String]
         var sources: [String: String]
@@ -95,11 +148,13 @@ struct StudyReport {
     }
 
     func json() throws -> String {
-        var sources = ["clicks": clicksSource, "evaluation": "human judgments (Cranfield qrels)"]
+        var sources = ["clicks": clicksSource, "world": worldText, "protocol": protocolText,
+                       "evaluation": "gold judgments: Cranfield's human grades, moved by the document quality of each world"]
         for s in labelSources { sources["labels:" + s.name] = s.provenance }
         let doc = Document(parameters: parameters, sources: sources, judgeAUC: judgeAUC, summary: summary, result: result)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try encoder.encode(doc), as: UTF8.self) + "\n"
     }
 }

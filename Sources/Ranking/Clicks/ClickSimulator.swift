@@ -43,6 +43,8 @@ public struct ClickSimulationConfig: Sendable, Codable, Equatable {
     public var attractionScale: Double = 1
     /// Every query gets the same number of impressions (the negative control of frequency).
     public var uniformFrequencies = false
+    /// Impressions per query, given; nil draws them (Zipf, or uniform).
+    public var frequencies: [String: Int]? = nil
     public var seed: UInt64 = 7
 
     public init() {}
@@ -68,6 +70,7 @@ public struct ClickSimulator: Sendable {
 
     /// Query frequencies from a Zipf law over a seeded popularity order.
     public func frequencies(queryIDs: [String]) -> [String: Int] {
+        if let given = config.frequencies { return given }
         if config.uniformFrequencies {
             // The same count for every query; the remainder goes to the first queries by id.
             let sorted = queryIDs.sorted(by: naturalOrder)

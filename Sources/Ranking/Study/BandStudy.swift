@@ -1,118 +1,145 @@
 import Foundation
 
-/// The paper's study: every supervision mode, the feature ablation, true negatives and the
-/// annotation strategies, each trained with k-fold cross-validation over queries so that
-/// every query is tested once, evaluated per frequency band on the reference judgments.
+/// The paper's study: every supervision arm in simulated worlds of several document-quality
+/// strengths (and a negative control), each over several simulation and training seeds,
+/// evaluated per frequency band on the gold judgments, which no arm but the oracle sees.
 public struct BandStudy: Sendable {
     public var config: StudyConfig
     public init(config: StudyConfig) { self.config = config }
 
     /// What the study needs besides its settings.
     public struct Inputs: Sendable {
-        /// Candidates and features; labels are the reference (human) judgments.
+        /// Candidates and features; labels are the collection's human judgments.
         public var dataset: RankingDataset
         public var features: [FeatureInfo]
-        /// The text collection, to compute the features of true negatives.
-        public var collection: TextCollection
         /// Training labels; the first is the primary source.
         public var labelSources: [LabelSource]
 
-        public init(dataset: RankingDataset, features: [FeatureInfo], collection: TextCollection, labelSources: [LabelSource]) {
+        public init(dataset: RankingDataset, features: [FeatureInfo], labelSources: [LabelSource]) {
             self.dataset = dataset
             self.features = features
-            self.collection = collection
             self.labelSources = labelSources
         }
     }
 
+    public static let controlGroup = "control"
+    public static func groupName(strength: Double) -> String { "quality \(strength)" }
+
     /// Runs the study, writing each model's files under `directory`.
     public func run(_ inputs: Inputs, trainer: StudyTrainer, directory: String,
                     progress: (_ done: Int, _ total: Int, _ what: String) -> Void = { _, _, _ in }) throws -> StudyResult {
-        guard config.folds >= 2 else { throw InputError(file: "folds", "cross-validation needs at least 2 folds", hint: "set folds to 2 or more") }
         guard !inputs.labelSources.isEmpty else { throw InputError(file: "labels", "the study needs a source of training labels") }
         var dataset = inputs.dataset
         if let limit = config.queryLimit { dataset.queries = Array(dataset.queries.prefix(limit)) }
-        // Each fold needs test queries, and the other folds a training and a validation query.
-        guard dataset.queries.count >= 2 * config.folds else {
-            throw InputError(file: "queries", "\(dataset.queries.count) queries are too few for \(config.folds) folds",
-                             hint: "use at least \(2 * config.folds) queries or fewer folds")
+        let minimum = config.studyProtocol == .crossValidation ? 2 * config.folds : 6
+        guard dataset.queries.count >= minimum else {
+            throw InputError(file: "queries", "\(dataset.queries.count) queries are too few for this study",
+                             hint: "use at least \(minimum) queries")
         }
-        let impressions = ClickSimulator(config: config.clicks).simulate(dataset)
-        var builder = TrainingSetBuilder(dataset: dataset)
-        builder.impressions = impressions
-        let bands = builder.resolvedBands()
-        let folds = foldAssignment(dataset.queries.map(\.id))
-        let smooth = config.famolSmooth ?? Self.medianSmooth(bands, queries: dataset.queries.map(\.id))
-        let methods = StudyMethod.plan(config, labelSources: inputs.labelSources, smooth: smooth)
-
+        guard config.simulationSeeds >= 1, config.trainingSeeds >= 1 else {
+            throw InputError(file: "study", "simulation and training seeds must be at least 1")
+        }
+        var groups = config.world.qualityStrengths.map { (Self.groupName(strength: $0), $0, false) }
+        if config.negativeControl { groups.append((Self.controlGroup, 0, true)) }
+        let ids = dataset.queries.map(\.id)
+        let splits = self.splits(ids)
         let files = StudyFiles(root: directory)
-        try files.writeShared(impressions: impressions, bands: bands, labelSources: inputs.labelSources)
-        let withNegatives = config.trueNegatives > 0
-            ? TrueNegatives(perQuery: config.trueNegatives, seed: config.trainer.seed &+ 0x7E).adding(to: dataset, collection: inputs.collection)
-            : nil
+        let sourceNames = inputs.labelSources.map(\.name)
+        try files.writeLabels(inputs.labelSources)
 
-        var evaluations: [String: StudyResult.Evaluation] = [:]
-        func record(_ method: String, _ section: StudySection, _ testSet: String, _ run: TrecRun, _ qrels: Qrels) {
-            let key = method + "\u{1F}" + testSet
-            var e = evaluations[key] ?? .init(method: method, section: section.rawValue, testSet: testSet, perQuery: [:])
-            for (qid, values) in Evaluator(metrics: config.metrics).perQuery(qrels: qrels, run: run) {
-                for (m, v) in values { e.perQuery[m.description, default: [:]][qid] = v }
-            }
-            evaluations[key] = e
+        var plans: [[StudyMethod]] = []
+        var smooths: [FamolWeighting] = []
+        var frequencies: [[String: Int]] = []
+        for g in groups {
+            var clicks = config.world.clicks
+            clicks.uniformFrequencies = g.2
+            let f = ClickSimulator(config: clicks).frequencies(queryIDs: ids)
+            let bands = FrequencyBands(values: f)
+            let smooth = config.famolSmooth ?? Self.medianSmooth(bands, queries: ids)
+            frequencies.append(f)
+            smooths.append(smooth)
+            plans.append(StudyMethod.plan(config, labelSources: sourceNames, smooth: smooth, control: g.2))
         }
-        record("BM25", .main, "standard", Self.bm25Run(dataset), dataset.qrels)
-        if let withNegatives { record("BM25", .main, "true-negatives", Self.bm25Run(withNegatives), withNegatives.qrels) }
-
-        var infos: [StudyResult.MethodInfo] = []
-        let total = methods.count * config.folds
+        let total = zip(groups, plans).reduce(0) { $0 + $1.1.count * splits.count } * config.simulationSeeds * config.trainingSeeds
         var done = 0
-        for method in methods {
-            var info = StudyResult.MethodInfo(name: method.name, section: method.section.rawValue, supervision: method.objective.supervision.rawValue,
-                                              features: method.features.rawValue, trueNegatives: method.trueNegatives,
-                                              labelSource: inputs.labelSources[method.labelSource].name, curves: [], bestEpochs: [])
-            let columns = method.features.columns(inputs.features)
-            let variant = (method.trueNegatives ? withNegatives! : dataset).selectingFeatures(columns)
-            for fold in 0..<config.folds {
-                progress(done, total, "\(method.name), fold \(fold + 1)/\(config.folds)")
-                let split = split(variant, folds: folds, fold: fold)
-                let spec = try files.spec(for: method, fold: fold, train: split.train, valid: split.valid, config: config.trainer)
-                let model = try trainer.train(spec, directory: files.modelDirectory(method, fold: fold))
-                info.curves.append(model.history.map(\.validation))
-                info.bestEpochs.append(model.bestEpoch + 1)
-                let testSet = method.trueNegatives ? "true-negatives" : "standard"
-                record(method.name, method.section, testSet, Scoring.run(ranker: model.ranker, parameters: model.parameters, dataset: split.test), split.test.qrels)
-                if let withNegatives, !method.trueNegatives, method.features == .all {
-                    let test = self.split(withNegatives, folds: folds, fold: fold).test
-                    record(method.name, method.section, "true-negatives", Scoring.run(ranker: model.ranker, parameters: model.parameters, dataset: test), test.qrels)
+        var sums: [String: Accumulator] = [:]
+        var worlds: [StudyResult.WorldInfo] = []
+        for (gi, g) in groups.enumerated() {
+            var info = StudyResult.WorldInfo(group: g.0, qualityStrength: g.1, uniformFrequencies: g.2, simulationSeeds: [],
+                                             bands: [:], frequencies: frequencies[gi], impressionsPerBand: [:], clicksPerBand: [:],
+                                             unseenQueriesPerBand: [:], attractionScales: [], agreement: [:], famolSmooth: smooths[gi])
+            for s in 0..<config.simulationSeeds {
+                let seed = config.simulationSeed(s)
+                let world = StudyWorld.realize(base: dataset, features: inputs.features, group: g.0, strength: g.1, seed: seed,
+                                               frequencies: frequencies[gi], config: config.world)
+                if s == 0 {
+                    info.bands = world.bands.band.mapValues(\.rawValue)
+                    info.agreement = Self.agreement(world, sources: inputs.labelSources)
+                    info.unseenQueriesPerBand = Self.perBand(world.bands) { q in (frequencies[gi][q] ?? 0) == 0 ? 1 : 0 }.mapValues { Int($0) }
                 }
-                done += 1
+                info.simulationSeeds.append(seed)
+                info.attractionScales.append(world.attractionScale)
+                Self.addLogCounts(world, into: &info, seeds: config.simulationSeeds)
+                sums["BM25\u{1F}\(g.0)", default: Accumulator(method: "BM25", section: "main", group: g.0)]
+                    .add(evaluate(Self.bm25Run(world.dataset), world.gold))
+                let shared = try files.writeWorld(world, simulation: s)
+                for t in 0..<config.trainingSeeds {
+                    for method in plans[gi] {
+                        for (k, split) in splits.enumerated() {
+                            progress(done, total, "\(g.0), seed \(s + 1).\(t + 1), \(method.name)")
+                            let variant = world.dataset.selectingFeatures(method.features.columns(world.features))
+                            var trainerConfig = config.trainer
+                            trainerConfig.seed = config.trainingSeed(t)
+                            var objective = method.objective
+                            if method.truePropensities { objective.propensities = world.truePropensities }
+                            let spec = try files.spec(for: method, world: shared, split: k, train: variant.subset(split.train),
+                                                      config: trainerConfig, objective: objective)
+                            let model = try trainer.train(spec, directory: files.modelDirectory(method, world: shared, split: k, seed: t))
+                            let test = variant.subset(split.test)
+                            sums["\(method.name)\u{1F}\(g.0)", default: Accumulator(method: method.name, section: method.section.rawValue, group: g.0)]
+                                .add(evaluate(model.run(test), world.gold), complete: k == splits.count - 1)
+                            done += 1
+                        }
+                    }
+                }
             }
-            infos.append(info)
+            worlds.append(info)
         }
         progress(total, total, "done")
-        let order = ["BM25"] + methods.map(\.name)
-        let sorted = evaluations.values.sorted { a, b in
-            let (ia, ib) = (order.firstIndex(of: a.method)!, order.firstIndex(of: b.method)!)
-            return ia != ib ? ia < ib : a.testSet > b.testSet  // "standard" before "true-negatives"
+        let order = ["BM25"] + plans.flatMap { $0.map(\.name) }
+        let evaluations = sums.values.map(\.evaluation).sorted { a, b in
+            let (ga, gb) = (groups.firstIndex { $0.0 == a.group }!, groups.firstIndex { $0.0 == b.group }!)
+            return ga != gb ? ga < gb : order.firstIndex(of: a.method)! < order.firstIndex(of: b.method)!
         }
-        return StudyResult(metrics: config.metrics.map(\.description), methods: infos, evaluations: sorted,
-                           bands: bands.band.filter { folds[$0.key] != nil }.mapValues(\.rawValue),
-                           frequencies: bands.frequency.filter { folds[$0.key] != nil }, folds: folds,
-                           agreement: Self.agreement(dataset, impressions: impressions, bands: bands, sources: inputs.labelSources),
-                           impressions: impressions.count, clicks: impressions.reduce(0) { $0 + $1.clicked.count },
-                           famolSmooth: smooth)
+        var methods: [StudyResult.MethodInfo] = []
+        for m in plans.flatMap({ $0 }) where !methods.contains(where: { $0.name == m.name }) {
+            let labels: String
+            switch m.labels { case .gold: labels = "gold"; case .judge(let i): labels = sourceNames[i] }
+            methods.append(.init(name: m.name, section: m.section.rawValue, supervision: m.objective.supervision.rawValue,
+                                 clickEstimator: m.truePropensities ? "ips (true propensities)" : m.objective.clickEstimator.rawValue,
+                                 features: m.features.rawValue, labels: labels, weighting: Self.describe(m.objective.weighting)))
+        }
+        return StudyResult(metrics: config.metrics.map(\.description), studyProtocol: config.studyProtocol.rawValue, methods: methods,
+                           worlds: worlds, evaluations: evaluations,
+                           trainingSeeds: (0..<config.trainingSeeds).map(config.trainingSeed))
     }
 
-    /// Train, validation and test queries of a fold: of the queries outside the test fold,
-    /// every fifth (in natural order) validates, at least one, and the rest train.
-    func split(_ data: RankingDataset, folds: [String: Int], fold: Int) -> (train: RankingDataset, valid: RankingDataset, test: RankingDataset) {
-        let rest = data.queries.map(\.id).filter { folds[$0] != fold }.sorted(by: naturalOrder)
-        var validIDs = Set(rest.enumerated().filter { $0.offset % 5 == 4 }.map(\.element))
-        if validIDs.isEmpty, rest.count >= 2 { validIDs.insert(rest.last!) }
-        func subset(_ keep: (String) -> Bool) -> RankingDataset {
-            RankingDataset(featureCount: data.featureCount, queries: data.queries.filter { keep($0.id) })
+    /// Per-query metrics of a run against the gold judgments.
+    func evaluate(_ run: TrecRun, _ gold: Qrels) -> [String: [String: Double]] {
+        var out: [String: [String: Double]] = [:]
+        for (qid, values) in Evaluator(metrics: config.metrics).perQuery(qrels: gold, run: run) {
+            for (m, v) in values { out[m.description, default: [:]][qid] = v }
         }
-        return (subset { folds[$0] != fold && !validIDs.contains($0) }, subset { validIDs.contains($0) }, subset { folds[$0] == fold })
+        return out
+    }
+
+    /// Train and test queries: all and all (transductive), or one pair per fold.
+    func splits(_ ids: [String]) -> [(train: Set<String>, test: Set<String>)] {
+        guard config.studyProtocol == .crossValidation else { return [(Set(ids), Set(ids))] }
+        let folds = foldAssignment(ids)
+        return (0..<config.folds).map { k in
+            (Set(ids.filter { folds[$0] != k }), Set(ids.filter { folds[$0] == k }))
+        }
     }
 
     /// Fold of each query: a seeded permutation dealt round-robin, so folds differ by at most one query.
@@ -132,12 +159,64 @@ public struct BandStudy: Sendable {
         return .smooth(gamma: 2, threshold: (median * 1e6).rounded() / 1e6)
     }
 
-    /// BM25's ranking: the candidates in retrieval order, then any added documents.
+    /// BM25's ranking: the candidates in retrieval order.
     static func bm25Run(_ data: RankingDataset) -> TrecRun {
         var run = TrecRun(tag: "bm25")
         for q in data.queries {
             run.results[q.id] = q.docIDs.enumerated().map { TrecRun.Entry(docID: $1, score: Double(q.count - $0)) }
         }
         return run
+    }
+
+    public static func describe(_ w: FamolWeighting) -> String {
+        switch w {
+        case let .bands(h, m, l): "bands high \(h), mid \(m), low \(l)"
+        case let .smooth(g, t): "smooth sigmoid(\(g) (log(1+f) - \(t)))"
+        }
+    }
+
+    static func perBand(_ bands: FrequencyBands, _ value: (String) -> Double) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for (q, b) in bands.band {
+            out[b.rawValue, default: 0] += value(q)
+            out["all", default: 0] += value(q)
+        }
+        return out
+    }
+
+    static func addLogCounts(_ world: StudyWorld, into info: inout StudyResult.WorldInfo, seeds: Int) {
+        var impressions: [String: Double] = [:], clicks: [String: Double] = [:]
+        for imp in world.impressions {
+            impressions[imp.query, default: 0] += 1
+            clicks[imp.query, default: 0] += Double(imp.clicked.count)
+        }
+        for (band, v) in perBand(world.bands, { impressions[$0] ?? 0 }) { info.impressionsPerBand[band, default: 0] += v / Double(seeds) }
+        for (band, v) in perBand(world.bands, { clicks[$0] ?? 0 }) { info.clicksPerBand[band, default: 0] += v / Double(seeds) }
+    }
+}
+
+/// Sums of per-query metrics over runs; a cross-validated run is complete after its last fold.
+struct Accumulator {
+    var method: String
+    var section: String
+    var group: String
+    var sums: [String: [String: Double]] = [:]
+    var runs = 0
+
+    mutating func add(_ values: [String: [String: Double]], complete: Bool = true) {
+        for (m, qs) in values { for (q, v) in qs { sums[m, default: [:]][q, default: 0] += v } }
+        if complete { runs += 1 }
+    }
+
+    var evaluation: StudyResult.Evaluation {
+        let n = Double(max(runs, 1))
+        return .init(method: method, section: section, group: group, perQuery: sums.mapValues { $0.mapValues { $0 / n } }, runs: runs)
+    }
+}
+
+extension RankingDataset {
+    /// The queries whose ids are in `ids`, in this data set's order.
+    func subset(_ ids: Set<String>) -> RankingDataset {
+        RankingDataset(featureCount: featureCount, queries: queries.filter { ids.contains($0.id) })
     }
 }

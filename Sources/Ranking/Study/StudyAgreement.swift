@@ -1,11 +1,11 @@
 extension BandStudy {
     /// Cohen's kappa per band between binary relevance from clicks (clicked at least once),
-    /// from each label source (grade >= 1) and from the reference judgments (grade >= 1),
+    /// from each label source (grade >= 1) and from the world's gold judgments (grade >= 1),
     /// over every candidate. A candidate a source did not label is left out of its pairs.
-    static func agreement(_ data: RankingDataset, impressions: [Impression], bands: FrequencyBands,
-                          sources: [LabelSource]) -> [String: [String: Double]] {
+    static func agreement(_ world: StudyWorld, sources: [LabelSource]) -> [String: [String: Double]] {
+        let data = world.dataset, bands = world.bands
         var clicked: [String: Set<String>] = [:]
-        for imp in impressions { clicked[imp.query, default: []].formUnion(imp.clicked) }
+        for imp in world.impressions { clicked[imp.query, default: []].formUnion(imp.clicked) }
         typealias Rater = (String, String) -> Bool?
         var raters: [(String, Rater)] = [
             ("clicks", { q, d in clicked[q]?.contains(d) ?? false }),
@@ -15,7 +15,7 @@ extension BandStudy {
         }
         var human: [String: [String: Bool]] = [:]
         for q in data.queries { human[q.id] = Dictionary(uniqueKeysWithValues: zip(q.docIDs, q.labels.map { $0 >= 1 })) }
-        raters.append(("human", { q, d in human[q]?[d] }))
+        raters.append(("gold", { q, d in human[q]?[d] }))
         var out: [String: [String: Double]] = [:]
         for i in raters.indices {
             for j in raters.indices where j > i {

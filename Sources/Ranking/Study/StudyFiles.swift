@@ -1,43 +1,67 @@
 import Foundation
 
-/// The files of a study run: shared inputs, per-fold data and per-model output directories,
-/// as `famol train` (in process or on a cluster) reads and writes them.
+/// The files of a study run: label sources, each simulated world's log and data, and
+/// per-model output directories, as `famol train` (in process or on a cluster) reads them.
 final class StudyFiles {
     let root: String
-    /// Fold directories already written in this run: every method of a variant shares them.
+    /// Data files already written in this run: every arm of a world shares them.
     private var written = Set<String>()
 
     init(root: String) { self.root = root }
 
-    var clicksPath: String { root + "/data/clicks.jsonl" }
-    var bandsPath: String { root + "/data/bands.txt" }
-    func labelsPath(_ source: Int) -> String { root + "/data/labels-\(source).qrels" }
-
-    func writeShared(impressions: [Impression], bands: FrequencyBands, labelSources: [LabelSource]) throws {
-        try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
-        try AtomicFile.write(ClickLog.writeJSONL(impressions), to: clicksPath)
-        try AtomicFile.write(bands.render(), to: bandsPath)
-        for (i, s) in labelSources.enumerated() { try AtomicFile.write(s.qrels.render(), to: labelsPath(i)) }
+    /// One simulated world's shared files.
+    struct World {
+        var directory: String
+        var clicksPath: String
+        var bandsPath: String
+        var dataset: RankingDataset
     }
 
-    func modelDirectory(_ method: StudyMethod, fold: Int) -> String { root + "/models/\(method.slug)/fold-\(fold + 1)" }
+    func labelsPath(_ source: Int) -> String { root + "/data/labels-\(source).qrels" }
 
-    /// Writes the fold's data for a method's variant (once per run) and returns its spec.
-    func spec(for method: StudyMethod, fold: Int, train: RankingDataset, valid: RankingDataset, config: TrainerConfig) throws -> TrainingSpec {
-        let variant = method.features.rawValue + (method.trueNegatives ? "-true-negatives" : "")
-        let dir = root + "/data/\(variant)/fold-\(fold + 1)"
+    func writeLabels(_ sources: [LabelSource]) throws {
+        try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
+        for (i, s) in sources.enumerated() { try AtomicFile.write(s.qrels.render(), to: labelsPath(i)) }
+    }
+
+    func writeWorld(_ world: StudyWorld, simulation: Int) throws -> World {
+        let dir = root + "/data/\(slug(world.group))/sim-\(simulation + 1)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let trainPath = dir + "/train.svm", validPath = dir + "/valid.svm"
-        if written.insert(dir).inserted {
-            try AtomicFile.write(SVMLightWriter.render(train), to: trainPath)
-            try AtomicFile.write(SVMLightWriter.render(valid), to: validPath)
+        let w = World(directory: dir, clicksPath: dir + "/clicks.jsonl", bandsPath: dir + "/bands.txt", dataset: world.dataset)
+        try AtomicFile.write(ClickLog.writeJSONL(world.impressions), to: w.clicksPath)
+        try AtomicFile.write(world.bands.render(), to: w.bandsPath)
+        try AtomicFile.write(world.gold.render(), to: dir + "/gold.qrels")
+        return w
+    }
+
+    func modelDirectory(_ method: StudyMethod, world: World, split: Int, seed: Int) -> String {
+        world.directory + "/models/\(method.slug)/seed-\(seed + 1)" + (split > 0 || method.objective.pairTerms == nil ? "/fold-\(split + 1)" : "")
+    }
+
+    /// Writes a method's training data (once per world, features and split) and returns its
+    /// spec. Only the oracle's file carries the gold grades; every other arm's has label 0 on
+    /// every row and takes its labels from the judge's qrels, so no gold grade is in its inputs.
+    func spec(for method: StudyMethod, world: World, split: Int, train: RankingDataset,
+              config: TrainerConfig, objective: ObjectiveSpec) throws -> TrainingSpec {
+        let oracle = method.labels == .gold
+        let name = "\(method.features.rawValue)-\(oracle ? "gold" : "unlabelled")-split-\(split + 1)"
+        let trainPath = world.directory + "/\(name).svm", validPath = world.directory + "/no-validation.svm"
+        if written.insert(trainPath).inserted {
+            var data = train
+            if !oracle { for i in data.queries.indices { data.queries[i].labels = [Float](repeating: 0, count: data.queries[i].count) } }
+            try AtomicFile.write(SVMLightWriter.render(data), to: trainPath)
         }
+        if written.insert(validPath).inserted { try AtomicFile.write("", to: validPath) }
         var spec = TrainingSpec(trainPath: trainPath, validPath: validPath)
-        spec.clicksPath = clicksPath
-        spec.bandsPath = bandsPath
-        if method.objective.supervision != .clicks { spec.labelsPath = labelsPath(method.labelSource) }
+        spec.clicksPath = world.clicksPath
+        spec.bandsPath = world.bandsPath
+        if case .judge(let i) = method.labels, objective.supervision != .clicks { spec.labelsPath = labelsPath(i) }
         spec.config = config
-        spec.objective = method.objective
+        spec.objective = objective
         return spec
+    }
+
+    private func slug(_ s: String) -> String {
+        String(s.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
     }
 }

@@ -4,30 +4,36 @@ public enum StudySection: String, Sendable, Codable, CaseIterable {
     case main
     /// Click and label supervision on one feature group.
     case ablation
-    /// Trained and tested with true negatives added.
-    case trueNegatives = "true-negatives"
     /// Label supervision from each annotation strategy.
     case strategies
 }
 
-/// One trained model of the study: supervision, features, data variant and label source.
+/// Where an arm's training labels come from.
+public enum ArmLabels: Sendable, Equatable {
+    /// The judge (label source index; 0 = the primary one).
+    case judge(Int)
+    /// The gold judgments that evaluate: only the oracle arm.
+    case gold
+}
+
+/// One arm of the study: supervision, features and label source.
 public struct StudyMethod: Sendable, Equatable {
     public var name: String
     public var section: StudySection
     public var objective: ObjectiveSpec
     public var features: FeatureSelection
-    public var trueNegatives: Bool
-    /// Index into the study's label sources (0 = the primary one).
-    public var labelSource: Int
+    public var labels: ArmLabels
+    /// IPS with the simulation's own examination curve (a reference, not a method).
+    public var truePropensities: Bool
 
     public init(name: String, section: StudySection, objective: ObjectiveSpec, features: FeatureSelection = .all,
-                trueNegatives: Bool = false, labelSource: Int = 0) {
+                labels: ArmLabels = .judge(0), truePropensities: Bool = false) {
         self.name = name
         self.section = section
         self.objective = objective
         self.features = features
-        self.trueNegatives = trueNegatives
-        self.labelSource = labelSource
+        self.labels = labels
+        self.truePropensities = truePropensities
     }
 
     /// A file-system-safe name.
@@ -36,28 +42,46 @@ public struct StudyMethod: Sendable, Equatable {
             .split(separator: "-").joined(separator: "-")
     }
 
+    public static let oracleName = "oracle (human labels)"
     public static let clicksName = "clicks (DLA)"
     public static let labelsName = "labels"
+    public static let famolName = "FAMOL (bands)"
+    public static let reversedName = "FAMOL (reversed)"
 
-    /// The study's models for a configuration and its label sources.
-    public static func plan(_ config: StudyConfig, labelSources: [LabelSource], smooth: FamolWeighting) -> [StudyMethod] {
+    /// The study's arms. `control` plans the negative control's: the oracle and the two
+    /// single sources, which its interaction test compares.
+    public static func plan(_ config: StudyConfig, labelSources: [String], smooth: FamolWeighting, control: Bool = false) -> [StudyMethod] {
         func objective(_ supervision: Supervision, _ edit: (inout ObjectiveSpec) -> Void = { _ in }) -> ObjectiveSpec {
             var o = ObjectiveSpec()
             o.supervision = supervision
             o.clickEstimator = .dla
             o.weighting = config.famolBands
             o.schedule = Schedule(clicksFirst: true, firstStageEpochs: config.scheduleFirstStageEpochs)
+            if config.studyProtocol == .transductive { o.pairTerms = config.pairTerms }
             edit(&o)
             return o
         }
-        let clicks = objective(.clicks), labels = objective(.labels), famol = objective(.famol)
+        let clicks = objective(.clicks), labels = objective(.labels)
+        let oracle = StudyMethod(name: oracleName, section: .main, objective: labels, labels: .gold)
+        if control {
+            return [oracle, StudyMethod(name: clicksName, section: .main, objective: clicks),
+                    StudyMethod(name: labelsName, section: .main, objective: labels)]
+        }
+        var reversed = config.famolBands
+        if case let .bands(high, mid, low) = config.famolBands { reversed = .bands(high: low, mid: mid, low: high) }
         var plan = [
+            oracle,
+            StudyMethod(name: "clicks (naive)", section: .main, objective: objective(.clicks) { $0.clickEstimator = .naive }),
+            StudyMethod(name: "clicks (IPS, true propensities)", section: .main, objective: objective(.clicks) { $0.clickEstimator = .ips },
+                        truePropensities: true),
             StudyMethod(name: clicksName, section: .main, objective: clicks),
             StudyMethod(name: labelsName, section: .main, objective: labels),
+            StudyMethod(name: "uniform mix", section: .main, objective: objective(.famol) { $0.weighting = .bands(high: 0.5, mid: 0.5, low: 0.5) }),
             StudyMethod(name: "schedule clicks->labels", section: .main, objective: objective(.schedule)),
             StudyMethod(name: "schedule labels->clicks", section: .main, objective: objective(.schedule) { $0.schedule.clicksFirst = false }),
-            StudyMethod(name: "FAMOL (bands)", section: .main, objective: famol),
+            StudyMethod(name: famolName, section: .main, objective: objective(.famol)),
             StudyMethod(name: "FAMOL (smooth)", section: .main, objective: objective(.famol) { $0.weighting = smooth }),
+            StudyMethod(name: reversedName, section: .main, objective: objective(.famol) { $0.weighting = reversed }),
         ]
         if config.ablation {
             for (name, o) in [(clicksName, clicks), (labelsName, labels)] {
@@ -66,14 +90,9 @@ public struct StudyMethod: Sendable, Equatable {
                 }
             }
         }
-        if config.trueNegatives > 0 {
-            for (name, o) in [(clicksName, clicks), (labelsName, labels), ("FAMOL (bands)", famol)] {
-                plan.append(StudyMethod(name: "\(name) + true negatives", section: .trueNegatives, objective: o, trueNegatives: true))
-            }
-        }
         if labelSources.count > 1 {
             for (i, source) in labelSources.enumerated() {
-                plan.append(StudyMethod(name: "labels [\(source.name)]", section: .strategies, objective: labels, labelSource: i))
+                plan.append(StudyMethod(name: "labels [\(source)]", section: .strategies, objective: labels, labels: .judge(i)))
             }
         }
         return plan

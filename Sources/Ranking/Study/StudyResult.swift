@@ -1,52 +1,71 @@
 /// Everything the study measured, per query, as `results.json` stores it.
 public struct StudyResult: Sendable, Codable, Equatable {
-    /// One model (or BM25) scored on one test set.
+    /// One arm (or BM25) in one world group: each query's metric averaged over every
+    /// simulation and training seed.
     public struct Evaluation: Sendable, Codable, Equatable {
         public var method: String
         public var section: String
-        /// "standard" (the candidates) or "true-negatives" (candidates plus certain negatives).
-        public var testSet: String
-        /// Metric name -> query -> value.
+        public var group: String
+        /// Metric name -> query -> mean over seeds.
         public var perQuery: [String: [String: Double]]
+        /// Trained models (or BM25 runs) averaged.
+        public var runs: Int
     }
 
     public struct MethodInfo: Sendable, Codable, Equatable {
         public var name: String
         public var section: String
         public var supervision: String
+        public var clickEstimator: String
         public var features: String
-        public var trueNegatives: Bool
-        public var labelSource: String
-        /// Validation metric per epoch, per fold (training curves).
-        public var curves: [[Double]]
-        public var bestEpochs: [Int]
+        /// "gold" for the oracle, else the label source's name.
+        public var labels: String
+        public var weighting: String
+    }
+
+    /// One world group: its assumptions and what its logs looked like, per band.
+    public struct WorldInfo: Sendable, Codable, Equatable {
+        public var group: String
+        public var qualityStrength: Double
+        public var uniformFrequencies: Bool
+        public var simulationSeeds: [UInt64]
+        /// Query -> band and impressions per query (the same for every simulation seed).
+        public var bands: [String: String]
+        public var frequencies: [String: Int]
+        /// Band -> mean over simulation seeds of impressions, clicks, and queries never shown.
+        public var impressionsPerBand: [String: Double]
+        public var clicksPerBand: [String: Double]
+        public var unseenQueriesPerBand: [String: Int]
+        /// Attraction scale that calibrated each seed's clicks per impression.
+        public var attractionScales: [Double]
+        /// "a~b" -> band (or "all") -> Cohen's kappa, on the first simulation seed.
+        public var agreement: [String: [String: Double]]
+        /// The smooth FAMOL weighting of this group (its threshold comes from the traffic).
+        public var famolSmooth: FamolWeighting
     }
 
     public var metrics: [String]
+    public var studyProtocol: String
     public var methods: [MethodInfo]
+    public var worlds: [WorldInfo]
     public var evaluations: [Evaluation]
-    public var bands: [String: String]
-    public var frequencies: [String: Int]
-    public var folds: [String: Int]
-    /// "a~b" -> band (or "all") -> Cohen's kappa; an undefined kappa is left out.
-    public var agreement: [String: [String: Double]]
-    public var impressions: Int
-    public var clicks: Int
-    /// The smooth FAMOL weighting used (its threshold may come from the data).
-    public var famolSmooth: FamolWeighting
+    public var trainingSeeds: [UInt64]
 
-    public func evaluation(_ method: String, testSet: String = "standard") -> Evaluation? {
-        evaluations.first { $0.method == method && $0.testSet == testSet }
+    public func evaluation(_ method: String, group: String) -> Evaluation? {
+        evaluations.first { $0.method == method && $0.group == group }
     }
 
-    /// Queries of a band (nil = all) in natural order.
-    public func queries(band: String?) -> [String] {
-        bands.keys.filter { band == nil || bands[$0] == band }.sorted(by: naturalOrder)
+    public func world(_ group: String) -> WorldInfo? { worlds.first { $0.group == group } }
+
+    /// Queries of a band (nil = all) in a group, in natural order.
+    public func queries(group: String, band: String?) -> [String] {
+        guard let w = world(group) else { return [] }
+        return w.bands.keys.filter { band == nil || w.bands[$0] == band }.sorted(by: naturalOrder)
     }
 
     /// Mean of a metric over a band's queries.
     public func mean(_ e: Evaluation, metric: String, band: String?) -> Double {
-        let values = queries(band: band).compactMap { e.perQuery[metric]?[$0] }
+        let values = queries(group: e.group, band: band).compactMap { e.perQuery[metric]?[$0] }
         return values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
     }
 }

@@ -1,93 +1,149 @@
-/// Means per band and paired significance tests of the study's comparisons.
+import Foundation
+
+/// Means per band, the study's comparisons with intervals and corrected p-values, and the
+/// band-interaction tests, per world group.
 public struct StudySummary: Sendable, Codable, Equatable {
     public struct Row: Sendable, Codable, Equatable {
         public var method: String
-        public var testSet: String
         /// The row this one is tested against (nil for the reference itself).
         public var comparedTo: String?
         /// Metric -> band ("high", "mid", "low", "all") -> mean.
         public var means: [String: [String: Double]]
-        /// Metric -> band -> two-sided p-value of the paired randomization test.
-        public var pValues: [String: [String: Double]]
+        /// Band -> the key metric's difference from the reference (Holm over the table).
+        public var differences: [String: PairedDifference]
     }
 
     public struct Table: Sendable, Codable, Equatable {
+        public var group: String
         public var section: String
         public var title: String
         public var note: String
         public var rows: [Row]
     }
 
+    /// One named comparison in a group, per band.
+    public struct Comparison: Sendable, Codable, Equatable {
+        public var group: String
+        public var name: String
+        public var a: String
+        public var b: String
+        public var bands: [String: PairedDifference]
+    }
+
+    /// Does the click-minus-label difference depend on the band?
+    public struct Interaction: Sendable, Codable, Equatable {
+        public var group: String
+        /// Mean (clicks - labels) over high-band queries minus the same over low-band ones.
+        public var effect: Double
+        public var p: Double
+        public var pHolm: Double
+        /// Pearson correlation of each query's (clicks - labels) with log(1 + impressions).
+        public var correlationWithLogFrequency: Double
+    }
+
+    public var keyMetric: String
     public var tables: [Table]
-    /// The best single-source model (clicks or labels, by overall nDCG@10).
-    public var bestSingleSource: String
+    public var comparisons: [Comparison]
+    public var interactions: [Interaction]
+    /// Group -> the better single source (clicks (DLA) or labels) by overall key metric.
+    public var bestSingleSource: [String: String]
     public var queriesPerBand: [String: Int]
 
     public static let bandNames = ["high", "mid", "low", "all"]
 
     public static func make(_ result: StudyResult, permutations: Int, seed: UInt64) -> StudySummary {
         let key = result.metrics.contains("ndcg@10") ? "ndcg@10" : result.metrics[0]
-        func eval(_ m: String, _ t: String = "standard") -> StudyResult.Evaluation? { result.evaluation(m, testSet: t) }
-        func overall(_ m: String) -> Double { eval(m).map { result.mean($0, metric: key, band: nil) } ?? -1 }
-        let best = overall(StudyMethod.labelsName) > overall(StudyMethod.clicksName) ? StudyMethod.labelsName : StudyMethod.clicksName
-
-        func row(_ e: StudyResult.Evaluation, against reference: StudyResult.Evaluation?) -> Row {
-            var means: [String: [String: Double]] = [:], ps: [String: [String: Double]] = [:]
-            for metric in result.metrics {
-                for band in bandNames {
-                    let b: String? = band == "all" ? nil : band
-                    means[metric, default: [:]][band] = result.mean(e, metric: metric, band: b)
-                    guard let r = reference, r.method != e.method || r.testSet != e.testSet else { continue }
-                    let qs = result.queries(band: b).filter { e.perQuery[metric]?[$0] != nil && r.perQuery[metric]?[$0] != nil }
-                    guard !qs.isEmpty else { continue }
-                    ps[metric, default: [:]][band] = PairedTest.randomization(qs.map { e.perQuery[metric]![$0]! }, qs.map { r.perQuery[metric]![$0]! },
-                                                                              permutations: permutations, seed: seed)
+        var tables: [Table] = [], comparisons: [Comparison] = [], interactions: [Interaction] = []
+        var best: [String: String] = [:]
+        for world in result.worlds {
+            let g = world.group
+            func eval(_ m: String) -> StudyResult.Evaluation? { result.evaluation(m, group: g) }
+            func overall(_ m: String) -> Double { eval(m).map { result.mean($0, metric: key, band: nil) } ?? -1 }
+            let single = overall(StudyMethod.labelsName) > overall(StudyMethod.clicksName) ? StudyMethod.labelsName : StudyMethod.clicksName
+            best[g] = single
+            func difference(_ a: StudyResult.Evaluation, _ b: StudyResult.Evaluation, band: String) -> PairedDifference? {
+                let qs = result.queries(group: g, band: band == "all" ? nil : band)
+                    .filter { a.perQuery[key]?[$0] != nil && b.perQuery[key]?[$0] != nil }
+                guard !qs.isEmpty else { return nil }
+                return StudyStatistics.difference(qs.map { a.perQuery[key]![$0]! }, qs.map { b.perQuery[key]![$0]! },
+                                                  permutations: permutations, seed: seed)
+            }
+            func table(_ section: String, _ title: String, _ note: String, _ rows: [(StudyResult.Evaluation, StudyResult.Evaluation?)]) -> Table {
+                var out = rows.map { e, ref -> Row in
+                    var means: [String: [String: Double]] = [:]
+                    for metric in result.metrics {
+                        for band in bandNames { means[metric, default: [:]][band] = result.mean(e, metric: metric, band: band == "all" ? nil : band) }
+                    }
+                    var diffs: [String: PairedDifference] = [:]
+                    if let ref, ref.method != e.method { for band in bandNames { diffs[band] = difference(e, ref, band: band) } }
+                    return Row(method: e.method, comparedTo: ref.flatMap { $0.method == e.method ? nil : $0.method }, means: means, differences: diffs)
                 }
+                correctHolm(&out)
+                return Table(group: g, section: section, title: title, note: note, rows: out)
             }
-            let compared = reference.flatMap { r in r.method == e.method && r.testSet == e.testSet ? nil : r.method }
-            return Row(method: e.method, testSet: e.testSet, comparedTo: compared, means: means, pValues: ps)
-        }
-
-        var tables: [Table] = []
-        let main = result.evaluations.filter { $0.section == StudySection.main.rawValue && $0.testSet == "standard" }
-        tables.append(Table(section: "main", title: "Supervision modes",
-                            note: "each row against the best single-source model (\(best)); paired randomization test per band",
-                            rows: main.map { row($0, against: eval(best)) }))
-        let ablation = result.methods.filter { $0.section == StudySection.ablation.rawValue }
-        if !ablation.isEmpty {
-            var rows: [Row] = []
-            for base in [StudyMethod.clicksName, StudyMethod.labelsName] {
-                guard let all = eval(base) else { continue }
-                rows.append(row(all, against: nil))
-                for m in ablation where m.name.hasPrefix(base + " [") {
-                    if let e = eval(m.name) { rows.append(row(e, against: all)) }
+            let main = result.evaluations.filter { $0.group == g && $0.section == StudySection.main.rawValue }
+            tables.append(table("main", "Supervision arms",
+                                "each row against the better single source (\(single)); paired randomization test per band, Holm-corrected over the table",
+                                main.map { ($0, eval(single)) }))
+            let ablation = result.evaluations.filter { $0.group == g && $0.section == StudySection.ablation.rawValue }
+            if !ablation.isEmpty {
+                var rows: [(StudyResult.Evaluation, StudyResult.Evaluation?)] = []
+                for base in [StudyMethod.clicksName, StudyMethod.labelsName] {
+                    guard let all = eval(base) else { continue }
+                    rows.append((all, nil))
+                    for e in ablation where e.method.hasPrefix(base + " [") { rows.append((e, all)) }
                 }
+                tables.append(table("ablation", "Feature-group ablation", "each ablated model against the same supervision on all features; Holm over the table", rows))
             }
-            tables.append(Table(section: "ablation", title: "Feature-group ablation",
-                                note: "each ablated model against the same supervision on all features", rows: rows))
-        }
-        let negatives = result.methods.filter { $0.section == StudySection.trueNegatives.rawValue }
-        if !negatives.isEmpty {
-            var rows: [Row] = []
-            if let bm25 = eval("BM25", "true-negatives") { rows.append(row(bm25, against: nil)) }
-            for m in negatives {
-                let base = String(m.name.dropLast(" + true negatives".count))
-                let plain = eval(base, "true-negatives")
-                if let plain { rows.append(row(plain, against: nil)) }
-                if let e = eval(m.name, "true-negatives") { rows.append(row(e, against: plain)) }
+            let strategies = result.evaluations.filter { $0.group == g && $0.section == StudySection.strategies.rawValue }
+            if let first = strategies.first {
+                tables.append(table("strategies", "Annotation strategies", "label supervision from each strategy against the first (\(first.method))",
+                                    strategies.map { ($0, first) }))
             }
-            tables.append(Table(section: "true-negatives", title: "True negatives",
-                                note: "test lists include the added negatives; each model trained with them against the same supervision trained without",
-                                rows: rows))
+            // The study's questions, one family per group.
+            var named: [(String, String, String)] = [
+                ("oracle - BM25 (headroom)", StudyMethod.oracleName, "BM25"),
+                ("clicks - labels", StudyMethod.clicksName, StudyMethod.labelsName),
+            ]
+            if eval(StudyMethod.famolName) != nil {
+                named += [("FAMOL - best single source", StudyMethod.famolName, single),
+                          ("FAMOL - reversed FAMOL (frequency awareness)", StudyMethod.famolName, StudyMethod.reversedName),
+                          ("FAMOL - uniform mix", StudyMethod.famolName, "uniform mix")]
+            }
+            var family = named.compactMap { n, a, b -> Comparison? in
+                guard let ea = eval(a), let eb = eval(b) else { return nil }
+                var bands: [String: PairedDifference] = [:]
+                for band in bandNames { bands[band] = difference(ea, eb, band: band) }
+                return Comparison(group: g, name: n, a: a, b: b, bands: bands)
+            }
+            let ps = family.flatMap { c in bandNames.compactMap { c.bands[$0]?.p } }
+            var adjusted = StudyStatistics.holm(ps)[...]
+            for i in family.indices { for band in bandNames where family[i].bands[band] != nil { family[i].bands[band]!.pHolm = adjusted.removeFirst() } }
+            comparisons += family
+            if let c = eval(StudyMethod.clicksName), let l = eval(StudyMethod.labelsName) {
+                let qs = result.queries(group: g, band: nil).filter { c.perQuery[key]?[$0] != nil && l.perQuery[key]?[$0] != nil }
+                let d = qs.map { c.perQuery[key]![$0]! - l.perQuery[key]![$0]! }
+                let bands = qs.map { Band(rawValue: world.bands[$0] ?? "") ?? .mid }
+                let (effect, p) = StudyStatistics.bandInteraction(d, bands: bands, permutations: permutations, seed: seed)
+                let logf = qs.map { log(1 + Double(world.frequencies[$0] ?? 0)) }
+                interactions.append(Interaction(group: g, effect: effect, p: p, pHolm: p,
+                                                correlationWithLogFrequency: StudyStatistics.correlation(d, logf)))
+            }
         }
-        let strategies = result.methods.filter { $0.section == StudySection.strategies.rawValue }
-        if let first = strategies.first.flatMap({ eval($0.name) }) {
-            tables.append(Table(section: "strategies", title: "Annotation strategies",
-                                note: "label supervision from each strategy against the first (\(first.method))",
-                                rows: strategies.compactMap { eval($0.name) }.map { row($0, against: first) }))
-        }
+        let adjusted = StudyStatistics.holm(interactions.map(\.p))
+        for i in interactions.indices { interactions[i].pHolm = adjusted[i] }
         var counts: [String: Int] = [:]
-        for band in bandNames { counts[band] = result.queries(band: band == "all" ? nil : band).count }
-        return StudySummary(tables: tables, bestSingleSource: best, queriesPerBand: counts)
+        if let first = result.worlds.first {
+            for band in bandNames { counts[band] = result.queries(group: first.group, band: band == "all" ? nil : band).count }
+        }
+        return StudySummary(keyMetric: key, tables: tables, comparisons: comparisons, interactions: interactions,
+                            bestSingleSource: best, queriesPerBand: counts)
+    }
+
+    /// Holm's correction over every (row, band) difference of a table.
+    static func correctHolm(_ rows: inout [Row]) {
+        let ps = rows.flatMap { r in bandNames.compactMap { r.differences[$0]?.p } }
+        var adjusted = StudyStatistics.holm(ps)[...]
+        for i in rows.indices { for band in bandNames where rows[i].differences[band] != nil { rows[i].differences[band]!.pHolm = adjusted.removeFirst() } }
     }
 }
