@@ -90,10 +90,10 @@ def test_unknown_metric_and_bad_usage(famol, tmp_path):
 
 def test_demo_prints_the_per_band_table(famol, datasets, tmp_path):
     """The quickest study: human labels, in process, main table only (test_demo.py runs the rest)."""
-    out = famol("demo", "--cranfield", datasets / "cranfield", "--queries", 60, "--folds", 2, "--epochs", 5,
-                "--judge", "human", "--workers", 0, "--no-ablation", "--true-negatives", 0, "--permutations", 200,
+    out = famol("demo", "--cranfield", datasets / "cranfield", "--queries", 60, "--epochs", 5, "--simulation-seeds", 1,
+                "--training-seeds", 1, "--judge", "human", "--no-ablation", "--no-negative-control", "--permutations", 200,
                 "--out", tmp_path).stdout
-    for row in ("BM25", "clicks (DLA)", "labels", "FAMOL (bands)", "FAMOL (smooth)", "schedule labels->clicks"):
+    for row in ("BM25", "oracle (human labels)", "clicks (DLA)", "labels", "FAMOL (bands)", "FAMOL (smooth)", "schedule labels->clicks"):
         assert row in out
     assert "high (20)" in out and "simulated pbm" in out and "human judgments" in out
     results = json.loads((tmp_path / "results.json").read_text())

@@ -1,5 +1,5 @@
-"""famol demo: the study on a reduced configuration through the real cluster (famol-worker
-processes on 127.0.0.1), its reproducibility, its config file, its report in headless Chromium,
+"""famol demo: the study on a reduced configuration, the same bits through the real cluster
+(famol-worker processes on 127.0.0.1) and from a config file, its report in headless Chromium,
 and the same study with a real LLM server annotating through the cluster."""
 import json
 import shutil
@@ -11,84 +11,121 @@ import pytest
 
 from llm_support import LLMServer
 
-REDUCED = ["--queries", "16", "--folds", "2", "--epochs", "4", "--true-negatives", "5",
-           "--permutations", "300", "--impressions", "3000"]
+# A reduced study: two quality strengths and the control, 2 simulation seeds, in process.
+REDUCED_TOML = """
+seed = 42
+queries = 24
+[study]
+simulation_seeds = 2
+training_seeds = 1
+permutations = 300
+[clicks]
+impressions = 1500
+[training]
+epochs = 4
+[world]
+quality_strengths = [0, 1]
+"""
+# Smaller still, for the runs through the cluster: one world, main arms only.
+TINY = ["--queries", "12", "--epochs", "3", "--simulation-seeds", "1", "--training-seeds", "1", "--permutations", "100",
+        "--impressions", "600", "--no-ablation", "--no-negative-control"]
+TINY_TOML = "[world]\nquality_strengths = [1]\n"
+METRICS = ["ndcg@1", "ndcg@3", "ndcg@5", "ndcg@10", "err@10", "mrr"]
 
 
 @pytest.fixture(scope="module")
 def reduced_run(famol, datasets, tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo") / "run"
-    proc = famol("demo", "--cranfield", datasets / "cranfield", "--out", out, "--workers", "2", *REDUCED, timeout=900)
+    base = tmp_path_factory.mktemp("demo")
+    config = base / "reduced.toml"
+    config.write_text(REDUCED_TOML)
+    out = base / "run"
+    proc = famol("demo", "--config", config, "--cranfield", datasets / "cranfield", "--out", out, timeout=900)
     return out, proc
 
 
-def test_study_tests_every_query_once_and_names_its_sources(reduced_run):
+def test_study_runs_every_arm_in_every_world_and_names_its_sources(reduced_run):
     out, proc = reduced_run
     doc = json.loads((out / "results.json").read_text())
     result, summary = doc["result"], doc["summary"]
-    queries = set(result["bands"])
-    assert len(queries) == 16 and set(result["folds"]) == queries and set(result["folds"].values()) == {0, 1}
+    groups = [w["group"] for w in result["worlds"]]
+    assert groups == ["quality 0.0", "quality 1.0", "control"]
     names = {m["name"] for m in result["methods"]}
-    for expected in ["clicks (DLA)", "labels", "schedule clicks->labels", "schedule labels->clicks", "FAMOL (bands)",
-                     "FAMOL (smooth)", "labels [document features]", "clicks (DLA) [query-document features]",
-                     "labels + true negatives"]:
+    for expected in ["oracle (human labels)", "clicks (naive)", "clicks (IPS, true propensities)", "clicks (DLA)", "labels",
+                     "uniform mix", "schedule clicks->labels", "schedule labels->clicks", "FAMOL (bands)", "FAMOL (smooth)",
+                     "FAMOL (reversed)", "labels [document features]", "clicks (DLA) [query-document features]"]:
         assert expected in names
-    for e in result["evaluations"]:
-        for metric in ["ndcg@1", "ndcg@3", "ndcg@5", "ndcg@10", "err@10", "mrr"]:
-            # Cross-validation: every query has exactly one value per method (it was tested once).
-            assert set(e["perQuery"][metric]) == queries, (e["method"], metric)
-            assert all(0 <= v <= 1 for v in e["perQuery"][metric].values())
-    for m in result["methods"]:
-        assert len(m["curves"]) == 2 and all(1 <= len(c) <= 4 for c in m["curves"])
-    main = next(t for t in summary["tables"] if t["section"] == "main")
-    assert summary["bestSingleSource"] in ("clicks (DLA)", "labels")
-    ps = [p for row in main["rows"] for band in row["pValues"].values() for p in band.values()]
-    assert ps and all(0 < p <= 1 for p in ps)
-    assert {t["section"] for t in summary["tables"]} == {"main", "ablation", "true-negatives"}
+    for w in result["worlds"]:
+        queries = set(w["bands"])
+        assert len(queries) == 24 and len(w["simulationSeeds"]) == 2
+        # Per-band traffic adds up to the impressions of the log; the control gives every query the same.
+        assert round(w["impressionsPerBand"]["all"]) == 1500
+        if w["group"] == "control":
+            assert len(set(w["frequencies"].values())) <= 2
+        else:
+            assert max(w["frequencies"].values()) > 10 * max(1, sorted(w["frequencies"].values())[12])
+        arms = [e for e in result["evaluations"] if e["group"] == w["group"]]
+        assert {e["method"] for e in arms} >= {"BM25", "oracle (human labels)", "clicks (DLA)", "labels"}
+        for e in arms:
+            assert e["runs"] == 2  # 2 simulation seeds x 1 training seed, averaged per query
+            for metric in METRICS:
+                assert set(e["perQuery"][metric]) == queries, (e["method"], metric)
+                assert all(0 <= v <= 1 for v in e["perQuery"][metric].values())
+    # Every comparison has an interval around its mean and a corrected p-value.
+    names = {(c["group"], c["name"]) for c in summary["comparisons"]}
+    for g in groups:
+        assert (g, "oracle - BM25 (headroom)") in names and (g, "clicks - labels") in names
+    for c in summary["comparisons"]:
+        for d in c["bands"].values():
+            assert d["low"] <= d["mean"] <= d["high"] and 0 < d["p"] <= d["pHolm"] <= 1 and d["mde"] > 0
+    assert [x["group"] for x in summary["interactions"]] == groups
+    assert all(0 < x["p"] <= x["pHolm"] <= 1 for x in summary["interactions"])
+    assert {t["section"] for t in summary["tables"]} == {"main", "ablation"}
     # Sources and parameters: enough to know what produced the numbers and to rerun them.
-    assert "all-MiniLM-L6-v2" in doc["sources"]["labels:embedding"]
-    assert "simulated pbm" in doc["sources"]["clicks"] and "human" in doc["sources"]["evaluation"]
-    for key in ["seed", "folds", "clicks.impressions", "clicks.zipf", "training.epochs", "famol.weights", "famol.smooth"]:
+    assert "all-MiniLM-L6-v2" in doc["sources"]["labels:embedding"] and "collection-wide" in doc["sources"]["labels:embedding"]
+    assert "PBM fitted by famol" in doc["sources"]["clicks"] and "Plackett-Luce" in doc["sources"]["clicks"]
+    assert "gold" in doc["sources"]["evaluation"] and "transductive" in doc["sources"]["protocol"]
+    for key in ["seed", "study.simulation_seeds", "clicks.impressions", "clicks.zipf", "clicks.examination", "world.quality_strengths",
+                "pair_terms.label_evidence", "training.epochs", "training.model_selection", "famol.weights", "metric"]:
         assert key in doc["parameters"]
+    assert doc["parameters"]["metric"] == "ndcg@10 (gain 2^g-1)"
     assert 0.5 < doc["judgeAUC"]["embedding"] <= 1
-    pairs = set(result["agreement"])
-    assert {"clicks~human", "judge:embedding~human", "clicks~judge:embedding"} == pairs
-    # The terminal shows the tables with the bands and a significance legend.
-    assert "nDCG@10 — Supervision modes" in proc.stdout and "Cohen's kappa" in proc.stdout
-    assert "p < 0.05" in proc.stdout
+    for w in result["worlds"]:
+        assert set(w["agreement"]) == {"clicks~gold", "judge:embedding~gold", "clicks~judge:embedding"}
+    # The terminal shows the tables, the intervals and the interaction tests.
+    for needle in ["ndcg@10 (gain 2^g-1) — Supervision arms, quality 1.0", "difference [95% interval], control",
+                   "minimum detectable effect", "band interaction of clicks - labels", "Cohen's kappa", "p < 0.05 after Holm"]:
+        assert needle in proc.stdout, needle
 
 
-def test_same_seed_gives_identical_results_whatever_the_workers_and_via_config(famol, datasets, reduced_run, tmp_path):
-    out, _ = reduced_run
-    config = tmp_path / "demo.toml"
-    config.write_text(f"""
-# The reduced study as a config file: the same parameters as the flags of the first run.
-cranfield = "{datasets / 'cranfield'}"
-seed = 42
-workers = 1
-queries = 16
-[study]
-folds = 2
-true_negatives = 5
-permutations = 300
-[clicks]
-impressions = 3000
-[training]
-epochs = 4
-""")
-    famol("demo", "--config", config, "--out", tmp_path / "again", timeout=900)
-    assert (tmp_path / "again" / "results.json").read_bytes() == (out / "results.json").read_bytes()
+def test_same_seed_gives_identical_results_on_a_cluster_and_via_config(famol, datasets, tmp_path):
+    config = tmp_path / "tiny.toml"
+    config.write_text(TINY_TOML)
+    args = ["demo", "--cranfield", datasets / "cranfield", "--config", config, *TINY]
+    famol(*args, "--out", tmp_path / "in-process", timeout=900)
+    famol(*args, "--out", tmp_path / "cluster", "--workers", "2", timeout=900)
+    first = (tmp_path / "in-process" / "results.json").read_bytes()
+    assert (tmp_path / "cluster" / "results.json").read_bytes() == first
+    # The cluster ran each model from its spec file.
+    specs = list((tmp_path / "cluster" / "study").rglob("spec.json"))
+    assert len(specs) == 11 and all(json.loads(p.read_text())["objective"]["pairTerms"] for p in specs)
 
 
-def test_another_seed_changes_the_results(famol, datasets, reduced_run, tmp_path):
-    out, _ = reduced_run
-    famol("demo", "--cranfield", datasets / "cranfield", "--out", tmp_path / "s", "--workers", "0", "--judge", "human",
-          "--seed", "7", "--no-ablation", "--queries", "16", "--folds", "2", "--epochs", "2", "--true-negatives", "0",
-          "--permutations", "50", "--impressions", "2000", timeout=600)
-    other = json.loads((tmp_path / "s" / "results.json").read_text())
-    first = json.loads((out / "results.json").read_text())
-    assert other["result"]["folds"] != first["result"]["folds"]
-    assert other["parameters"]["seed"] == "7" and "human" in other["sources"]["labels:human"]
+def test_another_seed_changes_the_results(famol, datasets, tmp_path):
+    config = tmp_path / "tiny.toml"
+    config.write_text(TINY_TOML)
+    runs = {}
+    for seed in ("42", "7"):
+        famol("demo", "--cranfield", datasets / "cranfield", "--config", config, *TINY, "--seed", seed,
+              "--out", tmp_path / seed, timeout=600)
+        runs[seed] = json.loads((tmp_path / seed / "results.json").read_text())
+    def values(doc, method):
+        e = next(e for e in doc["result"]["evaluations"] if e["method"] == method)
+        return e["perQuery"]["ndcg@10"]
+    # Clicks, their simulated users and the trained models change; BM25 against the gold grades of
+    # quality 1.0 changes too, since the latent quality is redrawn.
+    assert values(runs["7"], "clicks (DLA)") != values(runs["42"], "clicks (DLA)")
+    assert runs["7"]["parameters"]["seed"] == "7"
+    assert runs["7"]["result"]["worlds"][0]["simulationSeeds"] != runs["42"]["result"]["worlds"][0]["simulationSeeds"]
 
 
 @pytest.mark.parametrize("text,line,needle", [
@@ -97,6 +134,9 @@ def test_another_seed_changes_the_results(famol, datasets, reduced_run, tmp_path
     ("[clicks]\nimpressions = \"many\"\n", 2, "expected an integer"),
     ("judge = \"oracle\"\n", 1, "embedding, human, openai"),
     ("[famol]\nweights = [0.8, 0.5]\n", 2, "expected 3 numbers"),
+    ("[world]\nquality_strengths = []\n", 2, "at least one number"),
+    ("[study]\nprotocol = \"inductive\"\n", 2, "transductive or cross-validation"),
+    ("[embedding]\ngrade_shares = [0.5, 0.4, 0.3]\n", 2, "at most 1"),
 ])
 def test_bad_config_names_file_line_and_key(famol, tmp_path, text, line, needle):
     config = tmp_path / "bad.toml"
@@ -163,7 +203,7 @@ def png_size_and_colours(path):
 def test_report_renders_in_headless_chromium(reduced_run, tmp_path):
     out, _ = reduced_run
     html = (out / "report.html").read_text()
-    assert html.count("<svg") == 3 and "<rect" in html and "<polyline" in html
+    assert html.count("<svg") == 3 and "<rect" in html  # one chart per world
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")  # self-contained
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "chromium is installed by make setup (scripts/setup.sh)"
@@ -179,7 +219,7 @@ def test_report_renders_in_headless_chromium(reduced_run, tmp_path):
     # Dumped DOM after layout: the charts are inline SVG with bars and a legend.
     dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", (out / "report.html").as_uri()],
                          check=True, timeout=120, capture_output=True, text=True).stdout
-    assert dom.count("<rect") >= 7 * 4 and "class=\"legend\"" in dom
+    assert dom.count("<rect") >= 12 * 4 and "class=\"legend\"" in dom
 
 
 @pytest.fixture(scope="module")
@@ -194,11 +234,10 @@ def test_openai_judge_annotates_each_strategy(famol, datasets, llm, tmp_path):
     workers as a user runs it; kills and restarts of that path are tested by test_llm_cluster.py."""
     out = tmp_path / "llm"
     config = tmp_path / "llm.toml"
-    config.write_text("[openai]\nmax_tokens = 60\nconcurrency = 2\ntimeout = 120\n")
+    config.write_text("[openai]\nmax_tokens = 60\nconcurrency = 2\ntimeout = 120\n" + TINY_TOML)
     args = ["demo", "--config", config, "--cranfield", datasets / "cranfield", "--out", out, "--judge", "openai",
             "--endpoint", llm.endpoint, "--model", "smollm2", "--strategies", "pointann,listrank", "--workers", "2",
-            "--queries", "4", "--folds", "2", "--epochs", "2", "--true-negatives", "0", "--no-ablation",
-            "--permutations", "50", "--impressions", "1000"]
+            *TINY, "--queries", "6"]
     before = llm.count()
     famol(*args, timeout=900)
     doc = json.loads((out / "results.json").read_text())
@@ -207,7 +246,7 @@ def test_openai_judge_annotates_each_strategy(famol, datasets, llm, tmp_path):
     strategies = next(t for t in doc["summary"]["tables"] if t["section"] == "strategies")
     assert [r["method"] for r in strategies["rows"]] == ["labels [pointann]", "labels [listrank]"]
     calls = llm.count() - before
-    assert calls >= 4 * 20  # PointAnn: one call per candidate at least
+    assert calls >= 6 * 20  # PointAnn: one call per candidate at least
     # A rerun pays for nothing: every judgment comes from the stores in the run directory.
     famol(*args, timeout=900)
     assert llm.count() - before == calls

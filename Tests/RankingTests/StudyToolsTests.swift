@@ -26,29 +26,6 @@ import Testing
         #expect(Agreement.cohensKappa([], []) == nil)
     }
 
-    @Test func trueNegativesAreForeignUnjudgedDocumentsWithRealFeatures() throws {
-        let collection = try CranfieldReader.read(directory: TestFiles.datasets + "/cranfield")
-        let extractor = FeatureExtractor(collection: collection)
-        var data = extractor.dataset(k: 20)
-        data.queries = Array(data.queries.prefix(12))
-        let added = TrueNegatives(perQuery: 5, seed: 3).adding(to: data, collection: collection)
-        #expect(added == TrueNegatives(perQuery: 5, seed: 3).adding(to: data, collection: collection))
-        let index = Dictionary(uniqueKeysWithValues: collection.documents.enumerated().map { ($1.id, $0) })
-        let texts = Dictionary(uniqueKeysWithValues: collection.queries.map { ($0.id, $0.text) })
-        for (q, r) in zip(data.queries, added.queries) {
-            #expect(r.count == q.count + 5)
-            #expect(Set(r.docIDs).count == r.count)
-            #expect(Array(r.docIDs.prefix(q.count)) == q.docIDs)
-            let relevant = (collection.qrels.judgments[q.id] ?? [:]).filter { $0.value > 0 }.keys
-            for (d, id) in r.docIDs.enumerated().dropFirst(q.count) {
-                #expect(r.labels[d] == 0)
-                #expect(!relevant.contains(id))
-                let expected = extractor.featureVector(query: Analyzer().terms(texts[q.id]!), document: index[id]!)
-                #expect(Array(r.features[(d * data.featureCount)..<((d + 1) * data.featureCount)]) == expected)
-            }
-        }
-    }
-
     @Test func featureSelectionKeepsTheGroupsColumns() {
         let q = RankingQuery(id: "1", docIDs: ["a", "b"], labels: [1, 0], features: [1, 2, 3, 4, 5, 6])
         let data = RankingDataset(featureCount: 3, queries: [q])
@@ -59,20 +36,27 @@ import Testing
         #expect(data.selectingFeatures(FeatureSelection.all.columns(info)) == data)
     }
 
-    @Test func studyPlanHasEveryModeAblationAndNegatives() {
+    @Test func studyPlanHasEveryArmAndControl() {
         var config = StudyConfig()
-        let source = LabelSource(name: "j", provenance: "p", qrels: Qrels())
-        let plan = StudyMethod.plan(config, labelSources: [source], smooth: .smooth(gamma: 2, threshold: 3))
-        #expect(plan.filter { $0.section == .main }.map(\.objective.supervision) == [.clicks, .labels, .schedule, .schedule, .famol, .famol])
-        #expect(plan.filter { $0.section == .main && $0.objective.supervision == .schedule }.map(\.objective.schedule.clicksFirst) == [true, false])
+        let plan = StudyMethod.plan(config, labelSources: ["j"], smooth: .smooth(gamma: 2, threshold: 3))
+        let main = plan.filter { $0.section == .main }
+        #expect(main.map(\.objective.supervision) == [.labels, .clicks, .clicks, .clicks, .labels, .famol, .schedule, .schedule, .famol, .famol, .famol])
+        #expect(main.map(\.objective.clickEstimator)[1...3] == [.naive, .ips, .dla])
+        // Only the oracle trains on the gold judgments; only the IPS reference knows the true propensities.
+        #expect(main.filter { $0.labels == .gold }.map(\.name) == [StudyMethod.oracleName])
+        #expect(main.filter(\.truePropensities).count == 1)
+        #expect(main.first { $0.name == StudyMethod.reversedName }?.objective.weighting == .bands(high: 0.2, mid: 0.5, low: 0.8))
+        #expect(main.allSatisfy { $0.objective.pairTerms == config.pairTerms })
         #expect(plan.filter { $0.section == .ablation }.count == 4)
-        #expect(plan.filter { $0.section == .trueNegatives }.allSatisfy { $0.trueNegatives })
         #expect(Set(plan.map(\.slug)).count == plan.count)
+        #expect(StudyMethod.plan(config, labelSources: ["j"], smooth: .standard, control: true).map(\.name)
+                == [StudyMethod.oracleName, StudyMethod.clicksName, StudyMethod.labelsName])
         config.ablation = false
-        config.trueNegatives = 0
-        let strategies = StudyMethod.plan(config, labelSources: [source, source], smooth: .standard)
-        #expect(strategies.count == 6 + 2)
-        #expect(strategies.filter { $0.section == .strategies }.map(\.labelSource) == [0, 1])
+        config.studyProtocol = .crossValidation
+        let strategies = StudyMethod.plan(config, labelSources: ["a", "b"], smooth: .standard)
+        #expect(strategies.count == 11 + 2)
+        #expect(strategies.filter { $0.section == .strategies }.map(\.labels) == [.judge(0), .judge(1)])
+        #expect(strategies.allSatisfy { $0.objective.pairTerms == nil })
     }
 }
 

@@ -90,7 +90,8 @@ struct DemoCommand: ParsableCommand {
             pinBLASToOneThread()
             var s = try settings()
             let started = Date()
-            let collection = try CranfieldReader.read(directory: s.cranfield)
+            var collection = try CranfieldReader.read(directory: s.cranfield)
+            if let n = s.study.queryLimit { collection.queries = Array(collection.queries.prefix(n)) }
             print("Cranfield: \(collection.documents.count) documents, \(collection.queries.count) queries; BM25 top-\(s.study.candidates) candidates")
             if let log = s.resolvedReferenceLog {
                 try s.study.world.fit(toLog: log)
@@ -103,8 +104,7 @@ struct DemoCommand: ParsableCommand {
                 embedding.similarities(query: q, documents: docs).map { Float($0) }
             }
             let written = try CollectionFeatures.write(collection, k: s.study.candidates, to: s.out, extra: [semantic])
-            var dataset = try SVMLightReader.read(written[0])
-            if let n = s.study.queryLimit { dataset.queries = Array(dataset.queries.prefix(n)) }
+            let dataset = try SVMLightReader.read(written[0])
             let (sources, aucs) = try labelSources(s, collection: collection, dataset: dataset, candidatesFile: written[0], embedding: embedding)
             let trainer: StudyTrainer = s.workers > 0 ? LocalClusterStudyTrainer(workers: s.workers) : InProcessStudyTrainer()
             print(s.workers > 0 ? "training on a local cluster of \(s.workers) famol-worker processes (one famol local run per model)"

@@ -71,7 +71,7 @@ struct DemoSettings {
         ("clicks.reference_log", "real click log whose PBM examination and click rate the simulation takes (\"\" for none)"),
         ("world.quality_strengths", "strengths of the latent document quality, swept"), ("world.quality_feature_noise", "noise of the quality feature"),
         ("pair_terms.regularization", "prior strength of the per query-document terms"), ("pair_terms.label_evidence", "clicks one judge label counts as"),
-        ("judge.shares", "collection-wide shares graded 3, 2, 1 by the embedded judge"),
+        ("embedding.grade_shares", "collection-wide shares graded 3, 2, 1 by the embedded judge"),
         ("training.epochs", "epochs per model (no early stopping)"), ("training.learning_rate", "Adam learning rate"),
         ("training.layers", "hidden layer widths"), ("training.batch", "queries per step"), ("training.shards", "virtual shards"),
         ("famol.weights", "click weights [high, mid, low]"), ("famol.smooth", "[gamma, threshold] of smooth FAMOL (default: gamma 2, threshold the median log(1+f))"),
@@ -120,7 +120,7 @@ struct DemoSettings {
             case "world.quality_feature_noise": study.world.qualityFeatureNoise = try v.double(in: 0...100)
             case "pair_terms.regularization": study.pairTerms.regularization = try v.double(in: 0...1e9)
             case "pair_terms.label_evidence": study.pairTerms.labelEvidence = try v.double(in: 0...1e9)
-            case "judge.shares":
+            case "embedding.grade_shares":
                 let s = try v.doubles(count: 3, in: 0...1)
                 guard s.reduce(0, +) <= 1 else { throw v.error("the shares must add up to at most 1") }
                 judgeShares = s

@@ -119,7 +119,7 @@ struct StudyReport {
             "world.quality_strengths": w.qualityStrengths.map { "\($0)" }.joined(separator: ","),
             "world.quality_feature_noise": "\(w.qualityFeatureNoise)",
             "pair_terms.regularization": "\(s.pairTerms.regularization)", "pair_terms.label_evidence": "\(s.pairTerms.labelEvidence)",
-            "judge.shares": settings.judgeShares.map { "\($0)" }.joined(separator: ","),
+            "embedding.grade_shares": settings.judgeShares.map { "\($0)" }.joined(separator: ","),
             "training.epochs": String(s.trainer.epochs), "training.learning_rate": "\(s.trainer.optimizer.learningRate)",
             "training.layers": s.trainer.hidden.map(String.init).joined(separator: ","),
             "training.batch": String(s.trainer.batchQueries), "training.shards": String(s.trainer.shards),

@@ -85,21 +85,14 @@ public struct BandStudy: Sendable {
                 let shared = try files.writeWorld(world, simulation: s)
                 for t in 0..<config.trainingSeeds {
                     for method in plans[gi] {
-                        for (k, split) in splits.enumerated() {
-                            progress(done, total, "\(g.0), seed \(s + 1).\(t + 1), \(method.name)")
-                            let variant = world.dataset.selectingFeatures(method.features.columns(world.features))
-                            var trainerConfig = config.trainer
-                            trainerConfig.seed = config.trainingSeed(t)
-                            var objective = method.objective
-                            if method.truePropensities { objective.propensities = world.truePropensities }
-                            let spec = try files.spec(for: method, world: shared, split: k, train: variant.subset(split.train),
-                                                      config: trainerConfig, objective: objective)
-                            let model = try trainer.train(spec, directory: files.modelDirectory(method, world: shared, split: k, seed: t))
-                            let test = variant.subset(split.test)
-                            sums["\(method.name)\u{1F}\(g.0)", default: Accumulator(method: method.name, section: method.section.rawValue, group: g.0)]
-                                .add(evaluate(model.run(test), world.gold), complete: k == splits.count - 1)
-                            done += 1
+                        let runs = try train(method, world: world, files: files, shared: shared, seed: t, splits: splits, trainer: trainer) { k in
+                            progress(done + k, total, "\(g.0), seed \(s + 1).\(t + 1), \(method.name)")
                         }
+                        for (k, run) in runs.enumerated() {
+                            sums["\(method.name)\u{1F}\(g.0)", default: Accumulator(method: method.name, section: method.section.rawValue, group: g.0)]
+                                .add(evaluate(run, world.gold), complete: k == runs.count - 1)
+                        }
+                        done += runs.count
                     }
                 }
             }
@@ -122,6 +115,35 @@ public struct BandStudy: Sendable {
         return StudyResult(metrics: config.metrics.map(\.description), studyProtocol: config.studyProtocol.rawValue, methods: methods,
                            worlds: worlds, evaluations: evaluations,
                            trainingSeeds: (0..<config.trainingSeeds).map(config.trainingSeed))
+    }
+
+    /// Trains one arm in one world for one training seed, and returns its run on each split's
+    /// test queries. Its inputs are the world's click log, the judge's labels and the
+    /// features; only the oracle's include the gold grades.
+    public func train(_ method: StudyMethod, world: StudyWorld, labelSources: [LabelSource], directory: String, seed t: Int,
+                      trainer: StudyTrainer) throws -> [TrecRun] {
+        let files = StudyFiles(root: directory)
+        try files.writeLabels(labelSources)
+        return try train(method, world: world, files: files, shared: try files.writeWorld(world, simulation: 0), seed: t,
+                         splits: splits(world.dataset.queries.map(\.id)), trainer: trainer) { _ in }
+    }
+
+    func train(_ method: StudyMethod, world: StudyWorld, files: StudyFiles, shared: StudyFiles.World, seed t: Int,
+               splits: [(train: Set<String>, test: Set<String>)], trainer: StudyTrainer, progress: (Int) -> Void) throws -> [TrecRun] {
+        let variant = world.dataset.selectingFeatures(method.features.columns(world.features))
+        var trainerConfig = config.trainer
+        trainerConfig.seed = config.trainingSeed(t)
+        var objective = method.objective
+        if method.truePropensities { objective.propensities = world.truePropensities }
+        var runs: [TrecRun] = []
+        for (k, split) in splits.enumerated() {
+            progress(k)
+            let spec = try files.spec(for: method, world: shared, split: k, train: variant.subset(split.train),
+                                      config: trainerConfig, objective: objective)
+            let model = try trainer.train(spec, directory: files.modelDirectory(method, world: shared, split: k, seed: t))
+            runs.append(model.run(variant.subset(split.test)))
+        }
+        return runs
     }
 
     /// Per-query metrics of a run against the gold judgments.
