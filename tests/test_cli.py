@@ -49,13 +49,26 @@ def test_features_simulate_train_rank_evaluate_on_cranfield(famol, datasets, tmp
 
 
 def test_clicks_estimates_the_real_yandex_log(famol, datasets, tmp_path):
-    out = famol("clicks", "--log", datasets / "yandex-clicks-sample" / "trainSample",
-                "--propensities-out", tmp_path / "p.txt").stdout
-    assert "35064 impressions, 20 queries" in out
-    assert "perplexity" in out and "log-likelihood" in out
-    assert "417 clicks on documents not shown" in out
+    logs = datasets / "yandex-clicks-sample"
+    out = famol("clicks", "--log", logs / "trainSample", "--test", logs / "testSample", "--model", "pbm",
+                "--propensities-out", tmp_path / "p.txt", "--params-out", tmp_path / "pbm.json").stdout
+    assert "on 35064 impressions" in out and "1024 query-document pairs" in out
+    assert "test:  log-likelihood -0.3525, perplexity 1.4337" in out  # PyClick's figure for PBM
+    assert "417 clicks on documents not shown" in out and "276 clicks" in out
     props = [float(x) for x in (tmp_path / "p.txt").read_text().split(",")]
-    assert props[0] == 1.0 and props[-1] < props[0]
+    assert props[0] == 1.0 and abs(props[1] - 0.689) < 0.01 and props[-1] < props[0]
+    # Every model at once, as JSON.
+    doc = json.loads(famol("clicks", "--log", logs / "trainSample", "--test", logs / "testSample", "--model", "pbm", "ubm",
+                           "sdbn", "dcm", "cascade", "--format", "json").stdout)
+    perplexity = {m["model"]: round(m["test"]["perplexity"], 4) for m in doc["models"]}
+    assert perplexity == {"pbm": 1.4337, "ubm": 1.4342, "sdbn": 1.4359, "dcm": 1.4416, "cascade": 1.5409}
+    # The fitted examination drives the simulator.
+    data = datasets / "yahoo-ltr-sample" / "rank.test"
+    famol("simulate", "--data", data, "--examination-from", tmp_path / "pbm.json", "--impressions", 500, "--out", tmp_path / "c.jsonl")
+    assert len((tmp_path / "c.jsonl").read_text().splitlines()) == 500
+    famol("clicks", "--log", logs / "trainSample", "--model", "dcm", "--params-out", tmp_path / "dcm.json")
+    bad = famol("simulate", "--data", data, "--examination-from", tmp_path / "dcm.json", "--out", tmp_path / "d.jsonl", check=False)
+    assert bad.returncode == 65 and "dcm.json" in bad.stderr and "examination" in bad.stderr
 
 
 @pytest.mark.parametrize("content,where", [
@@ -83,8 +96,8 @@ def test_unknown_metric_and_bad_usage(famol, tmp_path):
     q.write_text("1 0 a 1\n")
     r = tmp_path / "r"
     r.write_text("1 Q0 a 1 1.0 x\n")
-    proc = famol("evaluate", "--qrels", q, "--run", r, "--metrics", "ndcg@10,bpref", check=False)
-    assert proc.returncode == 65 and "bpref" in proc.stderr
+    proc = famol("evaluate", "--qrels", q, "--run", r, "--metrics", "ndcg@10,infAP", check=False)
+    assert proc.returncode == 65 and "infAP" in proc.stderr and "ndcg_cut.K" in proc.stderr
     assert famol("train", "--epochs", "x", check=False).returncode == 64
 
 
