@@ -4,7 +4,7 @@ SWIFT ?= swift
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup build release demo test test-integration bench bench-quick clean
+.PHONY: setup build release demo test test-integration bench bench-quick bench-smoke clean
 
 setup:
 	@bash scripts/setup.sh
@@ -19,12 +19,13 @@ release: setup
 demo: release
 	.build/release/famol demo --out runs/demo
 
+# Each phase prints how long it took (scripts/timed).
 test: setup
-	bash scripts/gen-proto --check
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
-	$(MAKE) --no-print-directory test-integration
-	$(MAKE) --no-print-directory bench-quick
+	@bash scripts/timed "proto check" bash scripts/gen-proto --check
+	@bash scripts/timed "swift build (tests)" $(SWIFT) build --build-tests
+	@bash scripts/timed "swift test" $(SWIFT) test --skip-build
+	@bash scripts/timed "integration tests" $(MAKE) --no-print-directory test-integration
+	@bash scripts/timed "bench smoke" $(MAKE) --no-print-directory bench-smoke
 
 # Comparisons against the Python peers (pytrec_eval, LightGBM) and end-to-end CLI runs.
 test-integration: setup
@@ -44,7 +45,12 @@ bench: release
 	$(PY) bench/embedding_throughput.py --runs 5 --texts 100
 	$(PY) bench/annotation_throughput.py --runs 3 --queries 10
 
-# Every workload once on small data: a smoke test (part of make test), not a measurement.
+# famol's side of every workload once on small data, without the peers (part of make test).
+bench-smoke: release
+	$(PY) bench/suite.py --quick --famol-only
+	$(PY) bench/annotation_throughput.py --runs 1 --queries 2 --no-record
+
+# Every workload once on small data, peers included: a smoke test of make bench, not a measurement.
 bench-quick: release
 	@bash scripts/setup.sh --bench
 	$(PY) bench/suite.py --quick

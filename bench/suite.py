@@ -13,7 +13,9 @@ Quality at equal budget is bench/quality.py; the annotation and embedding worklo
 bench/annotation_throughput.py and bench/embedding_throughput.py. Release builds; warm-up first; famol and peers interleaved;
 the median of --runs runs; one thread unless said; CPU model printed.
 
---quick runs each workload once on small data: a smoke test for `make test`, not a measurement."""
+--quick runs each workload once on small data: a smoke test, not a measurement. --famol-only
+skips the peers (PyTorch, scikit-learn, LightGBM), so that `make test` smoke-tests famol's side
+of every workload without installing them."""
 import argparse
 import json
 import os
@@ -115,10 +117,15 @@ def gradient(args, results):
         ours, theirs, flops = [], [], []
         for _ in range(args.runs):
             f = run_json([FAMOL, "bench", "gradient", "--layers", layers, "--queries", str(q), "--epochs", str(epochs)], ONE_THREAD)
+            if args.famol_only:
+                print(f"bench gradient-{layers}: famol {f['docs_per_s']:.1f} docs/s ({f['gflops']:.2f} GFLOP/s; peer skipped)", flush=True)
+                continue
             t = run_json([PYTHON, "-c", TORCH_GRADIENT, str(q), "20", "136", "32", str(epochs), layers], ONE_THREAD)
             ours.append(f["docs_per_s"])
             flops.append(f["gflops"])
             theirs.append(t["docs_per_s"])
+        if args.famol_only:
+            continue
         name = "gradient-" + layers.replace(",", "-")
         f, t, g = statistics.median(ours), statistics.median(theirs), statistics.median(flops)
         ratio = line(name, f, "PyTorch CPU", t, "docs/s")
@@ -175,6 +182,9 @@ def parse(args, tmp, results):
     runs = {"famol": [], "scikit-learn": [], "LightGBM": []}
     for _ in range(args.runs):
         runs["famol"].append(run_json([FAMOL, "bench", "parse", "--file", path], ONE_THREAD))
+        if args.famol_only:
+            print(f"bench parse: famol {runs['famol'][-1]['mb_per_s']:.1f} MB/s (peers skipped)", flush=True)
+            return
         runs["scikit-learn"].append(run_json([PYTHON, "-c", PEER_PARSE, "sklearn", path], ONE_THREAD))
         runs["LightGBM"].append(run_json([PYTHON, "-c", PEER_PARSE, "lightgbm", plain], ONE_THREAD))
     med = {k: statistics.median(r["mb_per_s"] for r in v) for k, v in runs.items()}
@@ -237,6 +247,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="each workload once on small data (smoke test)")
+    ap.add_argument("--famol-only", action="store_true", help="skip the peers (for make test)")
     ap.add_argument("--only", default="gradient,cluster,parse,scale,clicks")
     args = ap.parse_args()
     if args.quick:
@@ -252,7 +263,7 @@ def main():
                 continue
             results = []
             run(results)
-            if not args.quick:
+            if not args.quick and not args.famol_only:
                 record(results)  # each workload as it ends: a long run stopped half-way keeps what it measured
 
 

@@ -20,12 +20,7 @@ public struct CascadeModel: ClickModel {
     }
 
     public func fullClickProbabilities(_ session: ClickSessions.Session) -> [Double] {
-        var exam = 1.0
-        return (0..<session.count).map { r in
-            let a = attr(session.pairs[r])
-            defer { exam *= 1 - a }
-            return a * exam
-        }
+        CascadeFamily.full(session, attraction: attr) { _ in 0 }
     }
 
     public func conditionalClickProbabilities(_ session: ClickSessions.Session) -> [Double] {

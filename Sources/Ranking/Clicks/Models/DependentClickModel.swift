@@ -26,26 +26,11 @@ public struct DependentClickModel: ClickModel {
     }
 
     public func fullClickProbabilities(_ session: ClickSessions.Session) -> [Double] {
-        var exam = 1.0
-        return (0..<session.count).map { r in
-            let a = attr(session.pairs[r])
-            defer { exam *= continuation[r] * a + (1 - a) }
-            return a * exam
-        }
+        CascadeFamily.full(session, attraction: attr) { continuation[$0] }
     }
 
     public func conditionalClickProbabilities(_ session: ClickSessions.Session) -> [Double] {
-        var exam = 1.0
-        return (0..<session.count).map { r in
-            let a = attr(session.pairs[r])
-            if session.clicks[r] {
-                defer { exam = continuation[r] }
-                return a * exam
-            }
-            let p = 1 - a * exam
-            exam *= (1 - a) / p
-            return p
-        }
+        CascadeFamily.conditional(session, attraction: attr) { continuation[$0] }
     }
 
     public func parameters(_ log: ClickSessions) -> ClickModelParameters {

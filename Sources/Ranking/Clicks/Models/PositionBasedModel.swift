@@ -15,19 +15,26 @@ public struct PositionBasedModel: ClickModel {
             var exam = ParameterTally(count: log.positions)
             for s in log.sessions {
                 for r in 0..<s.count {
-                    let a = attractiveness[s.pairs[r]], e = examination[r], w = s.weight
-                    if s.clicks[r] {
-                        attr.add(s.pairs[r], w, w)
-                        exam.add(r, w, w)
-                    } else {
-                        let skip = 1 - e * a
-                        attr.add(s.pairs[r], w * (1 - e) * a / skip, w)
-                        exam.add(r, w * (1 - a) * e / skip, w)
-                    }
+                    Self.expect(s.clicks[r], pair: s.pairs[r], slot: r, a: attractiveness[s.pairs[r]], e: examination[r],
+                                weight: s.weight, &attr, &exam)
                 }
             }
             attractiveness = attr.values(capped: true)
             examination = exam.values(capped: true)
+        }
+    }
+
+    /// One E-step term of a model where a click needs examination (slot) and attraction
+    /// (pair), independently: a click counts for both; a skip splits between them by posterior.
+    static func expect(_ click: Bool, pair: Int, slot: Int, a: Double, e: Double, weight w: Double,
+                       _ attr: inout ParameterTally, _ exam: inout ParameterTally) {
+        if click {
+            attr.add(pair, w, w)
+            exam.add(slot, w, w)
+        } else {
+            let skip = 1 - e * a
+            attr.add(pair, w * (1 - e) * a / skip, w)
+            exam.add(slot, w * (1 - a) * e / skip, w)
         }
     }
 

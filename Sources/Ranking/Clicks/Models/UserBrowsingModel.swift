@@ -34,15 +34,8 @@ public struct UserBrowsingModel: ClickModel {
             for (s, prev) in zip(log.sessions, previous) {
                 for r in 0..<s.count {
                     let j = examIndex(r, prev[r])
-                    let a = attractiveness[s.pairs[r]], e = examination[j], w = s.weight
-                    if s.clicks[r] {
-                        attr.add(s.pairs[r], w, w)
-                        exam.add(j, w, w)
-                    } else {
-                        let skip = 1 - e * a
-                        attr.add(s.pairs[r], w * (1 - e) * a / skip, w)
-                        exam.add(j, w * (1 - a) * e / skip, w)
-                    }
+                    PositionBasedModel.expect(s.clicks[r], pair: s.pairs[r], slot: j, a: attractiveness[s.pairs[r]], e: examination[j],
+                                              weight: s.weight, &attr, &exam)
                 }
             }
             attractiveness = attr.values(capped: true)
