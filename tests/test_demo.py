@@ -91,9 +91,12 @@ def test_study_runs_every_arm_in_every_world_and_names_its_sources(reduced_run):
     assert 0.5 < doc["judgeAUC"]["embedding"] <= 1
     for w in result["worlds"]:
         assert set(w["agreement"]) == {"clicks~gold", "judge:embedding~gold", "clicks~judge:embedding"}
+        assert set(w["judgeAUC"]["embedding"]) == {"high", "mid", "low", "all"}
+        assert all(0.5 < v <= 1 for v in w["judgeAUC"]["embedding"].values())
     # The terminal shows the tables, the intervals and the interaction tests.
     for needle in ["ndcg@10 (gain 2^g-1) — Supervision arms, quality 1.0", "difference [95% interval], control",
-                   "minimum detectable effect", "band interaction of clicks - labels", "Cohen's kappa", "p < 0.05 after Holm"]:
+                   "minimum detectable effect", "band interaction of clicks - labels", "Cohen's kappa", "p < 0.05 after Holm",
+                   "judge ROC AUC against gold"]:
         assert needle in proc.stdout, needle
 
 

@@ -68,21 +68,3 @@ public enum GradeCalibration: Sendable, Equatable {
         }
     }
 }
-
-/// ROC AUC of scores between positives and negatives (ties count one half).
-public func rocAUC(positives: [Double], negatives: [Double]) -> Double {
-    guard !positives.isEmpty, !negatives.isEmpty else { return .nan }
-    let all = positives.map { ($0, true) } + negatives.map { ($0, false) }
-    let sorted = all.sorted { $0.0 < $1.0 }
-    var rankSum = 0.0
-    var i = 0
-    while i < sorted.count {
-        var j = i
-        while j + 1 < sorted.count && sorted[j + 1].0 == sorted[i].0 { j += 1 }
-        let averageRank = Double(i + j) / 2 + 1
-        for k in i...j where sorted[k].1 { rankSum += averageRank }
-        i = j + 1
-    }
-    let p = Double(positives.count), q = Double(negatives.count)
-    return (rankSum - p * (p + 1) / 2) / (p * q)
-}

@@ -98,6 +98,13 @@ struct StudyReport {
             }
         }
         out.append(agreement.render() + "\n  binary relevance per candidate: clicked at least once; judge grade >= 1; gold grade >= 1")
+        var auc = TextTable(header: ["judge ROC AUC against gold"] + StudySummary.bandNames)
+        for world in result.worlds {
+            for source in world.judgeAUC.keys.sorted() {
+                auc.rows.append(["\(world.group): \(source)"] + StudySummary.bandNames.map { b in world.judgeAUC[source]?[b].map { fmt($0, 3) } ?? "n/a" })
+            }
+        }
+        out.append(auc.render() + "\n  the judge's grades as scores, gold grade >= 1 as relevant, over every candidate (first simulation seed)")
         return out.joined(separator: "\n\n")
     }
 

@@ -67,7 +67,8 @@ public struct BandStudy: Sendable {
         for (gi, g) in groups.enumerated() {
             var info = StudyResult.WorldInfo(group: g.0, qualityStrength: g.1, uniformFrequencies: g.2, simulationSeeds: [],
                                              bands: [:], frequencies: frequencies[gi], impressionsPerBand: [:], clicksPerBand: [:],
-                                             unseenQueriesPerBand: [:], attractionScales: [], agreement: [:], famolSmooth: smooths[gi])
+                                             unseenQueriesPerBand: [:], attractionScales: [], agreement: [:], judgeAUC: [:],
+                                             famolSmooth: smooths[gi])
             for s in 0..<config.simulationSeeds {
                 let seed = config.simulationSeed(s)
                 let world = StudyWorld.realize(base: dataset, features: inputs.features, group: g.0, strength: g.1, seed: seed,
@@ -75,6 +76,7 @@ public struct BandStudy: Sendable {
                 if s == 0 {
                     info.bands = world.bands.band.mapValues(\.rawValue)
                     info.agreement = Self.agreement(world, sources: inputs.labelSources)
+                    info.judgeAUC = Self.judgeAUC(world, sources: inputs.labelSources)
                     info.unseenQueriesPerBand = Self.perBand(world.bands) { q in (frequencies[gi][q] ?? 0) == 0 ? 1 : 0 }.mapValues { Int($0) }
                 }
                 info.simulationSeeds.append(seed)

@@ -40,6 +40,8 @@ public struct StudyResult: Sendable, Codable, Equatable {
         public var attractionScales: [Double]
         /// "a~b" -> band (or "all") -> Cohen's kappa, on the first simulation seed.
         public var agreement: [String: [String: Double]]
+        /// Label source -> band -> ROC AUC of its grades against the gold relevance (first seed).
+        public var judgeAUC: [String: [String: Double]]
         /// The smooth FAMOL weighting of this group (its threshold comes from the traffic).
         public var famolSmooth: FamolWeighting
     }
