@@ -113,3 +113,20 @@ def test_demo_prints_the_per_band_table(famol, datasets, tmp_path):
     famol_row = next(r for r in results["summary"]["tables"][0]["rows"] if r["method"] == "FAMOL (bands)")
     assert set(famol_row["means"]["ndcg@10"]) == {"high", "mid", "low", "all"}
     assert (tmp_path / "report.html").exists()
+
+
+def test_inputs_that_used_to_crash_are_clear_errors(famol, tmp_path):
+    """Regressions of issue 20: a huge SVMlight feature index trapped, a documents file with a
+    duplicate id trapped in annotate. Both are bad input now: exit 65, file, line and field."""
+    big = tmp_path / "big.svm"
+    big.write_text("1 qid:1 1:1\n0 qid:1 3000000000:1\n")
+    for args in (["train", "--train", big, "--valid", big, "--out", tmp_path / "t"],
+                 ["simulate", "--data", big, "--out", tmp_path / "c.jsonl"]):
+        proc = famol(*args, check=False)
+        assert proc.returncode == 65 and f"{big}:2: field 'feature 3000000000'" in proc.stderr, proc.stderr
+    docs, queries = tmp_path / "docs.tsv", tmp_path / "queries.tsv"
+    docs.write_text("d1\tA\tB\nd1\tC\tD\n")
+    queries.write_text("q1\tfind\n")
+    proc = famol("annotate", "--judge", "bm25", "--documents", docs, "--queries", queries, "--k", 1, "--out", tmp_path / "a",
+                 check=False)
+    assert proc.returncode == 65 and f"{docs}:2: field 'id'" in proc.stderr and "line 1" in proc.stderr, proc.stderr

@@ -50,5 +50,11 @@ import Testing
         #expect(inputError { _ = try TSVCollectionReader.read(documents: bad, queries: queries, qrels: nil) }?.line == 1)
         let badQ = TestFiles.write("q1\n")
         #expect(inputError { _ = try TSVCollectionReader.read(documents: docs, queries: badQ, qrels: nil) }?.line == 1)
+        // A document or query given twice names both lines (it used to trap in famol annotate).
+        let twice = TestFiles.write("d1\tA\tB\nd2\tC\nd1\tD\tE\n")
+        let e = inputError { _ = try TSVCollectionReader.read(documents: twice, queries: queries, qrels: nil) }
+        #expect(e?.line == 3 && e?.field == "id" && e?.message.contains("line 1") == true)
+        let twiceQ = TestFiles.write("q1\tx\nq1\ty\n")
+        #expect(inputError { _ = try TSVCollectionReader.read(documents: docs, queries: twiceQ, qrels: nil) }?.line == 2)
     }
 }

@@ -46,6 +46,10 @@ import Testing
         ("x qid:1 1:0.5\n", 1, "label"),
         ("1 qid:1 3:1 2:1\n", 1, "feature 2"),
         ("1 qid:1 0:1\n", 1, "0"),
+        // Indices that used to trap: past Int32 and past Int64 (20 digits, which wrapped around).
+        ("1 qid:1 1:1\n1 qid:1 3000000000:1\n", 2, "feature 3000000000"),
+        ("1 qid:1 99999999999999999999:1\n", 1, "99999999999999999999"),
+        ("1 qid:1 100001:1\n", 1, "feature 100001"),
     ])
     func malformedLinesNameTheLineAndField(text: String, line: Int, field: String) {
         let error = inputError { _ = try SVMLightReader.read(TestFiles.write(text)) }

@@ -52,8 +52,12 @@ public enum CranfieldReader {
     }
 
     static func readDocuments(_ path: String) throws -> [TextDocument] {
-        try records(path).map { r in
-            TextDocument(id: r.id, title: r.fields["T"] ?? "", body: r.fields["W"] ?? "", authors: r.fields["A"] ?? "")
+        var lines: [String: Int] = [:]
+        return try records(path).map { r in
+            if let first = lines.updateValue(r.line, forKey: r.id) {
+                throw InputError(file: path, line: r.line, field: ".I", "document \(r.id.prefix(200)) was already given on line \(first)")
+            }
+            return TextDocument(id: r.id, title: r.fields["T"] ?? "", body: r.fields["W"] ?? "", authors: r.fields["A"] ?? "")
         }
     }
 

@@ -9,6 +9,9 @@ import Glibc
 /// first word (or the value of `docid =` in LETOR comments) is the document id; without a
 /// comment the id is `FILE-LINE`.
 public enum SVMLightReader {
+    /// The largest feature index famol reads (LETOR sets have hundreds, Yahoo's 700).
+    public static let maxFeatureIndex = 100_000
+
     public static func read(_ path: String, featureCount: Int? = nil) throws -> RankingDataset {
         let bytes = try readFileBytes(path)
         let groupPath = path + ".query"
@@ -118,8 +121,14 @@ public enum SVMLightReader {
                 continue
             }
             guard let index = parseInt(buf, key), index >= 1 else {
-                throw InputError(file: file, line: line, field: text(buf, key),
+                throw InputError(file: file, line: line, field: String(text(buf, key).prefix(40)),
                                  "feature index must be a positive integer")
+            }
+            // famol's rows are dense: an index sets the width of every row.
+            guard index <= SVMLightReader.maxFeatureIndex else {
+                throw InputError(file: file, line: line, field: "feature \(index)",
+                                 "feature index above \(SVMLightReader.maxFeatureIndex)",
+                                 hint: "famol stores features densely; renumber the features from 1")
             }
             guard index > lastIndex else {
                 throw InputError(file: file, line: line, field: "feature \(index)",

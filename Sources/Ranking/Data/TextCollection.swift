@@ -42,19 +42,28 @@ public struct TextCollection: Sendable {
 /// `id<TAB>text`, and TREC qrels.
 public enum TSVCollectionReader {
     public static func read(documents: String, queries: String, qrels: String?) throws -> TextCollection {
-        var docs: [TextDocument] = []
+        // An id given twice is an error, not a silent overwrite: which text is meant cannot be guessed.
+        var docs: [TextDocument] = [], docLines: [String: Int] = [:]
         for (i, line) in try readLines(documents).enumerated() where !line.trimmingSpaces.isEmpty {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard f.count == 2 || f.count == 3, !f[0].isEmpty else {
                 throw InputError(file: documents, line: i + 1, "expected 'id<TAB>title<TAB>body' or 'id<TAB>body'")
             }
+            if let first = docLines.updateValue(i + 1, forKey: String(f[0])) {
+                throw InputError(file: documents, line: i + 1, field: "id", "document '\(f[0].prefix(200))' was already given on line \(first)",
+                                 hint: "give each document once")
+            }
             docs.append(TextDocument(id: String(f[0]), title: f.count == 3 ? String(f[1]) : "", body: String(f[f.count - 1])))
         }
-        var qs: [TextQuery] = []
+        var qs: [TextQuery] = [], queryLines: [String: Int] = [:]
         for (i, line) in try readLines(queries).enumerated() where !line.trimmingSpaces.isEmpty {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard f.count == 2, !f[0].isEmpty, !f[1].trimmingSpaces.isEmpty else {
                 throw InputError(file: queries, line: i + 1, "expected 'id<TAB>text'")
+            }
+            if let first = queryLines.updateValue(i + 1, forKey: String(f[0])) {
+                throw InputError(file: queries, line: i + 1, field: "id", "query '\(f[0].prefix(200))' was already given on line \(first)",
+                                 hint: "give each query once")
             }
             qs.append(TextQuery(id: String(f[0]), text: String(f[1])))
         }

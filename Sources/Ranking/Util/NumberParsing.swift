@@ -13,7 +13,11 @@ func parseInt(_ buf: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Int? {
     while i < r.upperBound {
         let d = Int(buf[i]) - 48
         guard d >= 0 && d <= 9 else { return nil }
-        v = v &* 10 &+ d
+        // Too many digits is "not an integer", never a wrapped-around one.
+        let (times, o1) = v.multipliedReportingOverflow(by: 10)
+        let (sum, o2) = times.addingReportingOverflow(d)
+        guard !o1 && !o2 else { return nil }
+        v = sum
         i += 1
     }
     return negative ? -v : v
