@@ -113,6 +113,23 @@ def test_same_seed_gives_identical_results_on_a_cluster_and_via_config(famol, da
     assert len(specs) == 11 and all(json.loads(p.read_text())["objective"]["pairTerms"] for p in specs)
 
 
+def test_cross_validation_protocol_tests_every_query_on_its_fold(famol, datasets, tmp_path):
+    config = tmp_path / "tiny.toml"
+    config.write_text(TINY_TOML)
+    famol("demo", "--cranfield", datasets / "cranfield", "--config", config, *TINY, "--protocol", "cross-validation",
+          "--folds", "3", "--out", tmp_path / "cv", timeout=600)
+    doc = json.loads((tmp_path / "cv" / "results.json").read_text())
+    assert doc["result"]["studyProtocol"] == "cross-validation" and "cross-validation" in doc["sources"]["protocol"]
+    queries = set(doc["result"]["worlds"][0]["bands"])
+    for e in doc["result"]["evaluations"]:
+        assert set(e["perQuery"]["ndcg@10"]) == queries and e["runs"] == 1
+    # No pair terms: a query's own supervision never reaches its ranking.
+    specs = list((tmp_path / "cv" / "study").rglob("*.svm"))
+    assert specs and not any("pairTerms" in p.read_text() for p in (tmp_path / "cv" / "study").rglob("spec.json"))
+    models = list((tmp_path / "cv" / "study").rglob("model.json"))
+    assert len(models) == 11 * 3 and all("pairTerms" not in m.read_text() for m in models)
+
+
 def test_another_seed_changes_the_results(famol, datasets, tmp_path):
     config = tmp_path / "tiny.toml"
     config.write_text(TINY_TOML)
