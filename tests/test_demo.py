@@ -28,7 +28,7 @@ quality_strengths = [0, 1]
 """
 # Smaller still, for the runs through the cluster: one world, main arms only.
 TINY = ["--queries", "12", "--epochs", "3", "--simulation-seeds", "1", "--training-seeds", "1", "--permutations", "100",
-        "--impressions", "600", "--no-ablation", "--no-negative-control"]
+        "--impressions", "600", "--no-ablation", "--no-negative-control", "--no-true-negatives"]
 TINY_TOML = "[world]\nquality_strengths = [1]\n"
 METRICS = ["ndcg@1", "ndcg@3", "ndcg@5", "ndcg@10", "err@10", "mrr"]
 
@@ -52,7 +52,8 @@ def test_study_runs_every_arm_in_every_world_and_names_its_sources(reduced_run):
     names = {m["name"] for m in result["methods"]}
     for expected in ["oracle (human labels)", "clicks (naive)", "clicks (IPS, true propensities)", "clicks (DLA)", "labels",
                      "uniform mix", "schedule clicks->labels", "schedule labels->clicks", "FAMOL (bands)", "FAMOL (smooth)",
-                     "FAMOL (reversed)", "labels [document features]", "clicks (DLA) [query-document features]"]:
+                     "FAMOL (reversed)", "labels [document features]", "clicks (DLA) [query-document features]",
+                     "labels + random negatives", "labels + hard negatives", "FAMOL (bands) + hard negatives"]:
         assert expected in names
     for w in result["worlds"]:
         queries = set(w["bands"])
@@ -63,7 +64,7 @@ def test_study_runs_every_arm_in_every_world_and_names_its_sources(reduced_run):
             assert len(set(w["frequencies"].values())) <= 2
         else:
             assert max(w["frequencies"].values()) > 10 * max(1, sorted(w["frequencies"].values())[12])
-        arms = [e for e in result["evaluations"] if e["group"] == w["group"]]
+        arms = [e for e in result["evaluations"] if e["group"] == w["group"] and e["testSet"] == "candidates"]
         assert {e["method"] for e in arms} >= {"BM25", "oracle (human labels)", "clicks (DLA)", "labels"}
         for e in arms:
             assert e["runs"] == 2  # 2 simulation seeds x 1 training seed, averaged per query
@@ -79,7 +80,12 @@ def test_study_runs_every_arm_in_every_world_and_names_its_sources(reduced_run):
             assert d["low"] <= d["mean"] <= d["high"] and 0 < d["p"] <= d["pHolm"] <= 1 and d["mde"] > 0
     assert [x["group"] for x in summary["interactions"]] == groups
     assert all(0 < x["p"] <= x["pHolm"] <= 1 for x in summary["interactions"])
-    assert {t["section"] for t in summary["tables"]} == {"main", "ablation"}
+    assert {t["section"] for t in summary["tables"]} == {"main", "ablation", "negatives:random negatives", "negatives:hard negatives"}
+    # True negatives: scored on lists of 20 candidates plus 10 random or 30 hard negatives, never shown to users.
+    hard = [e for e in result["evaluations"] if e["testSet"] == "hard negatives" and e["group"] == "quality 1.0"]
+    assert {e["method"] for e in hard} == {"BM25", "oracle (human labels)", "clicks (DLA)", "labels", "FAMOL (bands)",
+                                           "labels + hard negatives", "FAMOL (bands) + hard negatives"}
+    assert not [e for e in result["evaluations"] if e["group"] == "control" and e["testSet"] != "candidates"]
     # Sources and parameters: enough to know what produced the numbers and to rerun them.
     assert "all-MiniLM-L6-v2" in doc["sources"]["labels:embedding"] and "collection-wide" in doc["sources"]["labels:embedding"]
     assert "PBM fitted by famol" in doc["sources"]["clicks"] and "Plackett-Luce" in doc["sources"]["clicks"]

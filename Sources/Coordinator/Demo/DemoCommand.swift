@@ -35,6 +35,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Worker processes of a local cluster per model (default 0: in this process).") var workers: Int?
     @Flag(help: "Skip the feature-group ablation.") var noAblation = false
     @Flag(help: "Skip the negative-control world.") var noNegativeControl = false
+    @Flag(help: "Skip the true-negative analysis (random and hard negatives).") var noTrueNegatives = false
     @Option(help: "Permutations of the significance tests (default 10000).") var permutations: Int?
     @Option(help: "BLAS threads of the embedding judge (default 2).") var threads: Int?
     @Option(help: "LLM endpoint (--judge openai), e.g. http://127.0.0.1:8080/v1.") var endpoint: String?
@@ -65,6 +66,7 @@ struct DemoCommand: ParsableCommand {
         if let workers { s.workers = workers }
         if noAblation { s.study.ablation = false }
         if noNegativeControl { s.study.negativeControl = false }
+        if noTrueNegatives { s.study.trueNegatives = false }
         if let permutations { s.study.permutations = permutations }
         if let threads { s.embeddingThreads = threads }
         if let endpoint { s.openai.endpoint = endpoint }
@@ -106,12 +108,24 @@ struct DemoCommand: ParsableCommand {
             let written = try CollectionFeatures.write(collection, k: s.study.candidates, to: s.out, extra: [semantic])
             let dataset = try SVMLightReader.read(written[0])
             let (sources, aucs) = try labelSources(s, collection: collection, dataset: dataset, candidatesFile: written[0], embedding: embedding)
+            // True negatives: BM25 ranks past the candidates (hard), and other queries' candidates (random).
+            var negatives: [(name: String, data: RankingDataset)] = []
+            if s.study.trueNegatives {
+                let k = s.study.candidates
+                let hardRanks = (k + 1)...(k + s.hardNegatives)
+                negatives = [
+                    ("random negatives", try NegativeCandidates.random(collection, candidates: dataset, perQuery: s.randomNegatives,
+                                                                       exclude: hardRanks.upperBound, seed: s.seed &+ 0x7E, extra: [semantic])),
+                    ("hard negatives", try NegativeCandidates.hard(collection, ranks: hardRanks, extra: [semantic])),
+                ]
+            }
             let trainer: StudyTrainer = s.workers > 0 ? LocalClusterStudyTrainer(workers: s.workers) : InProcessStudyTrainer()
             print(s.workers > 0 ? "training on a local cluster of \(s.workers) famol-worker processes (one famol local run per model)"
                                 : "training in this process")
             let trainStarted = Date()
             let result = try BandStudy(config: s.study).run(
-                .init(dataset: dataset, features: FeatureExtractor.features + [Self.semanticFeature], labelSources: sources),
+                .init(dataset: dataset, features: FeatureExtractor.features + [Self.semanticFeature], labelSources: sources,
+                      negatives: negatives),
                 trainer: trainer, directory: s.out + "/study") { done, total, what in
                     Progress.bar("train", done, total, started: trainStarted, extra: what)
                 }

@@ -34,6 +34,10 @@ struct DemoSettings {
     /// Shares of the candidates over the whole collection that the embedded judge grades 3,
     /// 2 and 1 (global thresholds: a list with nothing similar enough gets all zeros).
     var judgeShares = [0.05, 0.07, 0.10]
+    /// True negatives per query: documents drawn from other queries' candidates, and the BM25
+    /// ranks right after the candidates (hard: never shown, some relevant).
+    var randomNegatives = 10
+    var hardNegatives = 30
 
     init() {
         study.trainer.seed = 42
@@ -63,6 +67,8 @@ struct DemoSettings {
         ("study.protocol", "transductive or cross-validation"), ("study.folds", "folds of cross-validation"),
         ("study.candidates", "BM25 candidates per query"), ("study.ablation", "feature-group ablation on/off"),
         ("study.negative_control", "the control world (no quality, equal traffic) on/off"),
+        ("study.true_negatives", "the true-negative analysis on/off"), ("study.random_negatives", "random negatives per query"),
+        ("study.hard_negatives", "hard negatives per query: BM25 ranks after the candidates"),
         ("study.simulation_seeds", "simulated worlds per quality strength"), ("study.training_seeds", "trainings per world and arm"),
         ("study.permutations", "permutations of the randomization tests"),
         ("clicks.model", "pbm, cascade or dcm"), ("clicks.impressions", "simulated impressions"), ("clicks.zipf", "Zipf exponent of query frequencies"),
@@ -103,6 +109,9 @@ struct DemoSettings {
             case "study.candidates": study.candidates = try v.int(min: 2)
             case "study.ablation": study.ablation = try v.bool()
             case "study.negative_control": study.negativeControl = try v.bool()
+            case "study.true_negatives": study.trueNegatives = try v.bool()
+            case "study.random_negatives": randomNegatives = try v.int(min: 1)
+            case "study.hard_negatives": hardNegatives = try v.int(min: 1)
             case "study.simulation_seeds": study.simulationSeeds = try v.int(min: 1)
             case "study.training_seeds": study.trainingSeeds = try v.int(min: 1)
             case "study.permutations": study.permutations = try v.int(min: 1)

@@ -116,6 +116,8 @@ struct StudyReport {
             "queries": s.queryLimit.map(String.init) ?? "all", "candidates": String(s.candidates),
             "study.protocol": s.studyProtocol.rawValue, "study.folds": String(s.folds), "study.ablation": String(s.ablation),
             "study.negative_control": String(s.negativeControl), "study.simulation_seeds": String(s.simulationSeeds),
+            "study.true_negatives": String(s.trueNegatives), "study.random_negatives": String(settings.randomNegatives),
+            "study.hard_negatives": String(settings.hardNegatives),
             "study.training_seeds": String(s.trainingSeeds), "study.permutations": String(s.permutations),
             "clicks.model": c.model.rawValue, "clicks.impressions": String(c.impressions), "clicks.zipf": "\(c.zipfExponent)",
             "clicks.examination": c.examinationCurve.map { $0.map { String(format: "%.6f", $0) }.joined(separator: ",") } ?? "1/(k+1)^\(c.eta)",

@@ -14,11 +14,16 @@ public struct BandStudy: Sendable {
         public var features: [FeatureInfo]
         /// Training labels; the first is the primary source.
         public var labelSources: [LabelSource]
+        /// Kinds of true negatives ("random negatives", "hard negatives"): documents to add
+        /// to each query's list, with the candidates' feature columns.
+        public var negatives: [(name: String, data: RankingDataset)]
 
-        public init(dataset: RankingDataset, features: [FeatureInfo], labelSources: [LabelSource]) {
+        public init(dataset: RankingDataset, features: [FeatureInfo], labelSources: [LabelSource],
+                    negatives: [(name: String, data: RankingDataset)] = []) {
             self.dataset = dataset
             self.features = features
             self.labelSources = labelSources
+            self.negatives = negatives
         }
     }
 
@@ -45,7 +50,8 @@ public struct BandStudy: Sendable {
         let splits = self.splits(ids)
         let files = StudyFiles(root: directory)
         let sourceNames = inputs.labelSources.map(\.name)
-        try files.writeLabels(inputs.labelSources)
+        let negatives = config.trueNegatives ? inputs.negatives.map { ($0.name, $0.data.subset(Set(ids))) } : []
+        try files.writeLabels(inputs.labelSources, negatives: negatives)
 
         var plans: [[StudyMethod]] = []
         var smooths: [FamolWeighting] = []
@@ -58,7 +64,8 @@ public struct BandStudy: Sendable {
             let smooth = config.famolSmooth ?? Self.medianSmooth(bands, queries: ids)
             frequencies.append(f)
             smooths.append(smooth)
-            plans.append(StudyMethod.plan(config, labelSources: sourceNames, smooth: smooth, control: g.2))
+            plans.append(StudyMethod.plan(config, labelSources: sourceNames, smooth: smooth, control: g.2,
+                                          negatives: g.2 ? [] : negatives.map(\.0)))
         }
         let total = zip(groups, plans).reduce(0) { $0 + $1.1.count * splits.count } * config.simulationSeeds * config.trainingSeeds
         var done = 0
@@ -82,19 +89,36 @@ public struct BandStudy: Sendable {
                 info.simulationSeeds.append(seed)
                 info.attractionScales.append(world.attractionScale)
                 Self.addLogCounts(world, into: &info, seeds: config.simulationSeeds)
-                sums["BM25\u{1F}\(g.0)", default: Accumulator(method: "BM25", section: "main", group: g.0)]
-                    .add(evaluate(Self.bm25Run(world.dataset), world.gold))
+                // The test sets: the candidates, and the candidates with each kind of negatives.
+                var lists = [(StudyResult.candidates, world.dataset)]
+                if !g.2 { for (kind, data) in negatives { lists.append((kind, world.dataset.appending(world.extending(data, noise: config.world.qualityFeatureNoise)))) } }
+                func record(_ method: String, _ section: String, _ testSet: String, _ run: TrecRun, _ gold: Qrels, complete: Bool) {
+                    sums["\(method)\u{1F}\(g.0)\u{1F}\(testSet)", default: Accumulator(method: method, section: section, group: g.0, testSet: testSet)]
+                        .add(evaluate(run, gold), complete: complete)
+                }
+                for (testSet, data) in lists {
+                    record("BM25", "main", testSet, Self.bm25Run(data), data.qrels, complete: true)
+                }
                 let shared = try files.writeWorld(world, simulation: s)
                 for t in 0..<config.trainingSeeds {
                     for method in plans[gi] {
-                        let runs = try train(method, world: world, files: files, shared: shared, seed: t, splits: splits, trainer: trainer) { k in
+                        let trainOn = lists.first { $0.0 == (method.negatives ?? StudyResult.candidates) }!.1
+                        let models = try train(method, data: trainOn, world: world, files: files, shared: shared, seed: t, splits: splits,
+                                               trainer: trainer) { k in
                             progress(done + k, total, "\(g.0), seed \(s + 1).\(t + 1), \(method.name)")
                         }
-                        for (k, run) in runs.enumerated() {
-                            sums["\(method.name)\u{1F}\(g.0)", default: Accumulator(method: method.name, section: method.section.rawValue, group: g.0)]
-                                .add(evaluate(run, world.gold), complete: k == runs.count - 1)
+                        // An arm trained with negatives is scored on lists with them; the main
+                        // single-source arms on every test set, as its reference.
+                        let testSets = method.negatives.map { [$0] }
+                            ?? (StudyMethod.scoredOnNegatives.contains(method.name) && method.features == .all ? lists.map(\.0) : [StudyResult.candidates])
+                        for testSet in testSets {
+                            let data = lists.first { $0.0 == testSet }!.1.selectingFeatures(method.features.columns(world.features))
+                            for (k, (model, test)) in models.enumerated() {
+                                record(method.name, method.section.rawValue, testSet, model.run(data.subset(test)), data.qrels,
+                                       complete: k == models.count - 1)
+                            }
                         }
-                        done += runs.count
+                        done += models.count
                     }
                 }
             }
@@ -102,9 +126,11 @@ public struct BandStudy: Sendable {
         }
         progress(total, total, "done")
         let order = ["BM25"] + plans.flatMap { $0.map(\.name) }
+        let testSets = [StudyResult.candidates] + negatives.map(\.0)
         let evaluations = sums.values.map(\.evaluation).sorted { a, b in
             let (ga, gb) = (groups.firstIndex { $0.0 == a.group }!, groups.firstIndex { $0.0 == b.group }!)
-            return ga != gb ? ga < gb : order.firstIndex(of: a.method)! < order.firstIndex(of: b.method)!
+            let (ta, tb) = (testSets.firstIndex(of: a.testSet)!, testSets.firstIndex(of: b.testSet)!)
+            return ga != gb ? ga < gb : ta != tb ? ta < tb : order.firstIndex(of: a.method)! < order.firstIndex(of: b.method)!
         }
         var methods: [StudyResult.MethodInfo] = []
         for m in plans.flatMap({ $0 }) where !methods.contains(where: { $0.name == m.name }) {
@@ -125,27 +151,30 @@ public struct BandStudy: Sendable {
     public func train(_ method: StudyMethod, world: StudyWorld, labelSources: [LabelSource], directory: String, seed t: Int,
                       trainer: StudyTrainer) throws -> [TrecRun] {
         let files = StudyFiles(root: directory)
-        try files.writeLabels(labelSources)
-        return try train(method, world: world, files: files, shared: try files.writeWorld(world, simulation: 0), seed: t,
-                         splits: splits(world.dataset.queries.map(\.id)), trainer: trainer) { _ in }
+        try files.writeLabels(labelSources, negatives: [])
+        let models = try train(method, data: world.dataset, world: world, files: files, shared: try files.writeWorld(world, simulation: 0),
+                               seed: t, splits: splits(world.dataset.queries.map(\.id)), trainer: trainer) { _ in }
+        let variant = world.dataset.selectingFeatures(method.features.columns(world.features))
+        return models.map { $0.0.run(variant.subset($0.1)) }
     }
 
-    func train(_ method: StudyMethod, world: StudyWorld, files: StudyFiles, shared: StudyFiles.World, seed t: Int,
-               splits: [(train: Set<String>, test: Set<String>)], trainer: StudyTrainer, progress: (Int) -> Void) throws -> [TrecRun] {
-        let variant = world.dataset.selectingFeatures(method.features.columns(world.features))
+    /// The trained models of each split, with the split's test queries.
+    func train(_ method: StudyMethod, data: RankingDataset, world: StudyWorld, files: StudyFiles, shared: StudyFiles.World, seed t: Int,
+               splits: [(train: Set<String>, test: Set<String>)], trainer: StudyTrainer,
+               progress: (Int) -> Void) throws -> [(StudyModel, Set<String>)] {
+        let variant = data.selectingFeatures(method.features.columns(world.features))
         var trainerConfig = config.trainer
         trainerConfig.seed = config.trainingSeed(t)
         var objective = method.objective
         if method.truePropensities { objective.propensities = world.truePropensities }
-        var runs: [TrecRun] = []
+        var models: [(StudyModel, Set<String>)] = []
         for (k, split) in splits.enumerated() {
             progress(k)
             let spec = try files.spec(for: method, world: shared, split: k, train: variant.subset(split.train),
                                       config: trainerConfig, objective: objective)
-            let model = try trainer.train(spec, directory: files.modelDirectory(method, world: shared, split: k, seed: t))
-            runs.append(model.run(variant.subset(split.test)))
+            models.append((try trainer.train(spec, directory: files.modelDirectory(method, world: shared, split: k, seed: t)), split.test))
         }
-        return runs
+        return models
     }
 
     /// Per-query metrics of a run against the gold judgments.
@@ -224,6 +253,7 @@ struct Accumulator {
     var method: String
     var section: String
     var group: String
+    var testSet: String
     var sums: [String: [String: Double]] = [:]
     var runs = 0
 
@@ -234,11 +264,25 @@ struct Accumulator {
 
     var evaluation: StudyResult.Evaluation {
         let n = Double(max(runs, 1))
-        return .init(method: method, section: section, group: group, perQuery: sums.mapValues { $0.mapValues { $0 / n } }, runs: runs)
+        return .init(method: method, section: section, group: group, testSet: testSet, perQuery: sums.mapValues { $0.mapValues { $0 / n } },
+                     runs: runs)
     }
 }
 
 extension RankingDataset {
+    /// Each query's list followed by the same query's documents in `other` (same columns).
+    func appending(_ other: RankingDataset) -> RankingDataset {
+        let extra = Dictionary(other.queries.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var out = self
+        for i in out.queries.indices {
+            guard let e = extra[out.queries[i].id] else { continue }
+            out.queries[i].docIDs += e.docIDs
+            out.queries[i].labels += e.labels
+            out.queries[i].features += e.features
+        }
+        return out
+    }
+
     /// The queries whose ids are in `ids`, in this data set's order.
     func subset(_ ids: Set<String>) -> RankingDataset {
         RankingDataset(featureCount: featureCount, queries: queries.filter { ids.contains($0.id) })

@@ -34,6 +34,8 @@ public struct StudyConfig: Sendable {
     public var ablation = true
     /// Runs the negative control: no document quality and the same traffic for every query.
     public var negativeControl = true
+    /// Runs the true-negative analysis on the negatives the inputs bring (random and hard).
+    public var trueNegatives = true
     /// Permutations of the paired randomization tests.
     public var permutations = 10_000
     /// Limits the study to the first N queries (for quick checks); nil uses all.

@@ -17,11 +17,21 @@ final class StudyFiles {
         var dataset: RankingDataset
     }
 
-    func labelsPath(_ source: Int) -> String { root + "/data/labels-\(source).qrels" }
+    func labelsPath(_ source: Int, negatives: String? = nil) -> String {
+        root + "/data/labels-\(source)" + (negatives.map { "-" + slug($0) } ?? "") + ".qrels"
+    }
 
-    func writeLabels(_ sources: [LabelSource]) throws {
+    /// Each source's labels, and the same with every true negative of each kind graded 0.
+    func writeLabels(_ sources: [LabelSource], negatives: [(String, RankingDataset)]) throws {
         try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
-        for (i, s) in sources.enumerated() { try AtomicFile.write(s.qrels.render(), to: labelsPath(i)) }
+        for (i, s) in sources.enumerated() {
+            try AtomicFile.write(s.qrels.render(), to: labelsPath(i))
+            for (kind, data) in negatives {
+                var q = s.qrels
+                for query in data.queries { for d in query.docIDs { q.judgments[query.id, default: [:]][d] = 0 } }
+                try AtomicFile.write(q.render(), to: labelsPath(i, negatives: kind))
+            }
+        }
     }
 
     func writeWorld(_ world: StudyWorld, simulation: Int) throws -> World {
@@ -44,7 +54,7 @@ final class StudyFiles {
     func spec(for method: StudyMethod, world: World, split: Int, train: RankingDataset,
               config: TrainerConfig, objective: ObjectiveSpec) throws -> TrainingSpec {
         let oracle = method.labels == .gold
-        let name = "\(method.features.rawValue)-\(oracle ? "gold" : "unlabelled")-split-\(split + 1)"
+        let name = "\(method.features.rawValue)-\(oracle ? "gold" : "unlabelled")\(method.negatives.map { "-" + slug($0) } ?? "")-split-\(split + 1)"
         let trainPath = world.directory + "/\(name).svm", validPath = world.directory + "/no-validation.svm"
         if written.insert(trainPath).inserted {
             var data = train
@@ -55,7 +65,7 @@ final class StudyFiles {
         var spec = TrainingSpec(trainPath: trainPath, validPath: validPath)
         spec.clicksPath = world.clicksPath
         spec.bandsPath = world.bandsPath
-        if case .judge(let i) = method.labels, objective.supervision != .clicks { spec.labelsPath = labelsPath(i) }
+        if case .judge(let i) = method.labels, objective.supervision != .clicks { spec.labelsPath = labelsPath(i, negatives: method.negatives) }
         spec.config = config
         spec.objective = objective
         return spec

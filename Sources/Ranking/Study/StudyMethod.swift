@@ -6,6 +6,8 @@ public enum StudySection: String, Sendable, Codable, CaseIterable {
     case ablation
     /// Label supervision from each annotation strategy.
     case strategies
+    /// Trained with true negatives added to every list (label 0, never shown).
+    case negatives
 }
 
 /// Where an arm's training labels come from.
@@ -25,16 +27,22 @@ public struct StudyMethod: Sendable, Equatable {
     public var labels: ArmLabels
     /// IPS with the simulation's own examination curve (a reference, not a method).
     public var truePropensities: Bool
+    /// The kind of true negatives added to its training lists, if any.
+    public var negatives: String?
 
     public init(name: String, section: StudySection, objective: ObjectiveSpec, features: FeatureSelection = .all,
-                labels: ArmLabels = .judge(0), truePropensities: Bool = false) {
+                labels: ArmLabels = .judge(0), truePropensities: Bool = false, negatives: String? = nil) {
         self.name = name
         self.section = section
         self.objective = objective
         self.features = features
         self.labels = labels
         self.truePropensities = truePropensities
+        self.negatives = negatives
     }
+
+    /// The arms also scored on lists with each kind of negatives, next to those trained with them.
+    public static let scoredOnNegatives: Set<String> = ["BM25", oracleName, clicksName, labelsName, famolName]
 
     /// A file-system-safe name.
     public var slug: String {
@@ -50,7 +58,8 @@ public struct StudyMethod: Sendable, Equatable {
 
     /// The study's arms. `control` plans the negative control's: the oracle and the two
     /// single sources, which its interaction test compares.
-    public static func plan(_ config: StudyConfig, labelSources: [String], smooth: FamolWeighting, control: Bool = false) -> [StudyMethod] {
+    public static func plan(_ config: StudyConfig, labelSources: [String], smooth: FamolWeighting, control: Bool = false,
+                            negatives: [String] = []) -> [StudyMethod] {
         func objective(_ supervision: Supervision, _ edit: (inout ObjectiveSpec) -> Void = { _ in }) -> ObjectiveSpec {
             var o = ObjectiveSpec()
             o.supervision = supervision
@@ -88,6 +97,11 @@ public struct StudyMethod: Sendable, Equatable {
                 for f in [FeatureSelection.queryDocument, .document] {
                     plan.append(StudyMethod(name: "\(name) [\(f.rawValue) features]", section: .ablation, objective: o, features: f))
                 }
+            }
+        }
+        for kind in negatives {
+            for (name, o) in [(labelsName, labels), (famolName, objective(.famol))] {
+                plan.append(StudyMethod(name: "\(name) + \(kind)", section: .negatives, objective: o, negatives: kind))
             }
         }
         if labelSources.count > 1 {

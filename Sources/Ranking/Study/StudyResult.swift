@@ -6,6 +6,8 @@ public struct StudyResult: Sendable, Codable, Equatable {
         public var method: String
         public var section: String
         public var group: String
+        /// The lists scored: "candidates", or the candidates with a kind of true negatives.
+        public var testSet: String
         /// Metric name -> query -> mean over seeds.
         public var perQuery: [String: [String: Double]]
         /// Trained models (or BM25 runs) averaged.
@@ -53,8 +55,10 @@ public struct StudyResult: Sendable, Codable, Equatable {
     public var evaluations: [Evaluation]
     public var trainingSeeds: [UInt64]
 
-    public func evaluation(_ method: String, group: String) -> Evaluation? {
-        evaluations.first { $0.method == method && $0.group == group }
+    public static let candidates = "candidates"
+
+    public func evaluation(_ method: String, group: String, testSet: String = StudyResult.candidates) -> Evaluation? {
+        evaluations.first { $0.method == method && $0.group == group && $0.testSet == testSet }
     }
 
     public func world(_ group: String) -> WorldInfo? { worlds.first { $0.group == group } }

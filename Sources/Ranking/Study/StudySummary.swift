@@ -81,11 +81,12 @@ public struct StudySummary: Sendable, Codable, Equatable {
                 correctHolm(&out)
                 return Table(group: g, section: section, title: title, note: note, rows: out)
             }
-            let main = result.evaluations.filter { $0.group == g && $0.section == StudySection.main.rawValue }
+            let onCandidates = result.evaluations.filter { $0.group == g && $0.testSet == StudyResult.candidates }
+            let main = onCandidates.filter { $0.section == StudySection.main.rawValue }
             tables.append(table("main", "Supervision arms",
                                 "each row against the better single source (\(single)); paired randomization test per band, Holm-corrected over the table",
                                 main.map { ($0, eval(single)) }))
-            let ablation = result.evaluations.filter { $0.group == g && $0.section == StudySection.ablation.rawValue }
+            let ablation = onCandidates.filter { $0.section == StudySection.ablation.rawValue }
             if !ablation.isEmpty {
                 var rows: [(StudyResult.Evaluation, StudyResult.Evaluation?)] = []
                 for base in [StudyMethod.clicksName, StudyMethod.labelsName] {
@@ -95,10 +96,24 @@ public struct StudySummary: Sendable, Codable, Equatable {
                 }
                 tables.append(table("ablation", "Feature-group ablation", "each ablated model against the same supervision on all features; Holm over the table", rows))
             }
-            let strategies = result.evaluations.filter { $0.group == g && $0.section == StudySection.strategies.rawValue }
+            let strategies = onCandidates.filter { $0.section == StudySection.strategies.rawValue }
             if let first = strategies.first {
                 tables.append(table("strategies", "Annotation strategies", "label supervision from each strategy against the first (\(first.method))",
                                     strategies.map { ($0, first) }))
+            }
+            let kinds = result.evaluations.filter { $0.group == g && $0.section == StudySection.negatives.rawValue }.map(\.testSet)
+            for kind in kinds.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } } {
+                func on(_ m: String) -> StudyResult.Evaluation? { result.evaluation(m, group: g, testSet: kind) }
+                var rows: [(StudyResult.Evaluation, StudyResult.Evaluation?)] = []
+                for m in ["BM25", StudyMethod.oracleName, StudyMethod.clicksName] { if let e = on(m) { rows.append((e, nil)) } }
+                for base in [StudyMethod.labelsName, StudyMethod.famolName] {
+                    guard let plain = on(base) else { continue }
+                    rows.append((plain, nil))
+                    if let e = on("\(base) + \(kind)") { rows.append((e, plain)) }
+                }
+                tables.append(table("negatives:" + kind, "Lists with \(kind)",
+                                    "every list of 20 candidates plus its \(kind) (gold-graded; trained as 0, never shown); each arm trained with them against the same trained without; Holm over the table",
+                                    rows))
             }
             // The study's questions, one family per group.
             var named: [(String, String, String)] = [

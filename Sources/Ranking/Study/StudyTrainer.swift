@@ -7,9 +7,9 @@ public struct StudyModel: Sendable {
     public var history: [EpochRecord]
     public var bestEpoch: Int
     /// Where each training query's pair terms start (empty without pair terms).
-    public var pairOffsets: [String: Int]
+    public var pairOffsets: [String: Range<Int>]
 
-    public init(ranker: MLPRanker, parameters: [Float], history: [EpochRecord], bestEpoch: Int, pairOffsets: [String: Int] = [:]) {
+    public init(ranker: MLPRanker, parameters: [Float], history: [EpochRecord], bestEpoch: Int, pairOffsets: [String: Range<Int>] = [:]) {
         self.ranker = ranker
         self.parameters = parameters
         self.history = history

@@ -65,6 +65,30 @@ public struct StudyWorld: Sendable {
     /// that a query keeps its band across simulation seeds.
     public static func realize(base: RankingDataset, features: [FeatureInfo], group: String, strength: Double,
                                seed: UInt64, frequencies: [String: Int], config: WorldConfig) -> StudyWorld {
+        let data = withQuality(base, strength: strength, seed: seed, noise: config.qualityFeatureNoise)
+        var clicks = config.clicks
+        clicks.seed = seed
+        clicks.frequencies = frequencies
+        if let target = config.clicksPerImpression {
+            clicks.attractionScale = ClickSimulator.calibrate(clicks, dataset: data, clicksPerImpression: target)
+        }
+        let log = ClickSimulator(config: clicks).simulate(data)
+        var values: [String: Int] = [:]
+        for q in data.queries { values[q.id] = frequencies[q.id] ?? 0 }
+        return StudyWorld(group: group, strength: strength, simulationSeed: seed, dataset: data,
+                          features: features + [qualityFeature], impressions: log, bands: FrequencyBands(values: values),
+                          attractionScale: clicks.attractionScale,
+                          truePropensities: (0..<clicks.shown).map { clicks.examination($0) / clicks.examination(0) })
+    }
+
+    /// The same documents' gold grades and quality signal for other lists of this world (the
+    /// true negatives): a document has one latent quality whatever list it is in.
+    public func extending(_ other: RankingDataset, noise: Double) -> RankingDataset {
+        Self.withQuality(other, strength: strength, seed: simulationSeed, noise: noise)
+    }
+
+    /// Gold grades and the appended quality feature of a data set's documents.
+    static func withQuality(_ base: RankingDataset, strength: Double, seed: UInt64, noise: Double) -> RankingDataset {
         let random = CounterRandom(seed: seed)
         func normal(_ doc: String, _ stream: UInt64) -> Double {
             let h = fnv1a(doc)
@@ -79,24 +103,12 @@ public struct StudyWorld: Sendable {
             for d in 0..<q.count {
                 let z = normal(q.docIDs[d], 0x9A1)
                 r.features += q.features[(d * base.featureCount)..<((d + 1) * base.featureCount)]
-                r.features.append(Float(z + config.qualityFeatureNoise * normal(q.docIDs[d], 0x5E7)))
+                r.features.append(Float(z + noise * normal(q.docIDs[d], 0x5E7)))
                 if q.labels[d] >= 1 { r.labels[d] = Float(min(4, max(1, (Double(q.labels[d]) + strength * z).rounded()))) }
             }
             return r
         }
-        var clicks = config.clicks
-        clicks.seed = seed
-        clicks.frequencies = frequencies
-        if let target = config.clicksPerImpression {
-            clicks.attractionScale = ClickSimulator.calibrate(clicks, dataset: data, clicksPerImpression: target)
-        }
-        let log = ClickSimulator(config: clicks).simulate(data)
-        var values: [String: Int] = [:]
-        for q in data.queries { values[q.id] = frequencies[q.id] ?? 0 }
-        return StudyWorld(group: group, strength: strength, simulationSeed: seed, dataset: data,
-                          features: features + [qualityFeature], impressions: log, bands: FrequencyBands(values: values),
-                          attractionScale: clicks.attractionScale,
-                          truePropensities: (0..<clicks.shown).map { clicks.examination($0) / clicks.examination(0) })
+        return data
     }
 
     /// FNV-1a of a string: a stable 64-bit key for per-document randomness.

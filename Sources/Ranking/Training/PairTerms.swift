@@ -21,12 +21,13 @@ public struct PairTerms: Sendable, Codable, Equatable {
         return regularization / (1 + a * clicks + (1 - a) * (ex.hasLabels ? labelEvidence : 0))
     }
 
-    /// Offset of each query's first term, in the order of `queries` (the training file's).
-    public static func offsets(_ queries: [RankingQuery]) -> [String: Int] {
-        var out: [String: Int] = [:]
+    /// Each query's terms (indices among the pair terms), in the order of `queries` (the
+    /// training file's): one per candidate.
+    public static func offsets(_ queries: [RankingQuery]) -> [String: Range<Int>] {
+        var out: [String: Range<Int>] = [:]
         var next = 0
         for q in queries {
-            out[q.id] = next
+            out[q.id] = next..<(next + q.count)
             next += q.count
         }
         return out

@@ -12,14 +12,14 @@ public struct Trainer: Sendable {
     public let plan: ShardPlan
 
     /// Offset of each training query's first pair term (empty without pair terms).
-    public let pairOffsets: [String: Int]
+    public let pairOffsets: [String: Range<Int>]
 
     public init(config: TrainerConfig, objective: Objective, examples: [TrainingExample], validation: RankingDataset) {
         self.config = config
         self.objective = objective
         var examples = examples
         pairOffsets = objective.pairTerms == nil ? [:] : PairTerms.offsets(examples.map(\.query))
-        for i in examples.indices { examples[i].pairOffset = pairOffsets[examples[i].query.id] }
+        for i in examples.indices { examples[i].pairOffset = pairOffsets[examples[i].query.id]?.lowerBound }
         self.examples = examples
         self.validation = validation
         let width = examples.first?.query.features.count ?? 0 > 0
@@ -169,16 +169,17 @@ public struct Trainer: Sendable {
 
 /// Scores data sets with a ranker.
 public enum Scoring {
-    /// `pairOffsets` adds the pair terms of queries the model trained on; a query's
-    /// candidates must then be the training file's, in its order.
+    /// `pairOffsets` adds the pair terms of queries the model trained on: a query's list must
+    /// start with its training candidates, in their order; documents after them (negatives
+    /// added at test time) have no term.
     public static func run(ranker: MLPRanker, parameters: [Float], dataset: RankingDataset, tag: String = "famol",
-                           pairOffsets: [String: Int] = [:]) -> TrecRun {
+                           pairOffsets: [String: Range<Int>] = [:]) -> TrecRun {
         var run = TrecRun(tag: tag)
         for q in dataset.queries where q.count > 0 {
             var s = ranker.scores(parameters: parameters, features: q.features, rows: q.count)
-            if let slot = pairOffsets[q.id] {
-                let base = ranker.layout.pairTermOffset + slot
-                for i in 0..<q.count where base + i < parameters.count { s[i] += parameters[base + i] }
+            if let terms = pairOffsets[q.id] {
+                let base = ranker.layout.pairTermOffset + terms.lowerBound
+                for i in 0..<min(q.count, terms.count) { s[i] += parameters[base + i] }
             }
             run.results[q.id] = zip(q.docIDs, s).map { TrecRun.Entry(docID: $0, score: Double($1)) }
         }
