@@ -79,7 +79,9 @@ def test_study_runs_every_arm_in_every_world_and_names_its_sources(reduced_run):
         for d in c["bands"].values():
             assert d["low"] <= d["mean"] <= d["high"] and 0 < d["p"] <= d["pHolm"] <= 1 and d["mde"] > 0
     assert [x["group"] for x in summary["interactions"]] == groups
-    assert all(0 < x["p"] <= x["pHolm"] <= 1 for x in summary["interactions"])
+    assert all(0 < x["p"] <= x["pHolm"] <= 1 and 0 < x["correlationP"] <= x["correlationPHolm"] <= 1 for x in summary["interactions"])
+    control = next(x for x in summary["interactions"] if x["group"] == "control")
+    assert control["correlationWithLogFrequency"] == 0 and control["correlationP"] == 1  # equal traffic: nothing to correlate
     assert {t["section"] for t in summary["tables"]} == {"main", "ablation", "negatives:random negatives", "negatives:hard negatives"}
     # True negatives: scored on lists of 20 candidates plus 10 random or 30 hard negatives, never shown to users.
     hard = [e for e in result["evaluations"] if e["testSet"] == "hard negatives" and e["group"] == "quality 1.0"]
@@ -101,7 +103,7 @@ def test_study_runs_every_arm_in_every_world_and_names_its_sources(reduced_run):
         assert all(0.5 < v <= 1 for v in w["judgeAUC"]["embedding"].values())
     # The terminal shows the tables, the intervals and the interaction tests.
     for needle in ["ndcg@10 (gain 2^g-1) — Supervision arms, quality 1.0", "difference [95% interval], control",
-                   "minimum detectable effect", "band interaction of clicks - labels", "Cohen's kappa", "p < 0.05 after Holm",
+                   "minimum detectable effect", "interaction of clicks - labels", "Cohen's kappa", "p < 0.05 after Holm",
                    "judge ROC AUC against gold"]:
         assert needle in proc.stdout, needle
 

@@ -76,5 +76,11 @@ import Testing
         let shuffled = CounterRandom(seed: 4).permutation(90, 1, 2).map { bands[$0] }
         let unrelated = StudyStatistics.bandInteraction(noise, bands: shuffled, permutations: 2000, seed: 3)
         #expect(unrelated.p > 0.05)
+        // The same through log frequency: a trend is found, noise and constant traffic are not.
+        let logf = (0..<90).map { log(1 + Double(($0 * 7) % 90)) }
+        #expect(StudyStatistics.correlationTest(zip(noise, logf).map { $0 + 0.3 * $1 }, logf, permutations: 2000, seed: 5).p < 0.01)
+        #expect(StudyStatistics.correlationTest(noise, logf, permutations: 2000, seed: 5).p > 0.05)
+        let constant = StudyStatistics.correlationTest(noise, [Double](repeating: 2, count: 90), permutations: 100, seed: 5)
+        #expect(constant.r == 0 && constant.p == 1)
     }
 }

@@ -22,9 +22,9 @@ struct HTMLReport {
             for table in s.tables where table.group == g { body += tableHTML(table, metrics: r.metrics) }
             body += comparisonsHTML(g)
         }
-        body += "<h2>Band interaction of clicks - labels</h2>\n<table><tr><th class=\"name\">world</th><th>high - low</th><th>p</th><th>p (Holm)</th><th>corr. with log(1+f)</th></tr>\n"
+        body += "<h2>Band interaction of clicks - labels</h2>\n<table><tr><th class=\"name\">world</th><th>high - low</th><th>p</th><th>p (Holm)</th><th>corr. with log(1+f)</th><th>p</th></tr>\n"
         for x in s.interactions {
-            body += "<tr><td class=\"name\">\(e(x.group))</td><td>\(StudyReport.signed(x.effect))</td><td>\(fmt(x.p, 4))</td><td>\(fmt(x.pHolm, 4))</td><td>\(fmt(x.correlationWithLogFrequency, 3))</td></tr>\n"
+            body += "<tr><td class=\"name\">\(e(x.group))</td><td>\(StudyReport.signed(x.effect))</td><td>\(fmt(x.p, 4))</td><td>\(fmt(x.pHolm, 4))</td><td>\(fmt(x.correlationWithLogFrequency, 3))</td><td>\(fmt(x.correlationP, 4))</td></tr>\n"
         }
         body += "</table>\n<p class=\"note\">Permutation test of the band labels. The control world has the same traffic for every query: its bands are arbitrary groups, and it must show nothing.</p>\n"
         body += "<h2>Agreement between sources (first simulation seed)</h2>\n<table><tr><th class=\"name\">pair</th>" + StudySummary.bandNames.map { "<th>\($0)</th>" }.joined() + "</tr>\n"

@@ -84,11 +84,12 @@ struct StudyReport {
             }
             out.append(c.render() + "\n  paired over queries; interval mean +- 1.96 SE; * p < 0.05 (randomization test, Holm over the table); minimum detectable effect at 80% power")
         }
-        var i = TextTable(header: ["band interaction of clicks - labels", "high - low", "p", "p (Holm)", "corr. with log(1+f)"])
+        var i = TextTable(header: ["interaction of clicks - labels", "high - low", "p", "p (Holm)", "corr. with log(1+f)", "p", "p (Holm)"])
         for x in summary.interactions {
-            i.rows.append([x.group, Self.signed(x.effect), fmt(x.p, 4), fmt(x.pHolm, 4), fmt(x.correlationWithLogFrequency, 3)])
+            i.rows.append([x.group, Self.signed(x.effect), fmt(x.p, 4), fmt(x.pHolm, 4), fmt(x.correlationWithLogFrequency, 3),
+                           fmt(x.correlationP, 4), fmt(x.correlationPHolm, 4)])
         }
-        out.append(i.render() + "\n  permutation test of the band labels (\(settings.study.permutations) permutations); the control's bands are groups of equal traffic, so it must show nothing")
+        out.append(i.render() + "\n  permutation tests (\(settings.study.permutations) permutations) of the band labels and of the frequencies; the control's bands are groups of equal traffic, so it must show nothing")
         var agreement = TextTable(header: ["Cohen's kappa (first seed)"] + StudySummary.bandNames)
         for world in result.worlds {
             for pair in world.agreement.keys.sorted() {

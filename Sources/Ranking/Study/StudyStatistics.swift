@@ -65,6 +65,20 @@ public enum StudyStatistics {
         return (observed, Double(extreme + 1) / Double(permutations + 1))
     }
 
+    /// Pearson correlation of x and y with a two-sided permutation test (y shuffled); p = 1
+    /// when either side is constant (the control world's equal traffic).
+    public static func correlationTest(_ x: [Double], _ y: [Double], permutations: Int, seed: UInt64) -> (r: Double, p: Double) {
+        let observed = correlation(x, y)
+        guard observed != 0 else { return (0, 1) }
+        let random = CounterRandom(seed: seed)
+        var extreme = 0
+        for k in 0..<permutations {
+            let perm = random.permutation(y.count, 0xC0EE, UInt64(k))
+            if abs(correlation(x, perm.map { y[$0] })) >= abs(observed) - 1e-12 { extreme += 1 }
+        }
+        return (observed, Double(extreme + 1) / Double(permutations + 1))
+    }
+
     /// Pearson correlation; 0 when either side is constant.
     public static func correlation(_ x: [Double], _ y: [Double]) -> Double {
         let n = Double(x.count)

@@ -37,8 +37,11 @@ public struct StudySummary: Sendable, Codable, Equatable {
         public var effect: Double
         public var p: Double
         public var pHolm: Double
-        /// Pearson correlation of each query's (clicks - labels) with log(1 + impressions).
+        /// Pearson correlation of each query's (clicks - labels) with log(1 + impressions), and
+        /// its permutation test (Holm over the groups).
         public var correlationWithLogFrequency: Double
+        public var correlationP: Double
+        public var correlationPHolm: Double
     }
 
     public var keyMetric: String
@@ -141,12 +144,17 @@ public struct StudySummary: Sendable, Codable, Equatable {
                 let bands = qs.map { Band(rawValue: world.bands[$0] ?? "") ?? .mid }
                 let (effect, p) = StudyStatistics.bandInteraction(d, bands: bands, permutations: permutations, seed: seed)
                 let logf = qs.map { log(1 + Double(world.frequencies[$0] ?? 0)) }
-                interactions.append(Interaction(group: g, effect: effect, p: p, pHolm: p,
-                                                correlationWithLogFrequency: StudyStatistics.correlation(d, logf)))
+                let (r, rp) = StudyStatistics.correlationTest(d, logf, permutations: permutations, seed: seed)
+                interactions.append(Interaction(group: g, effect: effect, p: p, pHolm: p, correlationWithLogFrequency: r,
+                                                correlationP: rp, correlationPHolm: rp))
             }
         }
         let adjusted = StudyStatistics.holm(interactions.map(\.p))
-        for i in interactions.indices { interactions[i].pHolm = adjusted[i] }
+        let adjustedR = StudyStatistics.holm(interactions.map(\.correlationP))
+        for i in interactions.indices {
+            interactions[i].pHolm = adjusted[i]
+            interactions[i].correlationPHolm = adjustedR[i]
+        }
         var counts: [String: Int] = [:]
         if let first = result.worlds.first {
             for band in bandNames { counts[band] = result.queries(group: first.group, band: band == "all" ? nil : band).count }
