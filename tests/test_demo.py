@@ -59,10 +59,11 @@ def test_study_runs_every_arm_in_every_world_and_names_its_sources(reduced_run):
         queries = set(w["bands"])
         assert len(queries) == 24 and len(w["simulationSeeds"]) == 2
         # Per-band traffic adds up to the impressions of the log; the control gives every query the same.
-        assert round(w["impressionsPerBand"]["all"]) == 1500
         if w["group"] == "control":
-            assert len(set(w["frequencies"].values())) <= 2
+            # One count for every query: 1500 // 24 each.
+            assert set(w["frequencies"].values()) == {62} and round(w["impressionsPerBand"]["all"]) == 62 * 24
         else:
+            assert round(w["impressionsPerBand"]["all"]) == 1500
             assert max(w["frequencies"].values()) > 10 * max(1, sorted(w["frequencies"].values())[12])
         arms = [e for e in result["evaluations"] if e["group"] == w["group"] and e["testSet"] == "candidates"]
         assert {e["method"] for e in arms} >= {"BM25", "oracle (human labels)", "clicks (DLA)", "labels"}

@@ -41,7 +41,9 @@ public struct ClickSimulationConfig: Sendable, Codable, Equatable {
     /// Multiplies every attractiveness (capped at 1); `ClickSimulator.calibrate` sets it so
     /// that clicks per impression match a real log's.
     public var attractionScale: Double = 1
-    /// Every query gets the same number of impressions (the negative control of frequency).
+    /// Every query gets the same number of impressions, impressions / queries rounded down
+    /// (the negative control of frequency: a remainder given to some queries would make
+    /// "frequency" a function of which queries those are).
     public var uniformFrequencies = false
     /// Impressions per query, given; nil draws them (Zipf, or uniform).
     public var frequencies: [String: Int]? = nil
@@ -72,10 +74,8 @@ public struct ClickSimulator: Sendable {
     public func frequencies(queryIDs: [String]) -> [String: Int] {
         if let given = config.frequencies { return given }
         if config.uniformFrequencies {
-            // The same count for every query; the remainder goes to the first queries by id.
-            let sorted = queryIDs.sorted(by: naturalOrder)
-            let base = config.impressions / max(sorted.count, 1), extra = config.impressions % max(sorted.count, 1)
-            return Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, base + ($0 < extra ? 1 : 0)) })
+            let each = config.impressions / max(queryIDs.count, 1)
+            return Dictionary(queryIDs.map { ($0, each) }, uniquingKeysWith: { a, _ in a })
         }
         var rng = SeededGenerator(seed: config.seed)
         let order = queryIDs.sorted(by: naturalOrder).shuffled(using: &rng)
