@@ -119,9 +119,10 @@ struct DemoCommand: ParsableCommand {
                     ("hard negatives", try NegativeCandidates.hard(collection, ranks: hardRanks, extra: [semantic])),
                 ]
             }
-            let trainer: StudyTrainer = s.workers > 0 ? LocalClusterStudyTrainer(workers: s.workers) : InProcessStudyTrainer()
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let trainer: StudyTrainer = s.workers > 0 ? LocalClusterStudyTrainer(workers: s.workers) : InProcessStudyTrainer(parallelism: cores)
             print(s.workers > 0 ? "training on a local cluster of \(s.workers) famol-worker processes (one famol local run per model)"
-                                : "training in this process")
+                                : "training in this process, \(cores) models at a time (the same bits as one at a time)")
             let trainStarted = Date()
             let result = try BandStudy(config: s.study).run(
                 .init(dataset: dataset, features: FeatureExtractor.features + [Self.semanticFeature], labelSources: sources,

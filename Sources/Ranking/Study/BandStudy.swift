@@ -100,26 +100,33 @@ public struct BandStudy: Sendable {
                     record("BM25", "main", testSet, Self.bm25Run(data), data.qrels, complete: true)
                 }
                 let shared = try files.writeWorld(world, simulation: s)
+                // Every training of this world: specs and files first, in order; then the
+                // trainings, side by side; then the scores, in order again.
+                var jobs: [(t: Int, method: StudyMethod, specs: [(spec: TrainingSpec, directory: String, test: Set<String>)])] = []
                 for t in 0..<config.trainingSeeds {
                     for method in plans[gi] {
                         let trainOn = lists.first { $0.0 == (method.negatives ?? StudyResult.candidates) }!.1
-                        let models = try train(method, data: trainOn, world: world, files: files, shared: shared, seed: t, splits: splits,
-                                               trainer: trainer) { k in
-                            progress(done + k, total, "\(g.0), seed \(s + 1).\(t + 1), \(method.name)")
-                        }
-                        // An arm trained with negatives is scored on lists with them; the main
-                        // single-source arms on every test set, as its reference.
-                        let testSets = method.negatives.map { [$0] }
-                            ?? (StudyMethod.scoredOnNegatives.contains(method.name) && method.features == .all ? lists.map(\.0) : [StudyResult.candidates])
-                        for testSet in testSets {
-                            let data = lists.first { $0.0 == testSet }!.1.selectingFeatures(method.features.columns(world.features))
-                            for (k, (model, test)) in models.enumerated() {
-                                record(method.name, method.section.rawValue, testSet, model.run(data.subset(test)), data.qrels,
-                                       complete: k == models.count - 1)
-                            }
-                        }
-                        done += models.count
+                        jobs.append((t, method, try prepare(method, data: trainOn, world: world, files: files, shared: shared, seed: t,
+                                                            splits: splits)))
                     }
+                }
+                let work = jobs.flatMap { job in job.specs.map { ($0.spec, $0.directory) } }
+                progress(done, total, "\(g.0), simulation seed \(s + 1): \(work.count) models")
+                var trained = try Self.trainAll(work, trainer: trainer)[...]
+                for (_, method, jobSpecs) in jobs {
+                    let models = jobSpecs.map { (trained.removeFirst(), $0.test) }
+                    // An arm trained with negatives is scored on lists with them; the main
+                    // single-source arms on every test set, as its reference.
+                    let testSets = method.negatives.map { [$0] }
+                        ?? (StudyMethod.scoredOnNegatives.contains(method.name) && method.features == .all ? lists.map(\.0) : [StudyResult.candidates])
+                    for testSet in testSets {
+                        let data = lists.first { $0.0 == testSet }!.1.selectingFeatures(method.features.columns(world.features))
+                        for (k, (model, test)) in models.enumerated() {
+                            record(method.name, method.section.rawValue, testSet, model.run(data.subset(test)), data.qrels,
+                                   complete: k == models.count - 1)
+                        }
+                    }
+                    done += models.count
                 }
             }
             worlds.append(info)
@@ -152,29 +159,39 @@ public struct BandStudy: Sendable {
                       trainer: StudyTrainer) throws -> [TrecRun] {
         let files = StudyFiles(root: directory)
         try files.writeLabels(labelSources, negatives: [])
-        let models = try train(method, data: world.dataset, world: world, files: files, shared: try files.writeWorld(world, simulation: 0),
-                               seed: t, splits: splits(world.dataset.queries.map(\.id)), trainer: trainer) { _ in }
+        let work = try prepare(method, data: world.dataset, world: world, files: files, shared: try files.writeWorld(world, simulation: 0),
+                               seed: t, splits: splits(world.dataset.queries.map(\.id)))
+        let models = try Self.trainAll(work.map { ($0.spec, $0.directory) }, trainer: trainer)
         let variant = world.dataset.selectingFeatures(method.features.columns(world.features))
-        return models.map { $0.0.run(variant.subset($0.1)) }
+        return zip(models, work).map { $0.run(variant.subset($1.test)) }
     }
 
-    /// The trained models of each split, with the split's test queries.
-    func train(_ method: StudyMethod, data: RankingDataset, world: StudyWorld, files: StudyFiles, shared: StudyFiles.World, seed t: Int,
-               splits: [(train: Set<String>, test: Set<String>)], trainer: StudyTrainer,
-               progress: (Int) -> Void) throws -> [(StudyModel, Set<String>)] {
+    /// The spec, model directory and test queries of each split (the training files written).
+    func prepare(_ method: StudyMethod, data: RankingDataset, world: StudyWorld, files: StudyFiles, shared: StudyFiles.World, seed t: Int,
+                 splits: [(train: Set<String>, test: Set<String>)]) throws -> [(spec: TrainingSpec, directory: String, test: Set<String>)] {
         let variant = data.selectingFeatures(method.features.columns(world.features))
         var trainerConfig = config.trainer
         trainerConfig.seed = config.trainingSeed(t)
         var objective = method.objective
         if method.truePropensities { objective.propensities = world.truePropensities }
-        var models: [(StudyModel, Set<String>)] = []
-        for (k, split) in splits.enumerated() {
-            progress(k)
+        return try splits.enumerated().map { k, split in
             let spec = try files.spec(for: method, world: shared, split: k, train: variant.subset(split.train),
                                       config: trainerConfig, objective: objective)
-            models.append((try trainer.train(spec, directory: files.modelDirectory(method, world: shared, split: k, seed: t)), split.test))
+            return (spec, files.modelDirectory(method, world: shared, split: k, seed: t), split.test)
         }
-        return models
+    }
+
+    /// Trains every spec, `trainer.parallelism` at a time, and returns the models in the
+    /// specs' order: the same models whatever the parallelism.
+    static func trainAll(_ work: [(TrainingSpec, String)], trainer: StudyTrainer) throws -> [StudyModel] {
+        let results = TrainingResults(count: work.count)
+        let width = min(trainer.parallelism, max(work.count, 1))
+        DispatchQueue.concurrentPerform(iterations: width) { lane in
+            for i in stride(from: lane, to: work.count, by: width) where !results.failed {
+                do { results.set(i, .success(try trainer.train(work[i].0, directory: work[i].1))) } catch { results.set(i, .failure(error)) }
+            }
+        }
+        return try results.values()
     }
 
     /// Per-query metrics of a run against the gold judgments.
@@ -245,6 +262,29 @@ public struct BandStudy: Sendable {
         }
         for (band, v) in perBand(world.bands, { impressions[$0] ?? 0 }) { info.impressionsPerBand[band, default: 0] += v / Double(seeds) }
         for (band, v) in perBand(world.bands, { clicks[$0] ?? 0 }) { info.clicksPerBand[band, default: 0] += v / Double(seeds) }
+    }
+}
+
+/// The models of `BandStudy.trainAll`, filled in from several threads.
+final class TrainingResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<StudyModel, Error>?]
+    private var failedFlag = false
+
+    var failed: Bool { lock.lock(); defer { lock.unlock() }; return failedFlag }
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ r: Result<StudyModel, Error>) {
+        lock.lock(); defer { lock.unlock() }
+        slots[i] = r
+        if case .failure = r { failedFlag = true }
+    }
+
+    /// The models in order, or the first failure in order.
+    func values() throws -> [StudyModel] {
+        for case .failure(let e)? in slots { throw e }
+        return slots.map { try! $0!.get() }
     }
 }
 

@@ -27,11 +27,21 @@ public struct StudyModel: Sendable {
 /// on a cluster (`famol demo` runs `famol local`). Both compute the same model bit for bit.
 public protocol StudyTrainer: Sendable {
     func train(_ spec: TrainingSpec, directory: String) throws -> StudyModel
+    /// Models it can train at once: each training is a pure function of its spec, so the
+    /// study trains independent ones side by side and records them in a fixed order.
+    var parallelism: Int { get }
+}
+
+extension StudyTrainer {
+    public var parallelism: Int { 1 }
 }
 
 /// Trains in this process, through the same `TrainingJob` that `famol train` runs.
 public struct InProcessStudyTrainer: StudyTrainer {
-    public init() {}
+    /// One training per core: each runs on one thread (BLAS pinned), so the bits do not depend on it.
+    public let parallelism: Int
+
+    public init(parallelism: Int = 1) { self.parallelism = max(1, parallelism) }
 
     public func train(_ spec: TrainingSpec, directory: String) throws -> StudyModel {
         let loaded = try TrainingJob.loadTrainer(spec)
