@@ -87,7 +87,7 @@ struct ClicksCommand: ParsableCommand {
         print("\(name.rawValue): fitted in \(fmt(seconds, 3)) s on \(sessions.impressions) impressions (\(sessions.sessions.count) distinct), \(sessions.pairCount) query-document pairs")
         var header = ["rank", "train perplexity"]
         if test != nil { header += ["test perplexity", "test conditional"] }
-        if let pbm = m as? PositionBasedModel { header += ["examination", "relative"]; _ = pbm }
+        if m is PositionBasedModel { header += ["examination", "relative"] }
         var t = TextTable(header: header)
         for r in 0..<train.perplexityByRank.count {
             var row = [String(r + 1), fmt(train.perplexityByRank[r])]

@@ -113,10 +113,10 @@ struct DemoCommand: ParsableCommand {
             if s.study.trueNegatives {
                 let k = s.study.candidates
                 let hardRanks = (k + 1)...(k + s.hardNegatives)
+                let pool = NegativeCandidates(collection, depth: hardRanks.upperBound)
                 negatives = [
-                    ("random negatives", try NegativeCandidates.random(collection, candidates: dataset, perQuery: s.randomNegatives,
-                                                                       exclude: hardRanks.upperBound, seed: s.seed &+ 0x7E, extra: [semantic])),
-                    ("hard negatives", try NegativeCandidates.hard(collection, ranks: hardRanks, extra: [semantic])),
+                    ("random negatives", try pool.random(candidates: dataset, perQuery: s.randomNegatives, seed: s.seed &+ 0x7E, extra: [semantic])),
+                    ("hard negatives", try pool.hard(ranks: hardRanks, extra: [semantic])),
                 ]
             }
             let cores = ProcessInfo.processInfo.activeProcessorCount

@@ -177,7 +177,7 @@ public struct BandStudy: Sendable {
         return try splits.enumerated().map { k, split in
             let spec = try files.spec(for: method, world: shared, split: k, train: variant.subset(split.train),
                                       config: trainerConfig, objective: objective)
-            return (spec, files.modelDirectory(method, world: shared, split: k, seed: t), split.test)
+            return (spec, files.modelDirectory(method, world: shared, split: k, of: splits.count, seed: t), split.test)
         }
     }
 

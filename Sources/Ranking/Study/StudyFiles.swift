@@ -44,8 +44,9 @@ final class StudyFiles {
         return w
     }
 
-    func modelDirectory(_ method: StudyMethod, world: World, split: Int, seed: Int) -> String {
-        world.directory + "/models/\(method.slug)/seed-\(seed + 1)" + (split > 0 || method.objective.pairTerms == nil ? "/fold-\(split + 1)" : "")
+    /// One directory per model; cross-validation adds one per fold.
+    func modelDirectory(_ method: StudyMethod, world: World, split: Int, of splits: Int, seed: Int) -> String {
+        world.directory + "/models/\(method.slug)/seed-\(seed + 1)" + (splits > 1 ? "/fold-\(split + 1)" : "")
     }
 
     /// Writes a method's training data (once per world, features and split) and returns its

@@ -41,8 +41,9 @@ public struct StudyMethod: Sendable, Equatable {
         self.negatives = negatives
     }
 
-    /// The arms also scored on lists with each kind of negatives, next to those trained with them.
-    public static let scoredOnNegatives: Set<String> = ["BM25", oracleName, clicksName, labelsName, famolName]
+    /// The arms also scored on lists with each kind of negatives, next to those trained with
+    /// them (BM25 is scored on every list anyway).
+    public static let scoredOnNegatives: Set<String> = [oracleName, clicksName, labelsName, famolName]
 
     /// A file-system-safe name.
     public var slug: String {
