@@ -21,7 +21,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Top grade of the label scale.") var maxGrade = 4
     @Option(help: "Documents shown per impression.") var shown = 10
     @Option(help: "Seed.") var seed: UInt64 = 7
-    @Option(help: "Output click log (JSONL).") var out: String
+    @Option(help: "Output click log.") var out: String
+    @Option(help: "Format of the log written: jsonl (famol's impressions) or tiangong (TianGong-ST session XML).")
+    var format = "jsonl"
     @Option(help: "Also write query frequencies and tercile bands here.") var bandsOut: String?
 
     func run() throws {
@@ -41,7 +43,8 @@ struct SimulateCommand: ParsableCommand {
             c.shown = shown
             c.seed = seed
             let log = ClickSimulator(config: c).simulate(dataset)
-            try AtomicFile.write(ClickLog.writeJSONL(log), to: out)
+            guard let written = ClickLog.Format(rawValue: format), written != .yandex else { throw ValidationError("--format must be jsonl or tiangong") }
+            try AtomicFile.write(written == .jsonl ? ClickLog.writeJSONL(log) : ClickLog.writeTianGong(log), to: out)
             let clicks = log.reduce(0) { $0 + $1.clicked.count }
             print("simulated \(log.count) impressions, \(clicks) clicks (\(model.rawValue)) -> \(out)")
             if let bandsOut {

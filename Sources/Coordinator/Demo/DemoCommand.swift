@@ -131,7 +131,7 @@ struct DemoCommand: ParsableCommand {
                     Progress.bar("train", done, total, started: trainStarted, extra: what)
                 }
             let summary = StudySummary.make(result, permutations: s.study.permutations, seed: s.study.trainer.seed)
-            let report = StudyReport(result: result, summary: summary, settings: s,
+            let report = StudyReport(result: result, summary: summary, description: s.reportDescription,
                                      labelSources: sources.map { ($0.name, $0.provenance) }, judgeAUC: aucs)
             print("")
             print(report.sourcesText)

@@ -64,24 +64,15 @@ struct DemoSettings {
     static let keys: [(String, String)] = [
         ("cranfield", "Cranfield directory"), ("out", "run directory"), ("seed", "seed of folds, training and clicks"),
         ("judge", "embedding, human or openai"), ("workers", "worker processes (0 = in process)"), ("queries", "first N queries only"),
-        ("study.protocol", "transductive or cross-validation"), ("study.folds", "folds of cross-validation"),
-        ("study.candidates", "BM25 candidates per query"), ("study.ablation", "feature-group ablation on/off"),
-        ("study.negative_control", "the control world (no quality, equal traffic) on/off"),
-        ("study.true_negatives", "the true-negative analysis on/off"), ("study.random_negatives", "random negatives per query"),
+        ("study.candidates", "BM25 candidates per query"), ("study.true_negatives", "the true-negative analysis on/off"), ("study.random_negatives", "random negatives per query"),
         ("study.hard_negatives", "hard negatives per query: BM25 ranks after the candidates"),
-        ("study.simulation_seeds", "simulated worlds per quality strength"), ("study.training_seeds", "trainings per world and arm"),
-        ("study.permutations", "permutations of the randomization tests"),
-        ("clicks.model", "pbm, cascade or dcm"), ("clicks.impressions", "simulated impressions"), ("clicks.zipf", "Zipf exponent of query frequencies"),
+        ("study.simulation_seeds", "simulated worlds per quality strength"), ("clicks.model", "pbm, cascade or dcm"), ("clicks.impressions", "simulated impressions"), ("clicks.zipf", "Zipf exponent of query frequencies"),
         ("clicks.eta", "PBM examination 1/(k+1)^eta when no reference log is fitted"), ("clicks.epsilon", "attraction of a non-relevant document (noise clicks)"),
         ("clicks.shown", "documents per impression"), ("clicks.logging_temperature", "Plackett-Luce logging over BM25 ranks, weight exp(-rank/t)"),
         ("clicks.reference_log", "real click log whose PBM examination and click rate the simulation takes (\"\" for none)"),
         ("world.quality_strengths", "strengths of the latent document quality, swept"), ("world.quality_feature_noise", "noise of the quality feature"),
-        ("pair_terms.regularization", "prior strength of the per query-document terms"), ("pair_terms.label_evidence", "clicks one judge label counts as"),
+        ("world.quality_signal", "gives the ranker the quality feature"),
         ("embedding.grade_shares", "collection-wide shares graded 3, 2, 1 by the embedded judge"),
-        ("training.epochs", "epochs per model (no early stopping)"), ("training.learning_rate", "Adam learning rate"),
-        ("training.layers", "hidden layer widths"), ("training.batch", "queries per step"), ("training.shards", "virtual shards"),
-        ("famol.weights", "click weights [high, mid, low]"), ("famol.smooth", "[gamma, threshold] of smooth FAMOL (default: gamma 2, threshold the median log(1+f))"),
-        ("famol.schedule_first_stage_epochs", "epochs of a schedule's first stage"),
         ("embedding.threads", "BLAS threads of the embedded judge"), ("embedding.model_dir", "model directory"), ("embedding.max_tokens", "truncation"),
         ("openai.endpoint", "chat-completions base URL"), ("openai.model", "model name"), ("openai.strategies", "annotation strategies to compare"),
         ("openai.api_key_env", "environment variable with the API key"), ("openai.temperature", "sampling temperature"),
@@ -93,6 +84,7 @@ struct DemoSettings {
         for key in toml.entries.keys.sorted() {
             let entry = toml.entries[key]!
             let v = ConfigValue(entry: entry, key: key, file: toml.file)
+            if try study.apply(key, v) { continue }
             switch key {
             case "cranfield": cranfield = try v.string()
             case "out": out = try v.string()
@@ -102,19 +94,11 @@ struct DemoSettings {
                 judge = j
             case "workers": workers = try v.int(min: 0)
             case "queries": study.queryLimit = try v.int(min: 2)
-            case "study.protocol":
-                guard let p = StudyProtocol(rawValue: try v.string()) else { throw v.error("must be transductive or cross-validation") }
-                study.studyProtocol = p
-            case "study.folds": study.folds = try v.int(min: 2)
             case "study.candidates": study.candidates = try v.int(min: 2)
-            case "study.ablation": study.ablation = try v.bool()
-            case "study.negative_control": study.negativeControl = try v.bool()
             case "study.true_negatives": study.trueNegatives = try v.bool()
             case "study.random_negatives": randomNegatives = try v.int(min: 1)
             case "study.hard_negatives": hardNegatives = try v.int(min: 1)
             case "study.simulation_seeds": study.simulationSeeds = try v.int(min: 1)
-            case "study.training_seeds": study.trainingSeeds = try v.int(min: 1)
-            case "study.permutations": study.permutations = try v.int(min: 1)
             case "clicks.model":
                 guard let m = ClickModelKind(rawValue: try v.string()) else { throw v.error("must be one of pbm, cascade, dcm") }
                 study.world.clicks.model = m
@@ -127,25 +111,11 @@ struct DemoSettings {
             case "clicks.reference_log": referenceLog = try v.string()
             case "world.quality_strengths": study.world.qualityStrengths = try v.doubles(in: 0...10)
             case "world.quality_feature_noise": study.world.qualityFeatureNoise = try v.double(in: 0...100)
-            case "pair_terms.regularization": study.pairTerms.regularization = try v.double(in: 0...1e9)
-            case "pair_terms.label_evidence": study.pairTerms.labelEvidence = try v.double(in: 0...1e9)
+            case "world.quality_signal": study.world.qualitySignal = try v.bool()
             case "embedding.grade_shares":
                 let s = try v.doubles(count: 3, in: 0...1)
                 guard s.reduce(0, +) <= 1 else { throw v.error("the shares must add up to at most 1") }
                 judgeShares = s
-            case "training.epochs": study.trainer.epochs = try v.int(min: 1)
-            case "training.learning_rate": study.trainer.optimizer.learningRate = try v.double()
-            case "training.layers": study.trainer.hidden = try v.ints(min: 1)
-            case "training.batch": study.trainer.batchQueries = try v.int(min: 1)
-            case "training.shards": study.trainer.shards = try v.int(min: 1)
-            case "famol.weights":
-                let w = try v.doubles(count: 3)
-                guard w.allSatisfy({ (0...1).contains($0) }) else { throw v.error("weights must be in [0, 1]") }
-                study.famolBands = .bands(high: w[0], mid: w[1], low: w[2])
-            case "famol.smooth":
-                let s = try v.doubles(count: 2)
-                study.famolSmooth = .smooth(gamma: s[0], threshold: s[1])
-            case "famol.schedule_first_stage_epochs": study.scheduleFirstStageEpochs = try v.int(min: 0)
             case "embedding.threads": embeddingThreads = try v.int(min: 1)
             case "embedding.model_dir": embeddingModelDir = try v.string()
             case "embedding.max_tokens": embeddingMaxTokens = try v.int(min: 8)
@@ -159,7 +129,7 @@ struct DemoSettings {
             case "openai.timeout": openai.timeout = try v.double()
             default:
                 throw InputError(file: toml.file, line: entry.line, field: key, "unknown setting",
-                                 hint: "known settings: " + Self.keys.map(\.0).joined(separator: ", "))
+                                 hint: "known settings: " + (Self.keys + StudyConfig.configKeys).map(\.0).sorted().joined(separator: ", "))
             }
         }
     }

@@ -9,7 +9,7 @@ struct HTMLReport {
     func render() -> String {
         let r = report.result, s = report.summary
         var body = "<h1>famol study: clicks, labels and FAMOL per query-frequency band</h1>\n"
-        body += "<p class=\"lead\">Cranfield, \(s.queriesPerBand["all"] ?? 0) queries (\(StudySummary.bandNames.dropLast().map { "\($0) \(s.queriesPerBand[$0] ?? 0)" }.joined(separator: ", "))). \(e(report.protocolText)). Metric: \(e(Metric.ndcg(10).labelled)) on the gold judgments.</p>\n"
+        body += "<p class=\"lead\">\(e(report.description.dataName)), \(s.queriesPerBand["all"] ?? 0) queries (\(StudySummary.bandNames.dropLast().map { "\($0) \(s.queriesPerBand[$0] ?? 0)" }.joined(separator: ", "))). \(e(report.description.lines.first { $0.label == "protocol" }?.text ?? "")). Metric: \(e(Metric.ndcg(10).labelled)) on the gold judgments.</p>\n"
         for world in r.worlds {
             let g = world.group
             body += "<h2>World: \(e(g))</h2>\n"
@@ -26,7 +26,7 @@ struct HTMLReport {
         for x in s.interactions {
             body += "<tr><td class=\"name\">\(e(x.group))</td><td>\(StudyReport.signed(x.effect))</td><td>\(fmt(x.p, 4))</td><td>\(fmt(x.pHolm, 4))</td><td>\(fmt(x.correlationWithLogFrequency, 3))</td><td>\(fmt(x.correlationP, 4))</td></tr>\n"
         }
-        body += "</table>\n<p class=\"note\">Permutation test of the band labels. The control world has the same traffic for every query: its bands are arbitrary groups, and it must show nothing.</p>\n"
+        body += "</table>\n<p class=\"note\">Permutation test of the band labels; \(e(report.description.controlNote)).</p>\n"
         body += "<h2>Agreement between sources (first simulation seed)</h2>\n<table><tr><th class=\"name\">pair</th>" + StudySummary.bandNames.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
         for world in r.worlds {
             for pair in world.agreement.keys.sorted() {
@@ -40,10 +40,10 @@ struct HTMLReport {
             body += "<li><b>labels [\(e(src.name))]</b>: \(e(src.provenance))\(auc)</li>\n"
         }
         body += "<li><b>oracle</b>: the gold judgments (the only arm that sees them)</li>\n"
-        body += "<li><b>clicks</b>: \(e(report.clicksSource))</li>\n<li><b>world</b>: \(e(report.worldText))</li>\n"
-        body += "<li><b>bands</b>: terciles of each group's query frequency</li>\n</ul>\n"
+        for line in report.description.lines { body += "<li><b>\(e(line.label))</b>: \(e(line.text))</li>\n" }
+        body += "</ul>\n"
         body += "<h2>Parameters</h2>\n<table class=\"params\">\n"
-        for (k, v) in report.parameters.sorted(by: { $0.key < $1.key }) { body += "<tr><th>\(e(k))</th><td>\(e(v))</td></tr>\n" }
+        for (k, v) in report.description.parameters.sorted(by: { $0.key < $1.key }) { body += "<tr><th>\(e(k))</th><td>\(e(v))</td></tr>\n" }
         body += "</table>\n<p class=\"note\">results.json beside this page holds every per-query value; the same parameters and seed give the same file.</p>\n"
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>famol study report</title>\n<style>\(Self.css)</style></head>\n<body>\n\(body)</body></html>\n"
     }
@@ -72,7 +72,7 @@ struct HTMLReport {
             h += StudySummary.bandNames.map { cell(row, StudyReport.key, $0) }.joined()
             h += overall.map { cell(row, $0, "all") }.joined() + "</tr>\n"
         }
-        return h + "</table></div>\n<p class=\"note\">\(e(table.note)). <b>Bold*</b>: p &lt; 0.05 after Holm (paired randomization test, \(report.settings.study.permutations) permutations); hover a cell for its difference and interval.</p>\n"
+        return h + "</table></div>\n<p class=\"note\">\(e(table.note)). <b>Bold*</b>: p &lt; 0.05 after Holm (paired randomization test, \(report.description.permutations) permutations); hover a cell for its difference and interval.</p>\n"
     }
 
     func cell(_ row: StudySummary.Row, _ metric: String, _ band: String) -> String {

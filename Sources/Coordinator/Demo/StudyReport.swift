@@ -1,11 +1,26 @@
 import Foundation
 import Ranking
 
-/// The demo's outputs: the terminal tables, results.json and (with `HTMLReport`) report.html.
+/// What a study's report says about where its data came from, beside the measurements.
+struct StudyDescription {
+    /// The data studied, for the report's first line ("Cranfield", a log's file name).
+    var dataName: String
+    /// "Sources:" lines after the label sources and the oracle: (label, text).
+    var lines: [(label: String, text: String)]
+    /// The same for results.json's "sources".
+    var sources: [String: String]
+    /// Every setting needed to reproduce the run, without timings.
+    var parameters: [String: String]
+    var permutations: Int
+    /// What the negative control is and why it must show nothing.
+    var controlNote: String
+}
+
+/// A study's outputs: the terminal tables, results.json and (with `HTMLReport`) report.html.
 struct StudyReport {
     var result: StudyResult
     var summary: StudySummary
-    var settings: DemoSettings
+    var description: StudyDescription
     /// Label source name -> what produced it.
     var labelSources: [(name: String, provenance: String)]
     /// Judge quality against the human judgments (ROC AUC), by label source.
@@ -14,34 +29,11 @@ struct StudyReport {
     static let significance = 0.05
     static let key = "ndcg@10"
 
-    var clicksSource: String {
-        let w = settings.study.world, c = w.clicks
-        let logging = c.loggingTemperature.map { "Plackett-Luce logging over the BM25 ranks (weight exp(-rank/\($0)))" } ?? "the BM25 order every time"
-        return "simulated \(c.model.rawValue) on the gold grades: examination \(c.examinationCurve == nil ? "1/(k+1)^\(c.eta)" : w.examinationSource); attractiveness min(1, m (\(c.epsilon) + (1 - \(c.epsilon)) (2^g - 1)/(2^\(c.maxGrade) - 1))) with m calibrated per world to \(w.clicksPerImpression.map { String(format: "%.3f", $0) } ?? "(none)") clicks per impression; \(c.impressions) impressions, Zipf s=\(c.zipfExponent) over a popularity order fixed per group (the control: the same count for every query); top \(c.shown) shown by \(logging)"
-    }
-
-    var worldText: String {
-        let w = settings.study.world
-        return "latent document quality z ~ N(0,1) per document; gold grade of a judged-relevant document clamp(round(g + s z), 1, 4), others 0, for s in \(w.qualityStrengths.map { "\($0)" }.joined(separator: ", ")) (s = 0: Cranfield's own grades); the ranker sees z only as the document feature quality_signal = z + N(0, \(w.qualityFeatureNoise)); the judge never"
-    }
-
-    var protocolText: String {
-        let s = settings.study
-        let p = s.studyProtocol == .transductive
-            ? "transductive: clicks and judge labels of every query train, gold judgments of the same queries only evaluate; score = MLP(features) + b_qd, b_qd with prior \(s.pairTerms.regularization)/(1 + a clicks_q + (1 - a) \(s.pairTerms.labelEvidence)) b^2"
-            : "\(s.folds)-fold cross-validation over queries (a query's own supervision never reaches its ranking)"
-        return p + "; no model selection (\(s.trainer.epochs) epochs, the last kept); \(s.simulationSeeds) simulation x \(s.trainingSeeds) training seeds, each query's metric averaged over them before the tests"
-    }
-
     var sourcesText: String {
         var lines = ["Sources:"]
         for s in labelSources { lines.append("  labels [\(s.name)]  \(s.provenance)") }
         lines.append("  oracle  the gold judgments themselves (the only arm that sees them)")
-        lines.append("  clicks  \(clicksSource)")
-        lines.append("  world   \(worldText)")
-        lines.append("  bands   terciles of each group's query frequency")
-        lines.append("  protocol \(protocolText)")
-        lines.append("  metric  \(Metric.ndcg(10).labelled) on the gold judgments, BM25 top-\(settings.study.candidates) reranked")
+        for l in description.lines { lines.append("  \(l.label)\(l.label.count < 7 ? String(repeating: " ", count: 8 - l.label.count) : " ")\(l.text)") }
         return lines.joined(separator: "\n")
     }
 
@@ -89,7 +81,7 @@ struct StudyReport {
             i.rows.append([x.group, Self.signed(x.effect), fmt(x.p, 4), fmt(x.pHolm, 4), fmt(x.correlationWithLogFrequency, 3),
                            fmt(x.correlationP, 4), fmt(x.correlationPHolm, 4)])
         }
-        out.append(i.render() + "\n  permutation tests (\(settings.study.permutations) permutations) of the band labels and of the frequencies; the control's bands are groups of equal traffic, so it must show nothing")
+        out.append(i.render() + "\n  permutation tests (\(description.permutations) permutations) of the band labels and of the frequencies; \(description.controlNote)")
         var agreement = TextTable(header: ["Cohen's kappa (first seed)"] + StudySummary.bandNames)
         for world in result.worlds {
             for pair in world.agreement.keys.sorted() {
@@ -109,46 +101,6 @@ struct StudyReport {
         return out.joined(separator: "\n\n")
     }
 
-    /// Everything needed to reproduce the run, without timings, so the same seed gives the same file.
-    var parameters: [String: String] {
-        let s = settings.study, w = s.world, c = w.clicks
-        var p: [String: String] = [
-            "cranfield": settings.cranfield, "judge": settings.judge.rawValue, "seed": String(s.trainer.seed),
-            "queries": s.queryLimit.map(String.init) ?? "all", "candidates": String(s.candidates),
-            "study.protocol": s.studyProtocol.rawValue, "study.folds": String(s.folds), "study.ablation": String(s.ablation),
-            "study.negative_control": String(s.negativeControl), "study.simulation_seeds": String(s.simulationSeeds),
-            "study.true_negatives": String(s.trueNegatives), "study.random_negatives": String(settings.randomNegatives),
-            "study.hard_negatives": String(settings.hardNegatives),
-            "study.training_seeds": String(s.trainingSeeds), "study.permutations": String(s.permutations),
-            "clicks.model": c.model.rawValue, "clicks.impressions": String(c.impressions), "clicks.zipf": "\(c.zipfExponent)",
-            "clicks.examination": c.examinationCurve.map { $0.map { String(format: "%.6f", $0) }.joined(separator: ",") } ?? "1/(k+1)^\(c.eta)",
-            "clicks.examination_source": w.examinationSource,
-            "clicks.clicks_per_impression": w.clicksPerImpression.map { String(format: "%.6f", $0) } ?? "none",
-            "clicks.epsilon": "\(c.epsilon)", "clicks.shown": String(c.shown), "clicks.seed": String(c.seed),
-            "clicks.logging_temperature": c.loggingTemperature.map { "\($0)" } ?? "none (BM25 order)",
-            "world.quality_strengths": w.qualityStrengths.map { "\($0)" }.joined(separator: ","),
-            "world.quality_feature_noise": "\(w.qualityFeatureNoise)",
-            "pair_terms.regularization": "\(s.pairTerms.regularization)", "pair_terms.label_evidence": "\(s.pairTerms.labelEvidence)",
-            "embedding.grade_shares": settings.judgeShares.map { "\($0)" }.joined(separator: ","),
-            "training.epochs": String(s.trainer.epochs), "training.learning_rate": "\(s.trainer.optimizer.learningRate)",
-            "training.layers": s.trainer.hidden.map(String.init).joined(separator: ","),
-            "training.batch": String(s.trainer.batchQueries), "training.shards": String(s.trainer.shards),
-            "training.model_selection": "none: the last of training.epochs",
-            "famol.weights": BandStudy.describe(s.famolBands),
-            "famol.schedule_first_stage_epochs": String(s.scheduleFirstStageEpochs),
-            "metric": Metric.ndcg(10).labelled, "label_loss": "softmax",
-        ]
-        if settings.judge == .embedding { p["embedding.max_tokens"] = String(settings.embeddingMaxTokens) }
-        if settings.judge == .openai {
-            p["openai.endpoint"] = settings.openai.endpoint ?? ""
-            p["openai.model"] = settings.openai.model ?? ""
-            p["openai.strategies"] = settings.openai.strategies.joined(separator: ",")
-            p["openai.temperature"] = "\(settings.openai.temperature)"
-            p["openai.max_tokens"] = String(settings.openai.maxTokens)
-        }
-        return p
-    }
-
     struct Document: Encodable {
         var parameters: [String: String]
         var sources: [String: String]
@@ -158,10 +110,9 @@ struct StudyReport {
     }
 
     func json() throws -> String {
-        var sources = ["clicks": clicksSource, "world": worldText, "protocol": protocolText,
-                       "evaluation": "gold judgments: Cranfield's human grades, moved by the document quality of each world"]
+        var sources = description.sources
         for s in labelSources { sources["labels:" + s.name] = s.provenance }
-        let doc = Document(parameters: parameters, sources: sources, judgeAUC: judgeAUC, summary: summary, result: result)
+        let doc = Document(parameters: description.parameters, sources: sources, judgeAUC: judgeAUC, summary: summary, result: result)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

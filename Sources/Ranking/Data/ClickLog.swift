@@ -98,13 +98,55 @@ public enum ClickLog {
         return LoadedClickLog(impressions: out, unshownClicks: unshown)
     }
 
-    /// Reads either format, by extension (`.jsonl` / `.json`) or by the first byte.
-    public static func read(_ path: String) throws -> LoadedClickLog {
-        if path.hasSuffix(".jsonl") || path.hasSuffix(".json") {
-            return LoadedClickLog(impressions: try readJSONL(path), unshownClicks: 0)
+    /// The click-log formats famol reads.
+    public enum Format: String, Sendable, CaseIterable {
+        case jsonl, yandex, tiangong
+    }
+
+    /// Reads a log in the given format, or (nil) the one its extension or first byte names:
+    /// `.jsonl`/`.json` or `{` famol's JSONL, `.xml` or `<` TianGong-ST, else Yandex.
+    public static func read(_ path: String, format: Format? = nil) throws -> LoadedClickLog {
+        let resolved = try format ?? detect(path)
+        switch resolved {
+        case .jsonl: return LoadedClickLog(impressions: try readJSONL(path), unshownClicks: 0)
+        case .yandex: return try readYandex(path)
+        case .tiangong: return try TianGongReader.read(path)
         }
+    }
+
+    static func detect(_ path: String) throws -> Format {
+        if path.hasSuffix(".jsonl") || path.hasSuffix(".json") { return .jsonl }
+        if path.hasSuffix(".xml") { return .tiangong }
         let head = try readFileBytes(path).first(where: { $0 != 32 && $0 != 10 && $0 != 13 && $0 != 9 })
-        return head == UInt8(ascii: "{") ? LoadedClickLog(impressions: try readJSONL(path), unshownClicks: 0) : try readYandex(path)
+        return head == UInt8(ascii: "{") ? .jsonl : head == UInt8(ascii: "<") ? .tiangong : .yandex
+    }
+
+    /// The log as TianGong-ST session XML: one session per `session` field (or impression).
+    public static func writeTianGong(_ impressions: [Impression]) -> String {
+        func escape(_ s: String) -> String {
+            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        }
+        var out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sessions>\n"
+        var k = 0
+        while k < impressions.count {
+            let session = impressions[k].session
+            var end = k + 1
+            while session != nil, end < impressions.count, impressions[end].session == session { end += 1 }
+            out += "<session num=\"\(escape(session ?? String(k + 1)))\">\n"
+            for (n, imp) in impressions[k..<end].enumerated() {
+                out += "  <interaction num=\"\(n + 1)\"\(imp.timestamp.map { " starttime=\"\($0)\"" } ?? "")>\n"
+                out += "    <query_id>\(escape(imp.query))</query_id>\n    <results>\n"
+                for (r, d) in imp.shown.enumerated() { out += "      <result rank=\"\(r + 1)\"><docid>\(escape(d))</docid></result>\n" }
+                out += "    </results>\n    <clicked>\n"
+                for (c, d) in imp.clicked.enumerated() {
+                    out += "      <click num=\"\(c + 1)\"><docid>\(escape(d))</docid><rank>\((imp.shown.firstIndex(of: d) ?? 0) + 1)</rank></click>\n"
+                }
+                out += "    </clicked>\n  </interaction>\n"
+            }
+            out += "</session>\n"
+            k = end
+        }
+        return out + "</sessions>\n"
     }
 
     static func validate(_ imp: Impression, file: String, line: Int) throws {

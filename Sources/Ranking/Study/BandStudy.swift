@@ -68,8 +68,7 @@ public struct BandStudy: Sendable {
                                           negatives: g.2 ? [] : negatives.map(\.0)))
         }
         let total = zip(groups, plans).reduce(0) { $0 + $1.1.count * splits.count } * config.simulationSeeds * config.trainingSeeds
-        var done = 0
-        var sums: [String: Accumulator] = [:]
+        var scoring = Scoring(total: total)
         var worlds: [StudyResult.WorldInfo] = []
         for (gi, g) in groups.enumerated() {
             var info = StudyResult.WorldInfo(group: g.0, qualityStrength: g.1, uniformFrequencies: g.2, simulationSeeds: [],
@@ -80,62 +79,94 @@ public struct BandStudy: Sendable {
                 let seed = config.simulationSeed(s)
                 let world = StudyWorld.realize(base: dataset, features: inputs.features, group: g.0, strength: g.1, seed: seed,
                                                frequencies: frequencies[gi], config: config.world)
-                if s == 0 {
-                    info.bands = world.bands.band.mapValues(\.rawValue)
-                    info.agreement = Self.agreement(world, sources: inputs.labelSources)
-                    info.judgeAUC = Self.judgeAUC(world, sources: inputs.labelSources)
-                    info.unseenQueriesPerBand = Self.perBand(world.bands) { q in (frequencies[gi][q] ?? 0) == 0 ? 1 : 0 }.mapValues { Int($0) }
-                }
+                if s == 0 { Self.describeFirst(world, sources: inputs.labelSources, into: &info) }
                 info.simulationSeeds.append(seed)
                 info.attractionScales.append(world.attractionScale)
                 Self.addLogCounts(world, into: &info, seeds: config.simulationSeeds)
-                // The test sets: the candidates, and the candidates with each kind of negatives.
-                var lists = [(StudyResult.candidates, world.dataset)]
-                if !g.2 { for (kind, data) in negatives { lists.append((kind, world.dataset.appending(world.extending(data, noise: config.world.qualityFeatureNoise)))) } }
-                func record(_ method: String, _ section: String, _ testSet: String, _ run: TrecRun, _ gold: Qrels, complete: Bool) {
-                    sums["\(method)\u{1F}\(g.0)\u{1F}\(testSet)", default: Accumulator(method: method, section: section, group: g.0, testSet: testSet)]
-                        .add(evaluate(run, gold), complete: complete)
-                }
-                for (testSet, data) in lists {
-                    record("BM25", "main", testSet, Self.bm25Run(data), data.qrels, complete: true)
-                }
-                let shared = try files.writeWorld(world, simulation: s)
-                // Every training of this world: specs and files first, in order; then the
-                // trainings, side by side; then the scores, in order again.
-                var jobs: [(t: Int, method: StudyMethod, specs: [(spec: TrainingSpec, directory: String, test: Set<String>)])] = []
-                for t in 0..<config.trainingSeeds {
-                    for method in plans[gi] {
-                        let trainOn = lists.first { $0.0 == (method.negatives ?? StudyResult.candidates) }!.1
-                        jobs.append((t, method, try prepare(method, data: trainOn, world: world, files: files, shared: shared, seed: t,
-                                                            splits: splits)))
-                    }
-                }
-                let work = jobs.flatMap { job in job.specs.map { ($0.spec, $0.directory) } }
-                progress(done, total, "\(g.0), simulation seed \(s + 1): \(work.count) models")
-                var trained = try Self.trainAll(work, trainer: trainer)[...]
-                for (_, method, jobSpecs) in jobs {
-                    let models = jobSpecs.map { (trained.removeFirst(), $0.test) }
-                    // An arm trained with negatives is scored on lists with them; the main
-                    // single-source arms on every test set, as its reference.
-                    let testSets = method.negatives.map { [$0] }
-                        ?? (StudyMethod.scoredOnNegatives.contains(method.name) && method.features == .all ? lists.map(\.0) : [StudyResult.candidates])
-                    for testSet in testSets {
-                        let data = lists.first { $0.0 == testSet }!.1.selectingFeatures(method.features.columns(world.features))
-                        for (k, (model, test)) in models.enumerated() {
-                            record(method.name, method.section.rawValue, testSet, model.run(data.subset(test)), data.qrels,
-                                   complete: k == models.count - 1)
-                        }
-                    }
-                    done += models.count
-                }
+                try trainAndScore(world, plan: plans[gi], negatives: g.2 ? [] : negatives, simulation: s, files: files, splits: splits,
+                                  trainer: trainer, scoring: &scoring, progress: progress)
             }
             worlds.append(info)
         }
         progress(total, total, "done")
+        return assemble(scoring, groups: groups.map(\.0), plans: plans, testSets: [StudyResult.candidates] + negatives.map(\.0),
+                        worlds: worlds, sourceNames: sourceNames)
+    }
+
+    /// Per-query sums of every arm's metrics as trainings finish, and the progress count.
+    struct Scoring {
+        var total: Int
+        var done = 0
+        var sums: [String: Accumulator] = [:]
+
+        mutating func record(_ method: String, _ section: String, group: String, _ testSet: String, _ values: [String: [String: Double]],
+                             complete: Bool) {
+            sums["\(method)\u{1F}\(group)\u{1F}\(testSet)", default: Accumulator(method: method, section: section, group: group, testSet: testSet)]
+                .add(values, complete: complete)
+        }
+    }
+
+    /// The first realisation's bands, agreement and judge quality, for the group's report.
+    static func describeFirst(_ world: StudyWorld, sources: [LabelSource], into info: inout StudyResult.WorldInfo) {
+        info.bands = world.bands.band.mapValues(\.rawValue)
+        info.agreement = agreement(world, sources: sources)
+        info.judgeAUC = judgeAUC(world, sources: sources)
+        info.unseenQueriesPerBand = perBand(world.bands) { q in (world.bands.frequency[q] ?? 0) == 0 ? 1 : 0 }.mapValues { Int($0) }
+    }
+
+    /// Trains every arm of a plan in one world (every training seed and split) and scores each
+    /// on the world's gold judgments, with BM25 as the reference.
+    func trainAndScore(_ world: StudyWorld, plan: [StudyMethod], negatives: [(String, RankingDataset)], simulation s: Int, files: StudyFiles,
+                       splits: [(train: Set<String>, test: Set<String>)], trainer: StudyTrainer, scoring: inout Scoring,
+                       progress: (_ done: Int, _ total: Int, _ what: String) -> Void) throws {
+        // The test sets: the candidates, and the candidates with each kind of negatives.
+        var lists = [(StudyResult.candidates, world.dataset)]
+        for (kind, data) in negatives { lists.append((kind, world.dataset.appending(world.extending(data, noise: config.world.qualityFeatureNoise)))) }
+        for (testSet, data) in lists {
+            let judgedData = world.judged.map { data.subset($0) } ?? data
+            scoring.record("BM25", "main", group: world.group, testSet, evaluate(Self.bm25Run(judgedData), judgedData.qrels), complete: true)
+        }
+        let shared = try files.writeWorld(world, simulation: s)
+        // Every training of this world: specs and files first, in order; then the
+        // trainings, side by side; then the scores, in order again.
+        var jobs: [(method: StudyMethod, specs: [(spec: TrainingSpec, directory: String, test: Set<String>)])] = []
+        for t in 0..<config.trainingSeeds {
+            for method in plan {
+                var trainOn = lists.first { $0.0 == (method.negatives ?? StudyResult.candidates) }!.1
+                // The oracle learns from the gold judgments, so only from judged queries.
+                if method.labels == .gold, let judged = world.judged { trainOn = trainOn.subset(judged) }
+                jobs.append((method, try prepare(method, data: trainOn, world: world, files: files, shared: shared, seed: t, splits: splits)))
+            }
+        }
+        let work = jobs.flatMap { job in job.specs.map { ($0.spec, $0.directory) } }
+        progress(scoring.done, scoring.total, "\(world.group)\(config.simulationSeeds > 1 ? ", simulation seed \(s + 1)" : ""): \(work.count) models")
+        var trained = try Self.trainAll(work, trainer: trainer)[...]
+        for (method, jobSpecs) in jobs {
+            let models = jobSpecs.map { (trained.removeFirst(), $0.test) }
+            // An arm trained with negatives is scored on lists with them; the main
+            // single-source arms on every test set, as its reference.
+            let testSets = method.negatives.map { [$0] }
+                ?? (StudyMethod.scoredOnNegatives.contains(method.name) && method.features == .all ? lists.map(\.0) : [StudyResult.candidates])
+            for testSet in testSets {
+                let list = lists.first { $0.0 == testSet }!.1
+                let data = list.selectingFeatures(method.features.columns(world.features))
+                let gold = (world.judged.map { list.subset($0) } ?? list).qrels
+                for (k, (model, test)) in models.enumerated() {
+                    let scored = world.judged.map { test.intersection($0) } ?? test
+                    scoring.record(method.name, method.section.rawValue, group: world.group, testSet, evaluate(model.run(data.subset(scored)), gold),
+                                   complete: k == models.count - 1)
+                }
+            }
+            scoring.done += models.count
+        }
+    }
+
+    /// The result: evaluations in the order of groups, test sets and arms, and the arms' descriptions.
+    func assemble(_ scoring: Scoring, groups: [String], plans: [[StudyMethod]], testSets: [String], worlds: [StudyResult.WorldInfo],
+                  sourceNames: [String]) -> StudyResult {
         let order = ["BM25"] + plans.flatMap { $0.map(\.name) }
-        let testSets = [StudyResult.candidates] + negatives.map(\.0)
-        let evaluations = sums.values.map(\.evaluation).sorted { a, b in
-            let (ga, gb) = (groups.firstIndex { $0.0 == a.group }!, groups.firstIndex { $0.0 == b.group }!)
+        let evaluations = scoring.sums.values.map(\.evaluation).sorted { a, b in
+            let (ga, gb) = (groups.firstIndex(of: a.group)!, groups.firstIndex(of: b.group)!)
             let (ta, tb) = (testSets.firstIndex(of: a.testSet)!, testSets.firstIndex(of: b.testSet)!)
             return ga != gb ? ga < gb : ta != tb ? ta < tb : order.firstIndex(of: a.method)! < order.firstIndex(of: b.method)!
         }

@@ -9,7 +9,7 @@ extension BandStudy {
         for s in sources {
             for band in Band.allCases.map(\.rawValue) + ["all"] {
                 var pos: [Double] = [], neg: [Double] = []
-                for q in world.dataset.queries where band == "all" || world.bands.band[q.id]?.rawValue == band {
+                for q in world.dataset.queries where world.isJudged(q.id) && (band == "all" || world.bands.band[q.id]?.rawValue == band) {
                     for (d, gold) in zip(q.docIDs, q.labels) {
                         guard let g = s.qrels.judgments[q.id]?[d] else { continue }
                         if gold >= 1 { pos.append(Double(g)) } else { neg.append(Double(g)) }
@@ -34,7 +34,7 @@ extension BandStudy {
             raters.append(("judge:\(s.name)", { q, d in s.qrels.judgments[q]?[d].map { $0 >= 1 } }))
         }
         var human: [String: [String: Bool]] = [:]
-        for q in data.queries { human[q.id] = Dictionary(uniqueKeysWithValues: zip(q.docIDs, q.labels.map { $0 >= 1 })) }
+        for q in data.queries where world.isJudged(q.id) { human[q.id] = Dictionary(uniqueKeysWithValues: zip(q.docIDs, q.labels.map { $0 >= 1 })) }
         raters.append(("gold", { q, d in human[q]?[d] }))
         var out: [String: [String: Double]] = [:]
         for i in raters.indices {

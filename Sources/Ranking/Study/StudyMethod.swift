@@ -58,9 +58,10 @@ public struct StudyMethod: Sendable, Equatable {
     public static let reversedName = "FAMOL (reversed)"
 
     /// The study's arms. `control` plans the negative control's: the oracle and the two
-    /// single sources, which its interaction test compares.
+    /// single sources, which its interaction test compares. An `observed` world (a user's own
+    /// log) has no true propensities, so no arm that needs them.
     public static func plan(_ config: StudyConfig, labelSources: [String], smooth: FamolWeighting, control: Bool = false,
-                            negatives: [String] = []) -> [StudyMethod] {
+                            negatives: [String] = [], observed: Bool = false) -> [StudyMethod] {
         func objective(_ supervision: Supervision, _ edit: (inout ObjectiveSpec) -> Void = { _ in }) -> ObjectiveSpec {
             var o = ObjectiveSpec()
             o.supervision = supervision
@@ -93,6 +94,7 @@ public struct StudyMethod: Sendable, Equatable {
             StudyMethod(name: "FAMOL (smooth)", section: .main, objective: objective(.famol) { $0.weighting = smooth }),
             StudyMethod(name: reversedName, section: .main, objective: objective(.famol) { $0.weighting = reversed }),
         ]
+        if observed { plan.removeAll { $0.truePropensities } }
         if config.ablation {
             for (name, o) in [(clicksName, clicks), (labelsName, labels)] {
                 for f in [FeatureSelection.queryDocument, .document] {

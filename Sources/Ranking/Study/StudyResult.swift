@@ -46,6 +46,8 @@ public struct StudyResult: Sendable, Codable, Equatable {
         public var judgeAUC: [String: [String: Double]]
         /// The smooth FAMOL weighting of this group (its threshold comes from the traffic).
         public var famolSmooth: FamolWeighting
+        /// Band -> queries with gold judgments (an observed world; a simulated one judges all).
+        public var judgedQueriesPerBand: [String: Int]? = nil
     }
 
     public var metrics: [String]

@@ -13,6 +13,9 @@ public struct WorldConfig: Sendable {
     public var qualityStrengths: [Double] = [0, 0.5, 1]
     /// Standard deviation of the noise on the document feature that reveals quality.
     public var qualityFeatureNoise = 0.5
+    /// Gives the ranker the document feature that reveals quality; without it the world's
+    /// features are the collection's own (with strength 0: a world a user's data can equal).
+    public var qualitySignal = true
 
     public init() {
         clicks.impressions = 8_000
@@ -52,8 +55,25 @@ public struct StudyWorld: Sendable {
     public var attractionScale: Double
     /// The simulation's examination per rank relative to rank 1 (the IPS reference arm's).
     public var truePropensities: [Double]
+    /// Queries with gold judgments; nil: every query (a simulated world). The others train
+    /// (clicks and judge labels) but are neither scored nor seen by the oracle.
+    public var judged: Set<String>? = nil
 
-    public var gold: Qrels { dataset.qrels }
+    /// Every candidate of each judged query with its gold grade (0 when unjudged).
+    public var gold: Qrels {
+        guard let judged else { return dataset.qrels }
+        return dataset.subset(judged).qrels
+    }
+
+    public func isJudged(_ query: String) -> Bool { judged?.contains(query) ?? true }
+
+    /// A world that was observed, not simulated: a user's candidates (labels: the gold grades
+    /// of the judged queries), their click log and bands.
+    public static func observed(group: String, dataset: RankingDataset, features: [FeatureInfo], impressions: [Impression],
+                                bands: FrequencyBands, judged: Set<String>) -> StudyWorld {
+        StudyWorld(group: group, strength: 0, simulationSeed: 0, dataset: dataset, features: features, impressions: impressions,
+                   bands: bands, attractionScale: 1, truePropensities: [], judged: judged)
+    }
 
     public static let qualityFeature = FeatureInfo("quality_signal", .document)
 
@@ -65,7 +85,7 @@ public struct StudyWorld: Sendable {
     /// that a query keeps its band across simulation seeds.
     public static func realize(base: RankingDataset, features: [FeatureInfo], group: String, strength: Double,
                                seed: UInt64, frequencies: [String: Int], config: WorldConfig) -> StudyWorld {
-        let data = withQuality(base, strength: strength, seed: seed, noise: config.qualityFeatureNoise)
+        let data = withQuality(base, strength: strength, seed: seed, noise: config.qualityFeatureNoise, signal: config.qualitySignal)
         var clicks = config.clicks
         clicks.seed = seed
         clicks.frequencies = frequencies
@@ -76,7 +96,8 @@ public struct StudyWorld: Sendable {
         var values: [String: Int] = [:]
         for q in data.queries { values[q.id] = frequencies[q.id] ?? 0 }
         return StudyWorld(group: group, strength: strength, simulationSeed: seed, dataset: data,
-                          features: features + [qualityFeature], impressions: log, bands: FrequencyBands(values: values),
+                          features: features + (config.qualitySignal ? [qualityFeature] : []), impressions: log,
+                          bands: FrequencyBands(values: values),
                           attractionScale: clicks.attractionScale,
                           truePropensities: (0..<clicks.shown).map { clicks.examination($0) / clicks.examination(0) })
     }
@@ -84,26 +105,26 @@ public struct StudyWorld: Sendable {
     /// The same documents' gold grades and quality signal for other lists of this world (the
     /// true negatives): a document has one latent quality whatever list it is in.
     public func extending(_ other: RankingDataset, noise: Double) -> RankingDataset {
-        Self.withQuality(other, strength: strength, seed: simulationSeed, noise: noise)
+        Self.withQuality(other, strength: strength, seed: simulationSeed, noise: noise, signal: features.last == Self.qualityFeature)
     }
 
     /// Gold grades and the appended quality feature of a data set's documents.
-    static func withQuality(_ base: RankingDataset, strength: Double, seed: UInt64, noise: Double) -> RankingDataset {
+    static func withQuality(_ base: RankingDataset, strength: Double, seed: UInt64, noise: Double, signal: Bool) -> RankingDataset {
         let random = CounterRandom(seed: seed)
         func normal(_ doc: String, _ stream: UInt64) -> Double {
             let h = fnv1a(doc)
             let u1 = max(random.uniform(h, stream, 1), 1e-300), u2 = random.uniform(h, stream, 2)
             return (-2 * Foundation.log(u1)).squareRoot() * cos(2 * Double.pi * u2)
         }
-        var data = RankingDataset(featureCount: base.featureCount + 1, queries: [])
+        var data = RankingDataset(featureCount: base.featureCount + (signal ? 1 : 0), queries: [])
         data.queries = base.queries.map { q in
             var r = q
             r.features = []
-            r.features.reserveCapacity(q.count * (base.featureCount + 1))
+            r.features.reserveCapacity(q.count * data.featureCount)
             for d in 0..<q.count {
                 let z = normal(q.docIDs[d], 0x9A1)
                 r.features += q.features[(d * base.featureCount)..<((d + 1) * base.featureCount)]
-                r.features.append(Float(z + noise * normal(q.docIDs[d], 0x5E7)))
+                if signal { r.features.append(Float(z + noise * normal(q.docIDs[d], 0x5E7))) }
                 if q.labels[d] >= 1 { r.labels[d] = Float(min(4, max(1, (Double(q.labels[d]) + strength * z).rounded()))) }
             }
             return r
