@@ -77,7 +77,19 @@ struct AnnotateCommand: ParsableCommand {
 
     func loadCollection() throws -> TextCollection {
         if let cranfield { return try CranfieldReader.read(directory: cranfield) }
-        guard let documents, let queries else { throw ValidationError("give --cranfield DIR or --documents FILE --queries FILE") }
+        if judge == .simulated, documents == nil, queries == nil, let candidates {
+            // The simulated judge reads no text: a features-only data set (SVMlight with
+            // graded labels, or --qrels) is enough.
+            let data = try SVMLightReader.read(candidates)
+            var ids: [String] = [], seen = Set<String>()
+            for q in data.queries { for d in q.docIDs where seen.insert(d).inserted { ids.append(d) } }
+            return TextCollection(name: URL(fileURLWithPath: candidates).lastPathComponent, documents: ids.map { TextDocument(id: $0, title: "", body: "") },
+                                  queries: data.queries.map { TextQuery(id: $0.id, text: "") }, qrels: try qrels.map(Qrels.read) ?? data.qrels,
+                                  gradeMapping: qrels == nil ? "the labels of \(candidates)" : "grades as given in the qrels")
+        }
+        guard let documents, let queries else {
+            throw ValidationError("give --cranfield DIR or --documents FILE --queries FILE (the simulated judge also takes --candidates FILE alone)")
+        }
         return try TSVCollectionReader.read(documents: documents, queries: queries, qrels: qrels)
     }
 

@@ -68,10 +68,10 @@ struct DemoCommand: ParsableCommand {
         if noNegativeControl { s.study.negativeControl = false }
         if noTrueNegatives { s.study.trueNegatives = false }
         if let permutations { s.study.permutations = permutations }
-        if let threads { s.embeddingThreads = threads }
-        if let endpoint { s.openai.endpoint = endpoint }
-        if let model { s.openai.model = model }
-        if let strategies { s.openai.strategies = strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if let threads { s.judging.embeddingThreads = threads }
+        if let endpoint { s.judging.openai.endpoint = endpoint }
+        if let model { s.judging.openai.model = model }
+        if let strategies { s.judging.openai.strategies = strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         guard s.study.folds >= 2 else { throw ValidationError("--folds must be at least 2") }
         guard s.workers >= 0 else { throw ValidationError("--workers must be 0 or more") }
         guard s.study.trainer.epochs >= 1, s.study.world.clicks.impressions >= 1, s.study.permutations >= 1,
@@ -79,8 +79,8 @@ struct DemoCommand: ParsableCommand {
             throw ValidationError("--epochs, --impressions, --permutations and the seed counts must be positive")
         }
         if s.judge == .openai {
-            guard s.openai.endpoint != nil, s.openai.model != nil else { throw ValidationError("--judge openai needs --endpoint URL and --model NAME") }
-            for name in s.openai.strategies where Strategy(rawValue: name) == nil {
+            guard s.judging.openai.endpoint != nil, s.judging.openai.model != nil else { throw ValidationError("--judge openai needs --endpoint URL and --model NAME") }
+            for name in s.judging.openai.strategies where Strategy(rawValue: name) == nil {
                 throw ValidationError("strategy '\(name)' is not one of pointann, listann, listsel, listrank")
             }
         }
@@ -100,11 +100,8 @@ struct DemoCommand: ParsableCommand {
                 print("clicks: \(s.study.world.examinationSource)")
             }
             // The semantic feature is the embedded model's cosine, whatever the judge.
-            let encoder = try loadEncoder(modelDir: s.embeddingModelDir, maxTokens: s.embeddingMaxTokens, threads: s.embeddingThreads)
-            let embedding = EmbeddingJudge(cache: EmbeddingCache(encoder: encoder))
-            let semantic = CollectionFeatures.ExtraFeature(info: Self.semanticFeature) { q, docs in
-                embedding.similarities(query: q, documents: docs).map { Float($0) }
-            }
+            let embedding = try EmbeddingStudyJudge(settings: s.judging)
+            let semantic = embedding.semanticFeature
             let written = try CollectionFeatures.write(collection, k: s.study.candidates, to: s.out, extra: [semantic])
             let dataset = try SVMLightReader.read(written[0])
             let (sources, aucs) = try labelSources(s, collection: collection, dataset: dataset, candidatesFile: written[0], embedding: embedding)
@@ -125,7 +122,7 @@ struct DemoCommand: ParsableCommand {
                                 : "training in this process, \(cores) models at a time (the same bits as one at a time)")
             let trainStarted = Date()
             let result = try BandStudy(config: s.study).run(
-                .init(dataset: dataset, features: FeatureExtractor.features + [Self.semanticFeature], labelSources: sources,
+                .init(dataset: dataset, features: FeatureExtractor.features + [EmbeddingStudyJudge.semanticFeature], labelSources: sources,
                       negatives: negatives),
                 trainer: trainer, directory: s.out + "/study") { done, total, what in
                     Progress.bar("train", done, total, started: trainStarted, extra: what)
@@ -143,39 +140,22 @@ struct DemoCommand: ParsableCommand {
         }
     }
 
-    static let semanticFeature = FeatureInfo("semantic_cosine", .queryDocument)
-
     /// The training labels: the embedded judge's, an LLM's per strategy, or the human ones.
     func labelSources(_ s: DemoSettings, collection: TextCollection, dataset: RankingDataset,
-                      candidatesFile: String, embedding: EmbeddingJudge) throws -> ([LabelSource], [String: Double]) {
+                      candidatesFile: String, embedding: EmbeddingStudyJudge) throws -> ([LabelSource], [String: Double]) {
         switch s.judge {
         case .human:
             // Every candidate with its grade: an unjudged candidate is a 0, not a missing label.
             return ([LabelSource(name: "human", provenance: "human judgments (Cranfield qrels; \(collection.gradeMapping)) — the labels arm then sees the human grades, as the oracle does", qrels: dataset.qrels)], [:])
         case .embedding:
-            let documents = Dictionary(uniqueKeysWithValues: collection.documents.map { ($0.id, $0) })
-            let queries = Dictionary(uniqueKeysWithValues: collection.queries.map { ($0.id, $0) })
-            var similarities: [(String, [String], [Double])] = []
-            for q in dataset.queries {
-                similarities.append((q.id, q.docIDs, embedding.similarities(query: queries[q.id]!, documents: q.docIDs.map { documents[$0]! })))
-            }
-            // One calibration over the whole collection's candidates: grades mean the same in every list.
-            let calibration = GradeCalibration.global(similarities.flatMap(\.2), shares: s.judgeShares)
-            var judgments: [Judgment] = []
-            for (q, docs, sims) in similarities {
-                for (d, (sim, grade)) in zip(docs, zip(sims, calibration.grades(sims))) {
-                    judgments.append(Judgment(query: q, document: d, label: grade, score: sim))
-                }
-            }
-            let qrels = AnnotationRun.qrels(judgments)
-            try AtomicFile.write(qrels.render(), to: s.out + "/judge.qrels")
+            let (source, judgments) = try embedding.labels(collection: collection, dataset: dataset, shares: s.judging.judgeShares,
+                                                           qrelsPath: s.out + "/judge.qrels")
             let auc = AnnotationRun.auc(judgments, reference: collection.qrels)
             print(String(format: "judge labels: ROC AUC %.4f against the human judgments over the candidates", auc))
-            let provenance = "embedding judge \(embedding.cache.encoder.modelID) (cosine; \(calibration.description), collection-wide shares \(s.judgeShares.map { "\($0)" }.joined(separator: "/")) for grades 3/2/1); pointwise"
-            return ([LabelSource(name: "embedding", provenance: provenance, qrels: qrels)], ["embedding": auc])
+            return ([source], ["embedding": auc])
         case .openai:
             var sources: [LabelSource] = [], aucs: [String: Double] = [:]
-            for strategy in s.openai.strategies {
+            for strategy in s.judging.openai.strategies {
                 let dir = s.out + "/annotate-" + strategy
                 try runAnnotation(s, strategy: strategy, candidatesFile: candidatesFile, directory: dir)
                 let qrels = try Qrels.read(dir + "/labels.qrels")
@@ -184,7 +164,7 @@ struct DemoCommand: ParsableCommand {
                 let auc = AnnotationRun.auc(judgments, reference: collection.qrels)
                 aucs[strategy] = auc
                 print(String(format: "%@ labels: %d, ROC AUC %.4f against the human judgments", strategy, judgments.count, auc))
-                sources.append(LabelSource(name: strategy, provenance: "LLM \(s.openai.model!) at \(s.openai.endpoint!), strategy \(strategy) (prompts/\(strategy).txt), temperature \(s.openai.temperature); annotated \(s.workers > 0 ? "through a local cluster of \(s.workers) workers" : "in this process"), store \(dir)/annotations.sqlite", qrels: qrels))
+                sources.append(LabelSource(name: strategy, provenance: "LLM \(s.judging.openai.model!) at \(s.judging.openai.endpoint!), strategy \(strategy) (prompts/\(strategy).txt), temperature \(s.judging.openai.temperature); annotated \(s.workers > 0 ? "through a local cluster of \(s.workers) workers" : "in this process"), store \(dir)/annotations.sqlite", qrels: qrels))
             }
             return (sources, aucs)
         }
@@ -193,10 +173,10 @@ struct DemoCommand: ParsableCommand {
     /// `famol [local --workers N] annotate --judge openai ...` for one strategy; the store in
     /// its directory makes a rerun free.
     func runAnnotation(_ s: DemoSettings, strategy: String, candidatesFile: String, directory: String) throws {
-        var args = ["annotate", "--judge", "openai", "--endpoint", s.openai.endpoint!, "--model", s.openai.model!, "--strategy", strategy,
+        var args = ["annotate", "--judge", "openai", "--endpoint", s.judging.openai.endpoint!, "--model", s.judging.openai.model!, "--strategy", strategy,
                     "--cranfield", s.cranfield, "--candidates", candidatesFile, "--out", directory,
-                    "--api-key-env", s.openai.apiKeyEnv, "--temperature", "\(s.openai.temperature)", "--max-tokens", String(s.openai.maxTokens),
-                    "--concurrency", String(s.openai.concurrency), "--timeout", "\(s.openai.timeout)"]
+                    "--api-key-env", s.judging.openai.apiKeyEnv, "--temperature", "\(s.judging.openai.temperature)", "--max-tokens", String(s.judging.openai.maxTokens),
+                    "--concurrency", String(s.judging.openai.concurrency), "--timeout", "\(s.judging.openai.timeout)"]
         if let n = s.study.queryLimit { args += ["--max-queries", String(n)] }
         if s.workers > 0 { args = ["local", "--workers", String(s.workers)] + args }
         print("annotating with \(strategy): famol \(args.joined(separator: " "))")

@@ -54,7 +54,7 @@ extension DemoSettings {
             "world.quality_strengths": w.qualityStrengths.map { "\($0)" }.joined(separator: ","),
             "world.quality_feature_noise": "\(w.qualityFeatureNoise)", "world.quality_signal": String(w.qualitySignal),
             "pair_terms.regularization": "\(s.pairTerms.regularization)", "pair_terms.label_evidence": "\(s.pairTerms.labelEvidence)",
-            "embedding.grade_shares": judgeShares.map { "\($0)" }.joined(separator: ","),
+            "embedding.grade_shares": judging.judgeShares.map { "\($0)" }.joined(separator: ","),
             "training.epochs": String(s.trainer.epochs), "training.learning_rate": "\(s.trainer.optimizer.learningRate)",
             "training.layers": s.trainer.hidden.map(String.init).joined(separator: ","),
             "training.batch": String(s.trainer.batchQueries), "training.shards": String(s.trainer.shards),
@@ -63,13 +63,13 @@ extension DemoSettings {
             "famol.schedule_first_stage_epochs": String(s.scheduleFirstStageEpochs),
             "metric": Metric.ndcg(10).labelled, "label_loss": "softmax",
         ]
-        if judge == .embedding { p["embedding.max_tokens"] = String(embeddingMaxTokens) }
+        if judge == .embedding { p["embedding.max_tokens"] = String(judging.embeddingMaxTokens) }
         if judge == .openai {
-            p["openai.endpoint"] = openai.endpoint ?? ""
-            p["openai.model"] = openai.model ?? ""
-            p["openai.strategies"] = openai.strategies.joined(separator: ",")
-            p["openai.temperature"] = "\(openai.temperature)"
-            p["openai.max_tokens"] = String(openai.maxTokens)
+            p["judging.openai.endpoint"] = judging.openai.endpoint ?? ""
+            p["judging.openai.model"] = judging.openai.model ?? ""
+            p["judging.openai.strategies"] = judging.openai.strategies.joined(separator: ",")
+            p["judging.openai.temperature"] = "\(judging.openai.temperature)"
+            p["judging.openai.max_tokens"] = String(judging.openai.maxTokens)
         }
         return p
     }

@@ -15,25 +15,9 @@ struct DemoSettings {
     /// hundreds of small trainings, and a cluster per training costs more than it saves).
     var workers = 0
     var study = StudyConfig()
-    var embeddingThreads = 2
-    var embeddingModelDir: String? = nil
-    var embeddingMaxTokens = 256
-    var openai = OpenAISettings()
+    /// The embedded judge's and the LLM judge's settings.
+    var judging = JudgeSettings()
 
-    struct OpenAISettings {
-        var endpoint: String? = nil
-        var model: String? = nil
-        var strategies = ["pointann", "listann", "listsel", "listrank"]
-        var apiKeyEnv = "OPENAI_API_KEY"
-        var temperature = 0.0
-        var maxTokens = 200
-        var concurrency = 4
-        var timeout = 60.0
-    }
-
-    /// Shares of the candidates over the whole collection that the embedded judge grades 3,
-    /// 2 and 1 (global thresholds: a list with nothing similar enough gets all zeros).
-    var judgeShares = [0.05, 0.07, 0.10]
     /// True negatives per query: documents drawn from other queries' candidates, and the BM25
     /// ranks right after the candidates (hard: never shown, some relevant).
     var randomNegatives = 10
@@ -72,19 +56,14 @@ struct DemoSettings {
         ("clicks.reference_log", "real click log whose PBM examination and click rate the simulation takes (\"\" for none)"),
         ("world.quality_strengths", "strengths of the latent document quality, swept"), ("world.quality_feature_noise", "noise of the quality feature"),
         ("world.quality_signal", "gives the ranker the quality feature"),
-        ("embedding.grade_shares", "collection-wide shares graded 3, 2, 1 by the embedded judge"),
-        ("embedding.threads", "BLAS threads of the embedded judge"), ("embedding.model_dir", "model directory"), ("embedding.max_tokens", "truncation"),
-        ("openai.endpoint", "chat-completions base URL"), ("openai.model", "model name"), ("openai.strategies", "annotation strategies to compare"),
-        ("openai.api_key_env", "environment variable with the API key"), ("openai.temperature", "sampling temperature"),
-        ("openai.max_tokens", "completion tokens per call"), ("openai.concurrency", "calls in flight per worker"), ("openai.timeout", "seconds per request"),
-    ]
+        ]
 
     /// Applies a config file; an unknown key or a value of the wrong type names its line.
     mutating func apply(_ toml: TOMLReader) throws {
         for key in toml.entries.keys.sorted() {
             let entry = toml.entries[key]!
             let v = ConfigValue(entry: entry, key: key, file: toml.file)
-            if try study.apply(key, v) { continue }
+            if try study.apply(key, v) || judging.apply(key, v) { continue }
             switch key {
             case "cranfield": cranfield = try v.string()
             case "out": out = try v.string()
@@ -112,24 +91,9 @@ struct DemoSettings {
             case "world.quality_strengths": study.world.qualityStrengths = try v.doubles(in: 0...10)
             case "world.quality_feature_noise": study.world.qualityFeatureNoise = try v.double(in: 0...100)
             case "world.quality_signal": study.world.qualitySignal = try v.bool()
-            case "embedding.grade_shares":
-                let s = try v.doubles(count: 3, in: 0...1)
-                guard s.reduce(0, +) <= 1 else { throw v.error("the shares must add up to at most 1") }
-                judgeShares = s
-            case "embedding.threads": embeddingThreads = try v.int(min: 1)
-            case "embedding.model_dir": embeddingModelDir = try v.string()
-            case "embedding.max_tokens": embeddingMaxTokens = try v.int(min: 8)
-            case "openai.endpoint": openai.endpoint = try v.string()
-            case "openai.model": openai.model = try v.string()
-            case "openai.strategies": openai.strategies = try v.strings()
-            case "openai.api_key_env": openai.apiKeyEnv = try v.string()
-            case "openai.temperature": openai.temperature = try v.double()
-            case "openai.max_tokens": openai.maxTokens = try v.int(min: 1)
-            case "openai.concurrency": openai.concurrency = try v.int(min: 1)
-            case "openai.timeout": openai.timeout = try v.double()
             default:
                 throw InputError(file: toml.file, line: entry.line, field: key, "unknown setting",
-                                 hint: "known settings: " + (Self.keys + StudyConfig.configKeys).map(\.0).sorted().joined(separator: ", "))
+                                 hint: "known settings: " + (Self.keys + StudyConfig.configKeys + JudgeSettings.configKeys).map(\.0).sorted().joined(separator: ", "))
             }
         }
     }

@@ -30,14 +30,24 @@ public struct LoadedClickLog: Sendable {
     /// later result pages). They cannot be attributed to a position, so they are dropped and
     /// counted here for the caller to report.
     public var unshownClicks: Int
+    /// The line each impression starts on, for messages about it.
+    public var lines: [Int] = []
+
+    public init(impressions: [Impression], unshownClicks: Int, lines: [Int] = []) {
+        self.impressions = impressions
+        self.unshownClicks = unshownClicks
+        self.lines = lines
+    }
 }
 
 /// Click logs: famol's JSONL impressions and the Yandex relevance-prediction sample format.
 public enum ClickLog {
     /// Reads famol's JSONL format, one impression object per line.
-    public static func readJSONL(_ path: String) throws -> [Impression] {
+    public static func readJSONL(_ path: String) throws -> [Impression] { try readJSONLWithLines(path).impressions }
+
+    static func readJSONLWithLines(_ path: String) throws -> LoadedClickLog {
         let decoder = JSONDecoder()
-        var out: [Impression] = []
+        var out: [Impression] = [], lines: [Int] = []
         for (i, line) in try readLines(path).enumerated() {
             if line.trimmingSpaces.isEmpty { continue }
             let imp: Impression
@@ -54,9 +64,10 @@ public enum ClickLog {
             }
             try validate(imp, file: path, line: i + 1)
             out.append(imp)
+            lines.append(i + 1)
         }
         if out.isEmpty { throw InputError(file: path, "no impressions", hint: "the click log is empty") }
-        return out
+        return LoadedClickLog(impressions: out, unshownClicks: 0, lines: lines)
     }
 
     public static func writeJSONL(_ impressions: [Impression]) -> String {
@@ -67,7 +78,7 @@ public enum ClickLog {
 
     /// Reads the Yandex sample format: entries separated by `;`, each `QUERY<TAB>u1,...,uN : c1 , c2`.
     public static func readYandex(_ path: String) throws -> LoadedClickLog {
-        var out: [Impression] = []
+        var out: [Impression] = [], lines: [Int] = []
         var unshown = 0
         for (i, line) in try readLines(path).enumerated() {
             for (e, raw) in line.split(separator: ";", omittingEmptySubsequences: false).enumerated() {
@@ -92,10 +103,11 @@ public enum ClickLog {
                 let attributable = clicked.filter { shownSet.contains($0) }
                 unshown += clicked.count - attributable.count
                 out.append(Impression(query: query, shown: shown, clicked: attributable))
+                lines.append(i + 1)
             }
         }
         if out.isEmpty { throw InputError(file: path, "no impressions", hint: "the click log is empty") }
-        return LoadedClickLog(impressions: out, unshownClicks: unshown)
+        return LoadedClickLog(impressions: out, unshownClicks: unshown, lines: lines)
     }
 
     /// The click-log formats famol reads.
@@ -108,7 +120,7 @@ public enum ClickLog {
     public static func read(_ path: String, format: Format? = nil) throws -> LoadedClickLog {
         let resolved = try format ?? detect(path)
         switch resolved {
-        case .jsonl: return LoadedClickLog(impressions: try readJSONL(path), unshownClicks: 0)
+        case .jsonl: return try readJSONLWithLines(path)
         case .yandex: return try readYandex(path)
         case .tiangong: return try TianGongReader.read(path)
         }

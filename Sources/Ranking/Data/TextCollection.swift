@@ -1,3 +1,5 @@
+import Foundation
+
 /// A document of a text collection.
 public struct TextDocument: Sendable, Equatable {
     public var id: String
@@ -41,11 +43,15 @@ public struct TextCollection: Sendable {
 /// Reads a text collection from TSV files: documents `id<TAB>title<TAB>body`, queries
 /// `id<TAB>text`, and TREC qrels.
 public enum TSVCollectionReader {
+    /// Reads TSV or (first byte `{`) JSONL files: documents `{"id", "title"?, "text"}` (or
+    /// "body"), queries `{"id", "text"}`.
     public static func read(documents: String, queries: String, qrels: String?) throws -> TextCollection {
         // An id given twice is an error, not a silent overwrite: which text is meant cannot be guessed.
         var docs: [TextDocument] = [], docLines: [String: Int] = [:]
+        let docsJSON = try startsWithBrace(documents), queriesJSON = try startsWithBrace(queries)
         for (i, line) in try readLines(documents).enumerated() where !line.trimmingSpaces.isEmpty {
-            let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+            let f = docsJSON ? try jsonFields(line, file: documents, line: i + 1, keys: ["id", "title", "text", "body"], required: ["id"])
+                             : line.split(separator: "\t", omittingEmptySubsequences: false).map { String($0) }
             guard f.count == 2 || f.count == 3, !f[0].isEmpty else {
                 throw InputError(file: documents, line: i + 1, "expected 'id<TAB>title<TAB>body' or 'id<TAB>body'")
             }
@@ -57,8 +63,9 @@ public enum TSVCollectionReader {
         }
         var qs: [TextQuery] = [], queryLines: [String: Int] = [:]
         for (i, line) in try readLines(queries).enumerated() where !line.trimmingSpaces.isEmpty {
-            let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard f.count == 2, !f[0].isEmpty, !f[1].trimmingSpaces.isEmpty else {
+            let f = queriesJSON ? try jsonFields(line, file: queries, line: i + 1, keys: ["id", "text"], required: ["id", "text"])
+                                : line.split(separator: "\t", omittingEmptySubsequences: false).map { String($0) }
+            guard f.count == 2, !f[0].isEmpty, !f[1][...].trimmingSpaces.isEmpty else {
                 throw InputError(file: queries, line: i + 1, "expected 'id<TAB>text'")
             }
             if let first = queryLines.updateValue(i + 1, forKey: String(f[0])) {
@@ -71,5 +78,27 @@ public enum TSVCollectionReader {
         if qs.isEmpty { throw InputError(file: queries, "no queries") }
         return TextCollection(name: "tsv", documents: docs, queries: qs, qrels: try qrels.map(Qrels.read) ?? Qrels(),
                               gradeMapping: "grades as given in the qrels")
+    }
+
+    static func startsWithBrace(_ path: String) throws -> Bool {
+        try readFileBytes(path).first(where: { $0 != 32 && $0 != 10 && $0 != 13 && $0 != 9 }) == UInt8(ascii: "{")
+    }
+
+    /// A JSONL line as the TSV fields it stands for: [id, text] or [id, title, text].
+    static func jsonFields(_ line: Substring, file: String, line number: Int, keys: [String], required: [String]) throws -> [String] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            throw InputError(file: file, line: number, "not a JSON object", hint: "one object per line")
+        }
+        var values: [String: String] = [:]
+        for k in keys {
+            guard let v = object[k] else { continue }
+            guard let s = v as? String ?? (v as? NSNumber).map({ $0.stringValue }) else {
+                throw InputError(file: file, line: number, field: k, "expected a string")
+            }
+            values[k] = s
+        }
+        for k in required where values[k] == nil { throw InputError(file: file, line: number, field: k, "missing field") }
+        let text = values["text"] ?? values["body"] ?? ""
+        return keys.contains("title") ? [values["id"]!, values["title"] ?? "", text] : [values["id"]!, text]
     }
 }

@@ -19,7 +19,7 @@ import Foundation
 public enum TianGongReader {
     public static func read(_ path: String) throws -> LoadedClickLog {
         var scanner = XMLScanner(bytes: try readFileBytes(path), file: path)
-        var out: [Impression] = []
+        var out: [Impression] = [], lines: [Int] = []
         var unshown = 0
         var session: String?
         var current: Draft?
@@ -66,6 +66,7 @@ public enum TianGongReader {
                 case "interaction":
                     let (imp, dropped) = try current!.impression(session: session, file: path)
                     out.append(imp)
+                    lines.append(current!.line)
                     unshown += dropped
                     current = nil
                 default: break
@@ -74,7 +75,7 @@ public enum TianGongReader {
         }
         if current != nil { throw InputError(file: path, line: scanner.line, field: "interaction", "the file ends inside an interaction", hint: "the file is truncated") }
         if out.isEmpty { throw InputError(file: path, "no interactions", hint: "a TianGong-ST file holds <session><interaction>... elements") }
-        return LoadedClickLog(impressions: out, unshownClicks: unshown)
+        return LoadedClickLog(impressions: out, unshownClicks: unshown, lines: lines)
     }
 
     /// One interaction as read so far.
