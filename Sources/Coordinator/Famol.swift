@@ -26,7 +26,7 @@ struct Famol: ParsableCommand {
             70 internal failure; 143 stopped by SIGTERM or Ctrl-C after writing a checkpoint.
             """,
         subcommands: [
-            DemoCommand.self, FeaturesCommand.self, SimulateCommand.self, ClicksCommand.self,
+            DemoCommand.self, StudyCommand.self, FeaturesCommand.self, SimulateCommand.self, ClicksCommand.self,
             TrainCommand.self, RankCommand.self, EvaluateCommand.self, AnnotateCommand.self, EmbedCommand.self, LocalCommand.self, KeysCommand.self, BenchCommand.self,
         ]
     )

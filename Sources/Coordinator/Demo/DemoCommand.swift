@@ -154,36 +154,9 @@ struct DemoCommand: ParsableCommand {
             print(String(format: "judge labels: ROC AUC %.4f against the human judgments over the candidates", auc))
             return ([source], ["embedding": auc])
         case .openai:
-            var sources: [LabelSource] = [], aucs: [String: Double] = [:]
-            for strategy in s.judging.openai.strategies {
-                let dir = s.out + "/annotate-" + strategy
-                try runAnnotation(s, strategy: strategy, candidatesFile: candidatesFile, directory: dir)
-                let qrels = try Qrels.read(dir + "/labels.qrels")
-                var judgments: [Judgment] = []
-                for (q, docs) in qrels.judgments { for (d, g) in docs { judgments.append(Judgment(query: q, document: d, label: Double(g))) } }
-                let auc = AnnotationRun.auc(judgments, reference: collection.qrels)
-                aucs[strategy] = auc
-                print(String(format: "%@ labels: %d, ROC AUC %.4f against the human judgments", strategy, judgments.count, auc))
-                sources.append(LabelSource(name: strategy, provenance: "LLM \(s.judging.openai.model!) at \(s.judging.openai.endpoint!), strategy \(strategy) (prompts/\(strategy).txt), temperature \(s.judging.openai.temperature); annotated \(s.workers > 0 ? "through a local cluster of \(s.workers) workers" : "in this process"), store \(dir)/annotations.sqlite", qrels: qrels))
-            }
-            return (sources, aucs)
-        }
-    }
-
-    /// `famol [local --workers N] annotate --judge openai ...` for one strategy; the store in
-    /// its directory makes a rerun free.
-    func runAnnotation(_ s: DemoSettings, strategy: String, candidatesFile: String, directory: String) throws {
-        var args = ["annotate", "--judge", "openai", "--endpoint", s.judging.openai.endpoint!, "--model", s.judging.openai.model!, "--strategy", strategy,
-                    "--cranfield", s.cranfield, "--candidates", candidatesFile, "--out", directory,
-                    "--api-key-env", s.judging.openai.apiKeyEnv, "--temperature", "\(s.judging.openai.temperature)", "--max-tokens", String(s.judging.openai.maxTokens),
-                    "--concurrency", String(s.judging.openai.concurrency), "--timeout", "\(s.judging.openai.timeout)"]
-        if let n = s.study.queryLimit { args += ["--max-queries", String(n)] }
-        if s.workers > 0 { args = ["local", "--workers", String(s.workers)] + args }
-        print("annotating with \(strategy): famol \(args.joined(separator: " "))")
-        let status = try runFamolChild(args)
-        guard status == 0 else {
-            printError("error: annotation with \(strategy) failed (status \(status)); what was stored is kept in \(directory)/annotations.sqlite and a rerun reuses it")
-            throw ExitCode(status)
+            return try LLMStudyJudge(settings: s.judging.openai, workers: s.workers, collectionArguments: ["--cranfield", s.cranfield],
+                                     maxQueries: s.study.queryLimit)
+                .labels(candidatesFile: candidatesFile, directory: s.out, reference: collection.qrels)
         }
     }
 }

@@ -355,7 +355,7 @@ extension RankingDataset {
     }
 
     /// The queries whose ids are in `ids`, in this data set's order.
-    func subset(_ ids: Set<String>) -> RankingDataset {
+    public func subset(_ ids: Set<String>) -> RankingDataset {
         RankingDataset(featureCount: featureCount, queries: queries.filter { ids.contains($0.id) })
     }
 }

@@ -1,0 +1,149 @@
+import Annotation
+import ArgumentParser
+import Foundation
+import Ranking
+
+/// `famol study`: the paper's study on the user's own click log, candidates and judgments.
+struct StudyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "study",
+        abstract: "Run the study on your own data: what clicks, judge labels and FAMOL each buy per query-frequency band.",
+        discussion: """
+            Inputs: a click log (--log: famol JSONL, Yandex, or TianGong-ST session XML); candidates and features \
+            (--data SVMlight with '# docid' comments, or --documents and --queries as TSV or JSONL, from which famol \
+            retrieves BM25 candidates and computes its features, the embedded model's cosine included); human \
+            judgments (--qrels, for all queries or a subset: unjudged queries train but are not scored); training \
+            labels (--labels FILE from famol annotate, repeatable, or --judge embedding|openai). Query frequency is \
+            each query's impressions in the log unless --frequencies or --buckets (Baidu-style 0-9) gives it. \
+            Every input is checked against the others before training. Transductive by default: clicks and labels \
+            of every query train, human judgments only evaluate, and no arm but the oracle sees them. The negative \
+            control shuffles the bands across queries. Writes results.json and report.html to --out. --config FILE \
+            (TOML) sets any parameter; flags override it.
+            """
+    )
+
+    @Option(help: "TOML file with the study's parameters (see the README).") var config: String?
+    @Option(help: "Click log: famol JSONL, Yandex relevance-prediction, or TianGong-ST XML.") var log: String?
+    @Option(help: "Click log format: jsonl, yandex or tiangong (default: from the file).") var logFormat: String?
+    @Option(help: "Candidates and features: SVMlight whose rows name their document ('# docid').") var data: String?
+    @Option(help: "Feature names and groups for --data: 'index<TAB>name<TAB>group' (group query-document or document).") var featureNames: String?
+    @Option(help: "Documents, TSV ('id<TAB>title<TAB>body') or JSONL ({\"id\", \"title\", \"text\"}).") var documents: String?
+    @Option(help: "Queries, TSV ('id<TAB>text') or JSONL ({\"id\", \"text\"}).") var queries: String?
+    @Option(help: "BM25 candidates per query with --documents (default 20).") var candidates: Int?
+    @Option(help: "Human judgments (TREC qrels) that evaluate the arms.") var qrels: String?
+    @Option(help: "Query frequencies: 'query frequency [band]' lines (default: impressions in the log).") var frequencies: String?
+    @Option(help: "Baidu-style frequency buckets: 'query bucket' lines, 0-2 high, 3-6 mid, 7-9 low.") var buckets: String?
+    @Option(help: "Training labels from famol annotate (labels.qrels or labels.jsonl), as FILE or NAME=FILE; repeatable.")
+    var labels: [String] = []
+    @Option(help: "A judge to run for the labels: embedding (needs --documents) or openai.") var judge: String?
+    @Option(help: "Output directory (default runs/study).") var out: String?
+    @Option(name: .customLong("protocol"), help: "transductive (default) or cross-validation.") var studyProtocol: String?
+    @Option(help: "Cross-validation folds (default 5).") var folds: Int?
+    @Option(help: "Trainings per arm (default 3).") var trainingSeeds: Int?
+    @Option(help: "Seed of folds and training (default 42).") var seed: UInt64?
+    @Option(help: "Epochs per model (default 30; no early stopping).") var epochs: Int?
+    @Option(help: "Worker processes of a local cluster per model (default 0: in this process).") var workers: Int?
+    @Flag(help: "Skip the feature-group ablation.") var noAblation = false
+    @Flag(help: "Skip the negative control (bands shuffled across queries).") var noNegativeControl = false
+    @Option(help: "Permutations of the significance tests (default 10000).") var permutations: Int?
+    @Option(help: "LLM endpoint (--judge openai), e.g. http://127.0.0.1:8080/v1.") var endpoint: String?
+    @Option(help: "LLM model name (--judge openai).") var model: String?
+    @Option(help: "Annotation strategies (--judge openai), e.g. pointann,listrank.") var strategies: String?
+
+    /// Defaults, then the config file, then flags; then the checks that need no file.
+    func settings() throws -> StudySettings {
+        var s = StudySettings()
+        if let config { try s.apply(try TOMLReader.read(config)) }
+        if let log { s.log = log }
+        if let logFormat { s.logFormat = try StudySettings.format(logFormat) { ValidationError("--log-format " + $0) } }
+        if let data { s.data = data }
+        if let featureNames { s.featureNames = featureNames }
+        if let documents { s.documents = documents }
+        if let queries { s.queries = queries }
+        if let candidates { s.study.candidates = candidates }
+        if let qrels { s.qrels = qrels }
+        if let frequencies { s.frequencies = frequencies }
+        if let buckets { s.buckets = buckets }
+        if !labels.isEmpty { s.labels = labels }
+        if let judge {
+            guard let j = StudySettings.Judge(rawValue: judge) else { throw ValidationError("--judge must be embedding or openai") }
+            s.judge = j
+        }
+        if let out { s.out = out }
+        if let studyProtocol {
+            guard let p = StudyProtocol(rawValue: studyProtocol) else { throw ValidationError("--protocol must be transductive or cross-validation") }
+            s.study.studyProtocol = p
+        }
+        if let folds { s.study.folds = folds }
+        if let trainingSeeds { s.study.trainingSeeds = trainingSeeds }
+        if let seed { s.study.trainer.seed = seed }
+        if let epochs { s.study.trainer.epochs = epochs }
+        if let workers { s.workers = workers }
+        if noAblation { s.study.ablation = false }
+        if noNegativeControl { s.study.negativeControl = false }
+        if let permutations { s.study.permutations = permutations }
+        if let endpoint { s.judging.openai.endpoint = endpoint }
+        if let model { s.judging.openai.model = model }
+        if let strategies { s.judging.openai.strategies = strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        guard s.log != nil else { throw ValidationError("give the click log: --log FILE") }
+        guard s.qrels != nil else { throw ValidationError("give the human judgments that evaluate: --qrels FILE") }
+        guard (s.data != nil) != (s.documents != nil || s.queries != nil) else {
+            throw ValidationError("give the candidates either as --data FILE (SVMlight) or as --documents FILE --queries FILE (text)")
+        }
+        guard s.data != nil || (s.documents != nil && s.queries != nil) else { throw ValidationError("--documents needs --queries, and --queries needs --documents") }
+        guard s.frequencies == nil || s.buckets == nil else { throw ValidationError("give --frequencies or --buckets, not both") }
+        guard !s.labels.isEmpty || s.judge != nil else {
+            throw ValidationError("give training labels: --labels FILE (from famol annotate) or --judge embedding|openai")
+        }
+        if s.judge != nil, s.data != nil { throw ValidationError("--judge reads text: give --documents and --queries (or label the candidates with famol annotate and pass --labels)") }
+        if s.judge == .openai, s.judging.openai.endpoint == nil || s.judging.openai.model == nil {
+            throw ValidationError("--judge openai needs --endpoint URL and --model NAME")
+        }
+        for name in s.judging.openai.strategies where Strategy(rawValue: name) == nil {
+            throw ValidationError("strategy '\(name)' is not one of pointann, listann, listsel, listrank")
+        }
+        guard s.study.folds >= 2, s.workers >= 0, s.study.trainer.epochs >= 1, s.study.permutations >= 1, s.study.trainingSeeds >= 1 else {
+            throw ValidationError("--folds must be at least 2; --workers 0 or more; --epochs, --permutations and --training-seeds positive")
+        }
+        return s
+    }
+
+    func run() throws {
+        try reportingInputErrors {
+            pinBLASToOneThread()
+            var s = try settings()
+            let started = Date()
+            let loaded = try StudyInputLoading(settings: s).load()
+            if loaded.features.allSatisfy({ $0.group == .queryDocument }) || loaded.features.allSatisfy({ $0.group == .document }), s.study.ablation {
+                print("ablation: skipped (the features are all of one group; give --feature-names with groups to run it)")
+                s.study.ablation = false
+            }
+            let inputs = loaded.inputs
+            StudyCounts.printTable(inputs)
+            if inputs.log.unshownClicks > 0 {
+                print("note: \(inputs.log.unshownClicks) clicks on documents their page did not show were dropped (later result pages)")
+            }
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let trainer: StudyTrainer = s.workers > 0 ? LocalClusterStudyTrainer(workers: s.workers) : InProcessStudyTrainer(parallelism: cores)
+            print(s.workers > 0 ? "training on a local cluster of \(s.workers) famol-worker processes (one famol local run per model)"
+                                : "training in this process, \(cores) models at a time (the same bits as one at a time)")
+            let trainStarted = Date()
+            let result = try BandStudy(config: s.study).run(observed: inputs.data(extraLabels: loaded.judgeLabels), trainer: trainer,
+                                                             directory: s.out + "/study") { done, total, what in
+                Progress.bar("train", done, total, started: trainStarted, extra: what)
+            }
+            let summary = StudySummary.make(result, permutations: s.study.permutations, seed: s.study.trainer.seed)
+            let sources = inputs.labelSources + loaded.judgeLabels
+            let report = StudyReport(result: result, summary: summary, description: StudyCounts.description(s, inputs: inputs),
+                                     labelSources: sources.map { ($0.name, $0.provenance) }, judgeAUC: loaded.judgeAUC)
+            print("")
+            print(report.sourcesText)
+            print("")
+            print(report.tables())
+            for warning in StudyCounts.powerWarnings(summary, result: result) { print("warning: " + warning) }
+            try AtomicFile.write(try report.json(), to: s.out + "/results.json")
+            try AtomicFile.write(HTMLReport(report: report).render(), to: s.out + "/report.html")
+            print(String(format: "\nresults -> %@/results.json, report -> %@/report.html (%.0f s)", s.out, s.out, Date().timeIntervalSince(started)))
+        }
+    }
+}
