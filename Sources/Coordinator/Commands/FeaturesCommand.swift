@@ -7,7 +7,7 @@ struct FeaturesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Retrieve BM25 top-k candidates per query and write their features as SVMlight.",
-        discussion: "Writes features.svm, features.names ('index<TAB>name<TAB>group', group query-document or document), qrels.txt and queries.tsv to --out. Unjudged candidates are labelled 0."
+        discussion: "Writes features.svm, features.names ('index<TAB>name<TAB>group', group query-document or document), qrels.txt, queries.tsv and documents.tsv to --out. Unjudged candidates are labelled 0."
     )
 
     @Option(help: "Cranfield directory (cran.all.1400, cran.qry, cranqrel).") var cranfield: String?

@@ -43,23 +43,24 @@ public struct TextCollection: Sendable {
 /// Reads a text collection from TSV files: documents `id<TAB>title<TAB>body`, queries
 /// `id<TAB>text`, and TREC qrels.
 public enum TSVCollectionReader {
-    /// Reads TSV or (first byte `{`) JSONL files: documents `{"id", "title"?, "text"}` (or
-    /// "body"), queries `{"id", "text"}`.
+    /// Reads TSV or (first byte `{`) JSONL files: documents `{"id", "title"?, "text", "authors"?}`
+    /// (or "body"), queries `{"id", "text"}`. Authors ("A and B") feed the author_count feature.
     public static func read(documents: String, queries: String, qrels: String?) throws -> TextCollection {
         // An id given twice is an error, not a silent overwrite: which text is meant cannot be guessed.
         var docs: [TextDocument] = [], docLines: [String: Int] = [:]
         let docsJSON = try startsWithBrace(documents), queriesJSON = try startsWithBrace(queries)
         for (i, line) in try readLines(documents).enumerated() where !line.trimmingSpaces.isEmpty {
-            let f = docsJSON ? try jsonFields(line, file: documents, line: i + 1, keys: ["id", "title", "text", "body"], required: ["id"])
+            let f = docsJSON ? try jsonFields(line, file: documents, line: i + 1, keys: ["id", "title", "text", "body", "authors"], required: ["id"])
                              : line.split(separator: "\t", omittingEmptySubsequences: false).map { String($0) }
-            guard f.count == 2 || f.count == 3, !f[0].isEmpty else {
-                throw InputError(file: documents, line: i + 1, "expected 'id<TAB>title<TAB>body' or 'id<TAB>body'")
+            guard (2...4).contains(f.count), !f[0].isEmpty else {
+                throw InputError(file: documents, line: i + 1, "expected 'id<TAB>title<TAB>body[<TAB>authors]' or 'id<TAB>body'")
             }
             if let first = docLines.updateValue(i + 1, forKey: String(f[0])) {
                 throw InputError(file: documents, line: i + 1, field: "id", "document '\(f[0].prefix(200))' was already given on line \(first)",
                                  hint: "give each document once")
             }
-            docs.append(TextDocument(id: String(f[0]), title: f.count == 3 ? String(f[1]) : "", body: String(f[f.count - 1])))
+            docs.append(TextDocument(id: f[0], title: f.count >= 3 ? f[1] : "", body: f.count == 4 ? f[2] : f[f.count - 1],
+                                     authors: f.count == 4 ? f[3] : ""))
         }
         var qs: [TextQuery] = [], queryLines: [String: Int] = [:]
         for (i, line) in try readLines(queries).enumerated() where !line.trimmingSpaces.isEmpty {
@@ -99,6 +100,7 @@ public enum TSVCollectionReader {
         }
         for k in required where values[k] == nil { throw InputError(file: file, line: number, field: k, "missing field") }
         let text = values["text"] ?? values["body"] ?? ""
-        return keys.contains("title") ? [values["id"]!, values["title"] ?? "", text] : [values["id"]!, text]
+        guard keys.contains("title") else { return [values["id"]!, text] }
+        return [values["id"]!, values["title"] ?? "", text] + (values["authors"].map { [$0] } ?? [])
     }
 }

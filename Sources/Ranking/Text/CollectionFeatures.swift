@@ -13,7 +13,9 @@ public enum CollectionFeatures {
         }
     }
 
-    /// Writes features.svm, features.names, qrels.txt and queries.tsv; returns their paths.
+    /// Writes features.svm, features.names, qrels.txt, queries.tsv and documents.tsv; returns
+    /// their paths. The TSV files hold the text with tabs and line breaks as spaces, so that
+    /// `famol study --documents --queries` reads the same collection back.
     @discardableResult
     public static func write(_ collection: TextCollection, k: Int, to directory: String, extra: [ExtraFeature] = []) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -24,7 +26,10 @@ public enum CollectionFeatures {
             ("features.svm", SVMLightWriter.render(data)),
             ("features.names", names.enumerated().map { "\($0.offset + 1)\t\($0.element.name)\t\($0.element.group.rawValue)\n" }.joined()),
             ("qrels.txt", collection.qrels.render()),
-            ("queries.tsv", collection.queries.map { "\($0.id)\t\($0.text)\n" }.joined()),
+            ("queries.tsv", collection.queries.map { "\($0.id)\t\(oneLine($0.text))\n" }.joined()),
+            ("documents.tsv", collection.documents.map {
+                "\($0.id)\t\(oneLine($0.title))\t\(oneLine($0.body))" + ($0.authors.isEmpty ? "" : "\t" + oneLine($0.authors)) + "\n"
+            }.joined()),
         ]
         for (name, text) in files { try AtomicFile.write(text, to: directory + "/" + name) }
         return files.map { directory + "/" + $0.0 }
@@ -47,5 +52,9 @@ public enum CollectionFeatures {
             out.queries.append(r)
         }
         return out
+    }
+
+    static func oneLine(_ text: String) -> String {
+        String(text.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 })
     }
 }

@@ -1,0 +1,241 @@
+"""famol study: the study on a user's own data. A click log written as famol JSONL and in
+TianGong-ST's session layout over Cranfield documents given as text gives the same per-query
+metrics, through a local cluster of 2 workers, as the demo's world it was taken from; a
+features-only data set (the Yahoo sample, a simulated log, simulated judge labels, Baidu-style
+buckets) runs end to end with per-band counts that match its inputs; bad inputs stop before
+any training with the file, line and field."""
+import collections
+import json
+import random
+from xml.sax.saxutils import escape
+
+import pytest
+
+# The demo's world that a user's data can equal: Cranfield's own grades (strength 0), no
+# quality feature, one simulation seed, main arms only.
+DEMO_TOML = """
+seed = 42
+queries = 30
+[study]
+simulation_seeds = 1
+training_seeds = 1
+permutations = 200
+ablation = false
+negative_control = false
+true_negatives = false
+[clicks]
+impressions = 1200
+[training]
+epochs = 4
+[world]
+quality_strengths = [0]
+quality_signal = false
+"""
+STUDY_FLAGS = ["--epochs", "4", "--training-seeds", "1", "--permutations", "200", "--seed", "42", "--no-ablation",
+               "--no-negative-control"]
+METRICS = ["ndcg@1", "ndcg@3", "ndcg@5", "ndcg@10", "err@10", "mrr"]
+
+
+def tiangong_xml(impressions):
+    """The log in TianGong-ST's published session layout, written here, not by famol."""
+    out = ['<?xml version="1.0" encoding="utf-8"?>', "<root>"]
+    for n, imp in enumerate(impressions):
+        out.append(f'<session num="{n + 1}">')
+        out.append(f'  <interaction num="1" starttime="{1397805834 + n}.0" type="reformulate">')
+        out.append(f"    <query_id>{escape(imp['query'])}</query_id>")
+        out.append(f"    <query>query text &amp; more</query>")
+        out.append("    <results>")
+        for r, d in enumerate(imp["shown"]):
+            out.append(f'      <result rank="{r + 1}" id="{r}"><docid>{escape(d)}</docid><url>http://x/{r}</url>'
+                       f"<title>t</title><relevance><TACM>0.5</TACM></relevance></result>")
+        out.append("    </results>")
+        out.append("    <clicked>")
+        for c, d in enumerate(imp["clicked"]):
+            # Half of the clicks name their document, the others only their rank.
+            ref = f"<docid>{escape(d)}</docid>" if c % 2 == 0 else ""
+            out.append(f'      <click num="{c + 1}">{ref}<rank>{imp["shown"].index(d) + 1}</rank><timestamp>1</timestamp></click>')
+        out.append("    </clicked>")
+        out.append("  </interaction>")
+        out.append("</session>")
+    out.append("</root>")
+    return "\n".join(out) + "\n"
+
+
+@pytest.fixture(scope="module")
+def demo_world(famol, datasets, tmp_path_factory):
+    base = tmp_path_factory.mktemp("study")
+    (base / "demo.toml").write_text(DEMO_TOML)
+    famol("demo", "--config", base / "demo.toml", "--cranfield", datasets / "cranfield", "--out", base / "demo", timeout=900)
+    world = base / "demo" / "study" / "data" / "quality-0-0" / "sim-1"
+    results = json.loads((base / "demo" / "results.json").read_text())["result"]
+    # The human judgments of the study's 30 queries (Cranfield judges all 225).
+    ids = {line.split("\t")[0] for line in (base / "demo" / "queries.tsv").read_text().splitlines()}
+    qrels = [l for l in (base / "demo" / "qrels.txt").read_text().splitlines() if l.split()[0] in ids]
+    (base / "human.qrels").write_text("\n".join(qrels) + "\n")
+    return base, world, results
+
+
+def per_query(results, group):
+    return {e["method"]: e["perQuery"] for e in results["evaluations"] if e["group"] == group and e["testSet"] == "candidates"}
+
+
+def test_study_on_text_and_a_jsonl_log_equals_the_demo_world_it_came_from(famol, demo_world):
+    base, world, demo = demo_world
+    out = base / "jsonl"
+    proc = famol("study", "--documents", base / "demo" / "documents.tsv", "--queries", base / "demo" / "queries.tsv",
+                 "--log", world / "clicks.jsonl", "--labels", f"embedding={base / 'demo' / 'judge.qrels'}",
+                 "--qrels", base / "human.qrels", "--workers", "2", "--out", out, *STUDY_FLAGS, timeout=900)
+    assert "training on a local cluster of 2 famol-worker processes" in proc.stdout
+    assert "inputs per band" in proc.stdout and "judged queries (scored)" in proc.stdout
+    study = json.loads((out / "results.json").read_text())
+    got, want = per_query(study["result"], "observed"), per_query(demo, "quality 0.0")
+    assert set(got) == set(want) - {"clicks (IPS, true propensities)"}  # no true propensities in a real log
+    for method, values in got.items():
+        for metric in METRICS:
+            assert len(values[metric]) == 30
+            for q, v in values[metric].items():
+                assert v == pytest.approx(want[method][metric][q], abs=1e-12), (method, metric, q)
+    # The report names its inputs with their hashes and counts.
+    params = study["parameters"]
+    assert any(k.startswith("input:") and k.endswith("clicks.jsonl") and v.startswith("sha256:") for k, v in params.items())
+    w = study["result"]["worlds"][0]
+    assert w["judgedQueriesPerBand"]["all"] == 30
+    assert round(w["impressionsPerBand"]["all"]) == 1200
+    assert (out / "report.html").read_text().count("<svg") >= 1
+
+
+def test_study_on_a_tiangong_log_with_a_judged_subset_scores_only_judged_queries(famol, demo_world):
+    base, world, demo = demo_world
+    impressions = [json.loads(line) for line in (world / "clicks.jsonl").read_text().splitlines()]
+    (base / "sessions.xml").write_text(tiangong_xml(impressions))
+    qrels = (base / "human.qrels").read_text().splitlines()
+    judged_ids = sorted({line.split()[0] for line in qrels}, key=int)[:20]
+    (base / "subset.qrels").write_text("\n".join(l for l in qrels if l.split()[0] in judged_ids) + "\n")
+    out = base / "tiangong"
+    famol("study", "--documents", base / "demo" / "documents.tsv", "--queries", base / "demo" / "queries.tsv",
+          "--log", base / "sessions.xml", "--labels", f"embedding={base / 'demo' / 'judge.qrels'}",
+          "--qrels", base / "subset.qrels", "--workers", "2", "--out", out, *STUDY_FLAGS, timeout=900)
+    study = json.loads((out / "results.json").read_text())["result"]
+    got, want = per_query(study, "observed"), per_query(demo, "quality 0.0")
+    w = study["worlds"][0]
+    assert w["judgedQueriesPerBand"]["all"] == 20 and len(w["bands"]) == 30
+    assert round(w["impressionsPerBand"]["all"]) == len(impressions)
+    for method, values in got.items():
+        for metric in METRICS:
+            assert set(values[metric]) == set(judged_ids), (method, metric)
+            if method == "oracle (human labels)":
+                continue  # it learns from the judgments, so from fewer queries here
+            for q, v in values[metric].items():
+                assert v == pytest.approx(want[method][metric][q], abs=1e-12), (method, metric, q)
+
+
+def yahoo_queries(path):
+    """Query ids and document ids as famol names them in a LightGBM-style file with a .query file."""
+    sizes = [int(x) for x in open(str(path) + ".query").read().split()]
+    queries, line = {}, 1
+    labels = [int(float(l.split()[0])) for l in open(path).read().splitlines()]
+    for q, size in enumerate(sizes):
+        queries[str(q + 1)] = [(f"{path.name}-{line + k}", labels[line + k - 1]) for k in range(size)]
+        line += size
+    return queries
+
+
+@pytest.fixture(scope="module")
+def yahoo_inputs(famol, datasets, tmp_path_factory):
+    base = tmp_path_factory.mktemp("yahoo-study")
+    data = datasets / "yahoo-ltr-sample" / "rank.train"
+    famol("simulate", "--data", data, "--impressions", "4000", "--zipf", "1.1", "--seed", "5", "--out", base / "clicks.jsonl")
+    famol("annotate", "--judge", "simulated", "--candidates", data, "--out", base / "annotate")
+    queries = yahoo_queries(data)
+    (base / "human.qrels").write_text("".join(f"{q} 0 {d} {g}\n" for q, docs in queries.items() for d, g in docs))
+    # Baidu-style buckets: deciles of the queries by impressions, 0 the most frequent.
+    freq = collections.Counter(json.loads(l)["query"] for l in (base / "clicks.jsonl").read_text().splitlines())
+    order = sorted(queries, key=lambda q: (-freq[q], int(q)))
+    buckets = {q: min(9, 10 * i // len(order)) for i, q in enumerate(order)}
+    (base / "buckets.txt").write_text("".join(f"{q} {b}\n" for q, b in buckets.items()))
+    return base, data, queries, freq, buckets
+
+
+def test_study_on_a_features_only_data_set_reports_every_band_with_its_input_counts(famol, yahoo_inputs):
+    base, data, queries, freq, buckets = yahoo_inputs
+    out = base / "run"
+    proc = famol("study", "--data", data, "--log", base / "clicks.jsonl", "--labels", base / "annotate" / "labels.jsonl",
+                 "--qrels", base / "human.qrels", "--buckets", base / "buckets.txt", "--out", out,
+                 "--epochs", "3", "--training-seeds", "1", "--permutations", "200", timeout=900)
+    assert "ablation: skipped" in proc.stdout
+    doc = json.loads((out / "results.json").read_text())
+    result = doc["result"]
+    assert [w["group"] for w in result["worlds"]] == ["observed", "control (shuffled bands)"]
+    w = result["worlds"][0]
+    band = {q: "high" if b <= 2 else "mid" if b <= 6 else "low" for q, b in buckets.items()}
+    assert w["bands"] == band
+    clicks = collections.Counter()
+    for line in (base / "clicks.jsonl").read_text().splitlines():
+        imp = json.loads(line)
+        clicks[band[imp["query"]]] += len(imp["clicked"])
+    for b in ["high", "mid", "low"]:
+        members = [q for q in queries if band[q] == b]
+        assert members, b
+        assert round(w["impressionsPerBand"][b]) == sum(freq[q] for q in members)
+        assert round(w["clicksPerBand"][b]) == clicks[b]
+        assert w["judgedQueriesPerBand"][b] == len(members)
+        assert doc["summary"]["queriesPerBand"][b] == len(members)
+    # Every arm scored every judged query; the labels came with their provenance.
+    for e in result["evaluations"]:
+        assert set(e["perQuery"]["ndcg@10"]) == set(queries)
+    assert "simulated judge" in doc["sources"]["labels:annotate"].lower()
+    # The control: the same models, bands shuffled; its interaction test is reported beside the real one.
+    groups = {x["group"] for x in doc["summary"]["interactions"]}
+    assert groups == {"observed", "control (shuffled bands)"}
+    assert sorted(result["worlds"][1]["bands"].values()) == sorted(band.values())
+
+
+@pytest.mark.parametrize("case", ["unknown document", "unknown query", "judged query without candidates", "empty band",
+                                  "bucket out of range", "malformed log line", "label for an unknown document",
+                                  "truncated tiangong", "missing frequency"])
+def test_bad_study_inputs_stop_before_training_with_file_line_and_field(famol, yahoo_inputs, case):
+    base, data, queries, freq, buckets = yahoo_inputs
+    bad = base / f"bad-{case.replace(' ', '-')}"
+    bad.mkdir(exist_ok=True)
+    log, qrels, labels, bucket_file = base / "clicks.jsonl", base / "human.qrels", base / "annotate" / "labels.jsonl", base / "buckets.txt"
+    lines = log.read_text().splitlines()
+    expect = ""
+    if case == "unknown document":
+        imp = json.loads(lines[6]); imp["shown"][1] = "no-such-doc"; lines[6] = json.dumps(imp)
+        log = bad / "clicks.jsonl"; log.write_text("\n".join(lines) + "\n")
+        expect = f"{log}:7: field 'shown': document 'no-such-doc' shown for query"
+    elif case == "unknown query":
+        imp = json.loads(lines[3]); imp["query"] = "9999"; lines[3] = json.dumps(imp)
+        log = bad / "clicks.jsonl"; log.write_text("\n".join(lines) + "\n")
+        expect = f"{log}:4: field 'query': query '9999' has no candidates"
+    elif case == "judged query without candidates":
+        qrels = bad / "human.qrels"; qrels.write_text((base / "human.qrels").read_text() + "777 0 x 1\n")
+        expect = f"{qrels}:{len((base / 'human.qrels').read_text().splitlines()) + 1}: field 'qid': query '777' is judged but has no candidates"
+    elif case == "empty band":
+        bucket_file = bad / "buckets.txt"; bucket_file.write_text("".join(f"{q} {min(b, 2) if b < 7 else b}\n" for q, b in buckets.items()))
+        expect = f"{bucket_file}: the mid band has no query"
+    elif case == "bucket out of range":
+        bucket_file = bad / "buckets.txt"; bucket_file.write_text("".join(f"{q} {12 if q == '5' else b}\n" for q, b in buckets.items()))
+        expect = "field 'bucket': bucket 12 is not in 0-9"
+    elif case == "malformed log line":
+        lines[9] = lines[9][:-5]
+        log = bad / "clicks.jsonl"; log.write_text("\n".join(lines) + "\n")
+        expect = f"{log}:10: not a JSON object"
+    elif case == "label for an unknown document":
+        labels = bad / "labels.jsonl"
+        labels.write_text((base / "annotate" / "labels.jsonl").read_text()
+                          + json.dumps({"query": "3", "document": "ghost", "label": 1, "judge": "x"}) + "\n")
+        expect = f"field 'document': document 'ghost' of query '3' is not among its candidates"
+    elif case == "truncated tiangong":
+        imps = [json.loads(l) for l in lines[:40]]
+        log = bad / "sessions.xml"; log.write_text(tiangong_xml(imps)[:-200])
+        expect = f"{log}:"
+    elif case == "missing frequency":
+        bucket_file = bad / "buckets.txt"; bucket_file.write_text("".join(f"{q} {b}\n" for q, b in buckets.items() if q != "8"))
+        expect = f"{bucket_file}: field 'query': query '8' has no bucket"
+    proc = famol("study", "--data", data, "--log", log, "--labels", labels, "--qrels", qrels, "--buckets", bucket_file,
+                 "--out", bad / "run", "--epochs", "2", "--training-seeds", "1", check=False, timeout=120)
+    assert proc.returncode == 65, (case, proc.stdout, proc.stderr)
+    assert expect in proc.stderr, (case, proc.stderr)
+    assert "training in this process" not in proc.stdout  # stopped before any training
+    assert not (bad / "run" / "results.json").exists()
