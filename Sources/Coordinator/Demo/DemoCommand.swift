@@ -20,69 +20,37 @@ struct DemoCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "TOML file with the study's parameters (see the README).") var config: String?
+    @OptionGroup var options: StudyOptions
     @Option(help: "Cranfield directory.") var cranfield: String?
     @Option(help: "Output directory (default runs/demo).") var out: String?
-    @Option(name: .customLong("protocol"), help: "transductive (default) or cross-validation.") var studyProtocol: String?
-    @Option(help: "Cross-validation folds (default 5).") var folds: Int?
     @Option(help: "Simulated worlds per quality strength (default 5).") var simulationSeeds: Int?
-    @Option(help: "Trainings per world and arm (default 3).") var trainingSeeds: Int?
     @Option(help: "Simulated impressions (default 8000).") var impressions: Int?
     @Option(help: "Seed of folds, training and clicks (default 42).") var seed: UInt64?
-    @Option(help: "Epochs per model (default 30; no early stopping).") var epochs: Int?
     @Option(help: "Use only the first N queries (quick runs).") var queries: Int?
     @Option(help: "Source of training labels: embedding, openai or human.") var judge: String?
-    @Option(help: "Worker processes of a local cluster per model (default 0: in this process).") var workers: Int?
-    @Flag(help: "Skip the feature-group ablation.") var noAblation = false
-    @Flag(help: "Skip the negative-control world.") var noNegativeControl = false
     @Flag(help: "Skip the true-negative analysis (random and hard negatives).") var noTrueNegatives = false
-    @Option(help: "Permutations of the significance tests (default 10000).") var permutations: Int?
     @Option(help: "BLAS threads of the embedding judge (default 2).") var threads: Int?
-    @Option(help: "LLM endpoint (--judge openai), e.g. http://127.0.0.1:8080/v1.") var endpoint: String?
-    @Option(help: "LLM model name (--judge openai).") var model: String?
-    @Option(help: "Annotation strategies to compare (--judge openai), e.g. pointann,listrank.") var strategies: String?
 
     /// Defaults, then the config file, then flags.
     func settings() throws -> DemoSettings {
         var s = DemoSettings()
-        if let config { try s.apply(try TOMLReader.read(config)) }
+        if let config = options.config { try s.apply(try TOMLReader.read(config)) }
+        try options.apply(to: &s.study, judging: &s.judging, workers: &s.workers)
         if let cranfield { s.cranfield = cranfield }
         if let out { s.out = out }
-        if let studyProtocol {
-            guard let p = StudyProtocol(rawValue: studyProtocol) else { throw ValidationError("--protocol must be transductive or cross-validation") }
-            s.study.studyProtocol = p
-        }
-        if let folds { s.study.folds = folds }
         if let simulationSeeds { s.study.simulationSeeds = simulationSeeds }
-        if let trainingSeeds { s.study.trainingSeeds = trainingSeeds }
         if let impressions { s.study.world.clicks.impressions = impressions }
         if let seed { s.seed = seed }
-        if let epochs { s.study.trainer.epochs = epochs }
         if let queries { s.study.queryLimit = queries }
         if let judge {
             guard let j = DemoSettings.Judge(rawValue: judge) else { throw ValidationError("--judge must be embedding, openai or human") }
             s.judge = j
         }
-        if let workers { s.workers = workers }
-        if noAblation { s.study.ablation = false }
-        if noNegativeControl { s.study.negativeControl = false }
         if noTrueNegatives { s.study.trueNegatives = false }
-        if let permutations { s.study.permutations = permutations }
         if let threads { s.judging.embeddingThreads = threads }
-        if let endpoint { s.judging.openai.endpoint = endpoint }
-        if let model { s.judging.openai.model = model }
-        if let strategies { s.judging.openai.strategies = strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        guard s.study.folds >= 2 else { throw ValidationError("--folds must be at least 2") }
-        guard s.workers >= 0 else { throw ValidationError("--workers must be 0 or more") }
-        guard s.study.trainer.epochs >= 1, s.study.world.clicks.impressions >= 1, s.study.permutations >= 1,
-              s.study.simulationSeeds >= 1, s.study.trainingSeeds >= 1 else {
-            throw ValidationError("--epochs, --impressions, --permutations and the seed counts must be positive")
-        }
-        if s.judge == .openai {
-            guard s.judging.openai.endpoint != nil, s.judging.openai.model != nil else { throw ValidationError("--judge openai needs --endpoint URL and --model NAME") }
-            for name in s.judging.openai.strategies where Strategy(rawValue: name) == nil {
-                throw ValidationError("strategy '\(name)' is not one of pointann, listann, listsel, listrank")
-            }
+        try StudyOptions.validate(s.study, judging: s.judging, workers: s.workers, llm: s.judge == .openai)
+        guard s.study.world.clicks.impressions >= 1, s.study.simulationSeeds >= 1 else {
+            throw ValidationError("--impressions and --simulation-seeds must be positive")
         }
         return s
     }

@@ -40,11 +40,9 @@ extension DemoSettings {
         var p: [String: String] = [
             "cranfield": cranfield, "judge": judge.rawValue, "seed": String(s.trainer.seed),
             "queries": s.queryLimit.map(String.init) ?? "all", "candidates": String(s.candidates),
-            "study.protocol": s.studyProtocol.rawValue, "study.folds": String(s.folds), "study.ablation": String(s.ablation),
-            "study.negative_control": String(s.negativeControl), "study.simulation_seeds": String(s.simulationSeeds),
+            "study.simulation_seeds": String(s.simulationSeeds),
             "study.true_negatives": String(s.trueNegatives), "study.random_negatives": String(randomNegatives),
             "study.hard_negatives": String(hardNegatives),
-            "study.training_seeds": String(s.trainingSeeds), "study.permutations": String(s.permutations),
             "clicks.model": c.model.rawValue, "clicks.impressions": String(c.impressions), "clicks.zipf": "\(c.zipfExponent)",
             "clicks.examination": c.examinationCurve.map { $0.map { String(format: "%.6f", $0) }.joined(separator: ",") } ?? "1/(k+1)^\(c.eta)",
             "clicks.examination_source": w.examinationSource,
@@ -53,23 +51,16 @@ extension DemoSettings {
             "clicks.logging_temperature": c.loggingTemperature.map { "\($0)" } ?? "none (BM25 order)",
             "world.quality_strengths": w.qualityStrengths.map { "\($0)" }.joined(separator: ","),
             "world.quality_feature_noise": "\(w.qualityFeatureNoise)", "world.quality_signal": String(w.qualitySignal),
-            "pair_terms.regularization": "\(s.pairTerms.regularization)", "pair_terms.label_evidence": "\(s.pairTerms.labelEvidence)",
             "embedding.grade_shares": judging.judgeShares.map { "\($0)" }.joined(separator: ","),
-            "training.epochs": String(s.trainer.epochs), "training.learning_rate": "\(s.trainer.optimizer.learningRate)",
-            "training.layers": s.trainer.hidden.map(String.init).joined(separator: ","),
-            "training.batch": String(s.trainer.batchQueries), "training.shards": String(s.trainer.shards),
-            "training.model_selection": "none: the last of training.epochs",
-            "famol.weights": BandStudy.describe(s.famolBands),
-            "famol.schedule_first_stage_epochs": String(s.scheduleFirstStageEpochs),
-            "metric": Metric.ndcg(10).labelled, "label_loss": "softmax",
         ]
+        p.merge(study.reportParameters) { a, _ in a }
         if judge == .embedding { p["embedding.max_tokens"] = String(judging.embeddingMaxTokens) }
         if judge == .openai {
-            p["judging.openai.endpoint"] = judging.openai.endpoint ?? ""
-            p["judging.openai.model"] = judging.openai.model ?? ""
-            p["judging.openai.strategies"] = judging.openai.strategies.joined(separator: ",")
-            p["judging.openai.temperature"] = "\(judging.openai.temperature)"
-            p["judging.openai.max_tokens"] = String(judging.openai.maxTokens)
+            p["openai.endpoint"] = judging.openai.endpoint ?? ""
+            p["openai.model"] = judging.openai.model ?? ""
+            p["openai.strategies"] = judging.openai.strategies.joined(separator: ",")
+            p["openai.temperature"] = "\(judging.openai.temperature)"
+            p["openai.max_tokens"] = String(judging.openai.maxTokens)
         }
         return p
     }

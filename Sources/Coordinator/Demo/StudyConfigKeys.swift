@@ -43,4 +43,22 @@ extension StudyConfig {
         }
         return true
     }
+
+    /// The shared settings as the reports print them.
+    var reportParameters: [String: String] {
+        let s = self
+        return [
+            "study.protocol": s.studyProtocol.rawValue, "study.folds": String(s.folds), "study.ablation": String(s.ablation),
+            "study.negative_control": String(s.negativeControl), "study.training_seeds": String(s.trainingSeeds),
+            "study.permutations": String(s.permutations),
+            "pair_terms.regularization": "\(s.pairTerms.regularization)", "pair_terms.label_evidence": "\(s.pairTerms.labelEvidence)",
+            "training.epochs": String(s.trainer.epochs), "training.learning_rate": "\(s.trainer.optimizer.learningRate)",
+            "training.layers": s.trainer.hidden.map(String.init).joined(separator: ","),
+            "training.batch": String(s.trainer.batchQueries), "training.shards": String(s.trainer.shards),
+            "training.model_selection": "none: the last of training.epochs",
+            "famol.weights": BandStudy.describe(s.famolBands),
+            "famol.schedule_first_stage_epochs": String(s.scheduleFirstStageEpochs),
+            "metric": Metric.ndcg(10).labelled, "label_loss": "softmax",
+        ]
+    }
 }

@@ -22,7 +22,7 @@ struct StudyCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "TOML file with the study's parameters (see the README).") var config: String?
+    @OptionGroup var options: StudyOptions
     @Option(help: "Click log: famol JSONL, Yandex relevance-prediction, or TianGong-ST XML.") var log: String?
     @Option(help: "Click log format: jsonl, yandex or tiangong (default: from the file).") var logFormat: String?
     @Option(help: "Candidates and features: SVMlight whose rows name their document ('# docid').") var data: String?
@@ -37,23 +37,13 @@ struct StudyCommand: ParsableCommand {
     var labels: [String] = []
     @Option(help: "A judge to run for the labels: embedding (needs --documents) or openai.") var judge: String?
     @Option(help: "Output directory (default runs/study).") var out: String?
-    @Option(name: .customLong("protocol"), help: "transductive (default) or cross-validation.") var studyProtocol: String?
-    @Option(help: "Cross-validation folds (default 5).") var folds: Int?
-    @Option(help: "Trainings per arm (default 3).") var trainingSeeds: Int?
     @Option(help: "Seed of folds and training (default 42).") var seed: UInt64?
-    @Option(help: "Epochs per model (default 30; no early stopping).") var epochs: Int?
-    @Option(help: "Worker processes of a local cluster per model (default 0: in this process).") var workers: Int?
-    @Flag(help: "Skip the feature-group ablation.") var noAblation = false
-    @Flag(help: "Skip the negative control (bands shuffled across queries).") var noNegativeControl = false
-    @Option(help: "Permutations of the significance tests (default 10000).") var permutations: Int?
-    @Option(help: "LLM endpoint (--judge openai), e.g. http://127.0.0.1:8080/v1.") var endpoint: String?
-    @Option(help: "LLM model name (--judge openai).") var model: String?
-    @Option(help: "Annotation strategies (--judge openai), e.g. pointann,listrank.") var strategies: String?
 
     /// Defaults, then the config file, then flags; then the checks that need no file.
     func settings() throws -> StudySettings {
         var s = StudySettings()
-        if let config { try s.apply(try TOMLReader.read(config)) }
+        if let config = options.config { try s.apply(try TOMLReader.read(config)) }
+        try options.apply(to: &s.study, judging: &s.judging, workers: &s.workers)
         if let log { s.log = log }
         if let logFormat { s.logFormat = try StudySettings.format(logFormat) { ValidationError("--log-format " + $0) } }
         if let data { s.data = data }
@@ -70,21 +60,7 @@ struct StudyCommand: ParsableCommand {
             s.judge = j
         }
         if let out { s.out = out }
-        if let studyProtocol {
-            guard let p = StudyProtocol(rawValue: studyProtocol) else { throw ValidationError("--protocol must be transductive or cross-validation") }
-            s.study.studyProtocol = p
-        }
-        if let folds { s.study.folds = folds }
-        if let trainingSeeds { s.study.trainingSeeds = trainingSeeds }
         if let seed { s.study.trainer.seed = seed }
-        if let epochs { s.study.trainer.epochs = epochs }
-        if let workers { s.workers = workers }
-        if noAblation { s.study.ablation = false }
-        if noNegativeControl { s.study.negativeControl = false }
-        if let permutations { s.study.permutations = permutations }
-        if let endpoint { s.judging.openai.endpoint = endpoint }
-        if let model { s.judging.openai.model = model }
-        if let strategies { s.judging.openai.strategies = strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         guard s.log != nil else { throw ValidationError("give the click log: --log FILE") }
         guard s.qrels != nil else { throw ValidationError("give the human judgments that evaluate: --qrels FILE") }
         guard (s.data != nil) != (s.documents != nil || s.queries != nil) else {
@@ -96,15 +72,7 @@ struct StudyCommand: ParsableCommand {
             throw ValidationError("give training labels: --labels FILE (from famol annotate) or --judge embedding|openai")
         }
         if s.judge != nil, s.data != nil { throw ValidationError("--judge reads text: give --documents and --queries (or label the candidates with famol annotate and pass --labels)") }
-        if s.judge == .openai, s.judging.openai.endpoint == nil || s.judging.openai.model == nil {
-            throw ValidationError("--judge openai needs --endpoint URL and --model NAME")
-        }
-        for name in s.judging.openai.strategies where Strategy(rawValue: name) == nil {
-            throw ValidationError("strategy '\(name)' is not one of pointann, listann, listsel, listrank")
-        }
-        guard s.study.folds >= 2, s.workers >= 0, s.study.trainer.epochs >= 1, s.study.permutations >= 1, s.study.trainingSeeds >= 1 else {
-            throw ValidationError("--folds must be at least 2; --workers 0 or more; --epochs, --permutations and --training-seeds positive")
-        }
+        try StudyOptions.validate(s.study, judging: s.judging, workers: s.workers, llm: s.judge == .openai)
         return s
     }
 

@@ -97,18 +97,8 @@ struct StudySettings {
             "log": log ?? "", "log_format": logFormat?.rawValue ?? "from the file", "qrels": qrels ?? "",
             "frequency": frequencies.map { "given: \($0)" } ?? buckets.map { "buckets: \($0)" } ?? "impressions in the log",
             "labels": labels.joined(separator: ","), "judge": judge?.rawValue ?? "none", "seed": String(s.trainer.seed),
-            "study.protocol": s.studyProtocol.rawValue, "study.folds": String(s.folds), "study.ablation": String(s.ablation),
-            "study.negative_control": String(s.negativeControl), "study.training_seeds": String(s.trainingSeeds),
-            "study.permutations": String(s.permutations),
-            "pair_terms.regularization": "\(s.pairTerms.regularization)", "pair_terms.label_evidence": "\(s.pairTerms.labelEvidence)",
-            "training.epochs": String(s.trainer.epochs), "training.learning_rate": "\(s.trainer.optimizer.learningRate)",
-            "training.layers": s.trainer.hidden.map(String.init).joined(separator: ","),
-            "training.batch": String(s.trainer.batchQueries), "training.shards": String(s.trainer.shards),
-            "training.model_selection": "none: the last of training.epochs",
-            "famol.weights": BandStudy.describe(s.famolBands),
-            "famol.schedule_first_stage_epochs": String(s.scheduleFirstStageEpochs),
-            "metric": Metric.ndcg(10).labelled, "label_loss": "softmax",
         ]
+        p.merge(study.reportParameters) { a, _ in a }
         if let data { p["data"] = data }
         if let featureNames { p["feature_names"] = featureNames }
         if let documents { p["documents"] = documents; p["queries"] = queries ?? ""; p["candidates"] = String(s.candidates) }
