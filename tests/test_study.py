@@ -6,7 +6,12 @@ buckets) runs end to end with per-band counts that match its inputs; bad inputs 
 any training with the file, line and field."""
 import collections
 import json
-import random
+import os
+import pathlib
+import subprocess
+import threading
+import time
+import types
 from xml.sax.saxutils import escape
 
 import pytest
@@ -34,6 +39,11 @@ quality_signal = false
 STUDY_FLAGS = ["--epochs", "4", "--training-seeds", "1", "--permutations", "200", "--seed", "42", "--no-ablation",
                "--no-negative-control"]
 METRICS = ["ndcg@1", "ndcg@3", "ndcg@5", "ndcg@10", "err@10", "mrr"]
+
+
+@pytest.fixture(scope="session")
+def famol_binary():
+    return os.environ.get("FAMOL", str(pathlib.Path(__file__).resolve().parent.parent / ".build" / "release" / "famol"))
 
 
 def tiangong_xml(impressions):
@@ -79,13 +89,42 @@ def per_query(results, group):
     return {e["method"]: e["perQuery"] for e in results["evaluations"] if e["group"] == group and e["testSet"] == "candidates"}
 
 
-def test_study_on_text_and_a_jsonl_log_equals_the_demo_world_it_came_from(famol, demo_world):
+def run_counting_children(binary, *args, timeout=900):
+    """Runs famol and records every process it starts (pid -> program name), polling /proc."""
+    p = subprocess.Popen([binary, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         start_new_session=True)
+    children, lines = {}, []
+    reader = threading.Thread(target=lambda: lines.extend(p.stdout), daemon=True)
+    reader.start()
+    deadline = time.time() + timeout
+    while p.poll() is None:
+        assert time.time() < deadline, "famol study timed out"
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+                if int(stat.rsplit(")", 1)[1].split()[1]) == p.pid:
+                    children[int(entry)] = os.path.basename(open(f"/proc/{entry}/cmdline").read().split("\0")[0])
+            except (OSError, IndexError, ValueError):
+                pass
+        time.sleep(0.05)
+    reader.join()
+    assert p.returncode == 0, "".join(lines)[-3000:]
+    return "".join(lines), children
+
+
+def test_study_on_text_and_a_jsonl_log_equals_the_demo_world_it_came_from(famol, famol_binary, demo_world):
     base, world, demo = demo_world
     out = base / "jsonl"
-    proc = famol("study", "--documents", base / "demo" / "documents.tsv", "--queries", base / "demo" / "queries.tsv",
-                 "--log", world / "clicks.jsonl", "--labels", f"embedding={base / 'demo' / 'judge.qrels'}",
-                 "--qrels", base / "human.qrels", "--workers", "2", "--out", out, *STUDY_FLAGS, timeout=900)
-    assert "training on a local cluster of 2 famol-worker processes" in proc.stdout
+    stdout, children = run_counting_children(
+        famol_binary, "study", "--documents", base / "demo" / "documents.tsv", "--queries", base / "demo" / "queries.tsv",
+        "--log", world / "clicks.jsonl", "--labels", f"embedding={base / 'demo' / 'judge.qrels'}",
+        "--qrels", base / "human.qrels", "--workers", "2", "--out", out, *STUDY_FLAGS)
+    # One cluster for the whole study: 2 workers, no per-model famol local or famol train.
+    assert "training on one local cluster of 2 famol-worker processes" in stdout
+    assert sorted(children.values()) == ["famol-worker", "famol-worker"], children
+    proc = types.SimpleNamespace(stdout=stdout)
     assert "inputs per band" in proc.stdout and "judged queries (scored)" in proc.stdout
     study = json.loads((out / "results.json").read_text())
     got, want = per_query(study["result"], "observed"), per_query(demo, "quality 0.0")
@@ -104,7 +143,7 @@ def test_study_on_text_and_a_jsonl_log_equals_the_demo_world_it_came_from(famol,
     assert (out / "report.html").read_text().count("<svg") >= 1
 
 
-def test_study_on_a_tiangong_log_with_a_judged_subset_scores_only_judged_queries(famol, demo_world):
+def test_study_on_a_tiangong_log_with_a_judged_subset_and_its_own_judge_scores_only_judged_queries(famol, demo_world):
     base, world, demo = demo_world
     impressions = [json.loads(line) for line in (world / "clicks.jsonl").read_text().splitlines()]
     (base / "sessions.xml").write_text(tiangong_xml(impressions))
@@ -112,9 +151,11 @@ def test_study_on_a_tiangong_log_with_a_judged_subset_scores_only_judged_queries
     judged_ids = sorted({line.split()[0] for line in qrels}, key=int)[:20]
     (base / "subset.qrels").write_text("\n".join(l for l in qrels if l.split()[0] in judged_ids) + "\n")
     out = base / "tiangong"
+    # The embedded judge runs here instead of being read: its labels are the demo's.
     famol("study", "--documents", base / "demo" / "documents.tsv", "--queries", base / "demo" / "queries.tsv",
-          "--log", base / "sessions.xml", "--labels", f"embedding={base / 'demo' / 'judge.qrels'}",
+          "--log", base / "sessions.xml", "--judge", "embedding",
           "--qrels", base / "subset.qrels", "--workers", "2", "--out", out, *STUDY_FLAGS, timeout=900)
+    assert (out / "judge.qrels").read_text() == (base / "demo" / "judge.qrels").read_text()
     study = json.loads((out / "results.json").read_text())["result"]
     got, want = per_query(study, "observed"), per_query(demo, "quality 0.0")
     w = study["worlds"][0]
@@ -159,11 +200,23 @@ def yahoo_inputs(famol, datasets, tmp_path_factory):
 def test_study_on_a_features_only_data_set_reports_every_band_with_its_input_counts(famol, yahoo_inputs):
     base, data, queries, freq, buckets = yahoo_inputs
     out = base / "run"
-    proc = famol("study", "--data", data, "--log", base / "clicks.jsonl", "--labels", base / "annotate" / "labels.jsonl",
-                 "--qrels", base / "human.qrels", "--buckets", base / "buckets.txt", "--out", out,
-                 "--epochs", "3", "--training-seeds", "1", "--permutations", "200", timeout=900)
+    # Inputs and settings from a config file; flags override it (epochs 3, not 50).
+    (base / "study.toml").write_text(f"""
+log = "{base / 'clicks.jsonl'}"
+data = "{data}"
+labels = ["{base / 'annotate' / 'labels.jsonl'}"]
+qrels = "{base / 'human.qrels'}"
+buckets = "{base / 'buckets.txt'}"
+[study]
+training_seeds = 1
+permutations = 200
+[training]
+epochs = 50
+""")
+    proc = famol("study", "--config", base / "study.toml", "--out", out, "--epochs", "3", timeout=900)
     assert "ablation: skipped" in proc.stdout
     doc = json.loads((out / "results.json").read_text())
+    assert doc["parameters"]["training.epochs"] == "3" and doc["parameters"]["study.training_seeds"] == "1"
     result = doc["result"]
     assert [w["group"] for w in result["worlds"]] == ["observed", "control (shuffled bands)"]
     w = result["worlds"][0]
@@ -239,3 +292,10 @@ def test_bad_study_inputs_stop_before_training_with_file_line_and_field(famol, y
     assert expect in proc.stderr, (case, proc.stderr)
     assert "training in this process" not in proc.stdout  # stopped before any training
     assert not (bad / "run" / "results.json").exists()
+
+
+def test_a_study_config_with_an_unknown_key_names_its_line(famol, tmp_path):
+    (tmp_path / "bad.toml").write_text('log = "x.jsonl"\n\n[study]\nsimulation_seeds = 3\n')
+    proc = famol("study", "--config", tmp_path / "bad.toml", check=False)
+    assert proc.returncode == 65
+    assert f"{tmp_path / 'bad.toml'}:4: field 'study.simulation_seeds': unknown setting" in proc.stderr

@@ -46,7 +46,12 @@ import Testing
         let queries = TestFiles.write("q1\tfind the body\n")
         let c = try TSVCollectionReader.read(documents: docs, queries: queries, qrels: nil)
         #expect(c.documents.map(\.id) == ["d1", "d2"] && c.documents[1].body == "only body")
-        let bad = TestFiles.write("d1\tA\tB\textra\n")
+        let authors = TestFiles.write("d1\tA title\tsome body\tA. Smith and B. Jones\n")
+        #expect(try TSVCollectionReader.read(documents: authors, queries: queries, qrels: nil).documents[0].authors == "A. Smith and B. Jones")
+        let json = TestFiles.write("{\"id\": \"d1\", \"title\": \"A\", \"text\": \"B\", \"authors\": \"C\"}\n")
+        #expect(try TSVCollectionReader.read(documents: json, queries: queries, qrels: nil).documents
+                == [TextDocument(id: "d1", title: "A", body: "B", authors: "C")])
+        let bad = TestFiles.write("d1\tA\tB\tC\textra\n")
         #expect(inputError { _ = try TSVCollectionReader.read(documents: bad, queries: queries, qrels: nil) }?.line == 1)
         let badQ = TestFiles.write("q1\n")
         #expect(inputError { _ = try TSVCollectionReader.read(documents: docs, queries: badQ, qrels: nil) }?.line == 1)

@@ -10,14 +10,15 @@ import Ranking
 public final class ClusterCoordinator: @unchecked Sendable {
     public let settings: CoordinatorSettings
     public let counters: ClusterCounters
-    let job: ClusterJob
+    /// The job being served (changed between jobs by `switchJob`, under `lock`).
+    var job: ClusterJob
     /// Training only: the model shape and objective, for parameter counts and empty shards.
-    let trainer: Trainer?
+    var trainer: Trainer?
     /// Annotation only: stores a result before it is acknowledged (also results of a previous
     /// coordinator that a worker sends again).
     let storeResult: (@Sendable (String) throws -> Void)?
-    let runID: String
-    let welcome: WireMessage.Welcome
+    var runID: String
+    var welcome: WireMessage.Welcome
     let profile = NumericProfile.current
     let log: @Sendable (String) -> Void
 
@@ -50,9 +51,41 @@ public final class ClusterCoordinator: @unchecked Sendable {
         self.storeResult = storeResult
         self.counters = counters
         self.log = log
-        runID = String(SHA256.hex(Array((job.configHash + datasetHash).utf8)).prefix(16))
-        welcome = .init(heartbeatIntervalMS: UInt32(settings.liveness.heartbeatIntervalMS), liveness: UInt32(settings.liveness.liveness),
-                        configHash: job.configHash, datasetHash: datasetHash, jobJSON: job.json)
+        (runID, welcome) = Self.identify(job, datasetHash: datasetHash, settings: settings)
+    }
+
+    /// A job's run id (which every message carries) and the Welcome that hands it to workers.
+    static func identify(_ job: ClusterJob, datasetHash: String, settings: CoordinatorSettings) -> (String, WireMessage.Welcome) {
+        (String(SHA256.hex(Array((job.configHash + datasetHash).utf8)).prefix(16)),
+         .init(heartbeatIntervalMS: UInt32(settings.liveness.heartbeatIntervalMS), liveness: UInt32(settings.liveness.liveness),
+               configHash: job.configHash, datasetHash: datasetHash, jobJSON: job.json))
+    }
+
+    /// Serves the next job on the same workers: each gets the new Welcome, loads the job
+    /// (unless it has it) and says Ready again; call `waitForWorkers` before its tasks. The
+    /// previous job's tasks must all have finished; its late messages carry the old run id and
+    /// are dropped.
+    public func switchJob(_ next: ClusterJob, datasetHash: String, trainer nextTrainer: Trainer?) throws {
+        try locked {
+            guard tasks.isEmpty else { throw ClusterError("internal: a job switch while \(tasks.count) task(s) are outstanding") }
+            job = next
+            trainer = nextTrainer
+            (runID, welcome) = Self.identify(next, datasetHash: datasetHash, settings: settings)
+            parameters = nil
+            leases.removeAll()
+            pending.removeAll()
+            gradientTaskIDs.removeAll()
+            annotationTaskIDs.removeAll()
+            taskSeconds.removeAll()
+            for id in workers.keys {
+                workers[id]!.ready = false
+                workers[id]!.freeCredit = 0
+                workers[id]!.leases.removeAll()
+                workers[id]!.paramsVersion = -1  // parameter versions start again at 0
+                send(to: id, .welcome(welcome))
+            }
+            counters.add("famol_jobs_total")
+        }
     }
 
     /// Binds the ROUTER socket (and the ZAP handler with CURVE) and starts serving.
@@ -208,7 +241,10 @@ public final class ClusterCoordinator: @unchecked Sendable {
         guard frames.count >= 2 else { return }
         let identity = frames[0]
         switch WireCodec.decode(Array(frames.dropFirst()), expectedRunID: runID) {
-        case .failure(let f): drop(identity, f.reason, f.detail)
+        case .failure(let f):
+            // A worker still loading the next job beats with the last run's id: alive all the same.
+            if f.reason == .wrongRunID, workers[identity] != nil { workers[identity]!.lastSeen = Self.now(); return }
+            drop(identity, f.reason, f.detail)
         case .success(let message):
             handle(message, from: identity)
             // Waiters only need waking when a task finished or a worker came or went.

@@ -26,15 +26,11 @@ struct LocalCommand: ParsableCommand {
 
     func run() throws {
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let workerExe = exe.deletingLastPathComponent().appendingPathComponent("famol-worker")
-        guard FileManager.default.isExecutableFile(atPath: workerExe.path) else {
-            printError("error: \(workerExe.path) not found: build it with 'swift build --product famol-worker'")
-            throw ExitStatus.internalFailure
-        }
+        let workerExe = try LocalWorkers.executable()
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("famol-local-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let endpoint = ipc ? "ipc://\(scratch.path)/coordinator.sock" : "tcp://127.0.0.1:\(try freePort())"
+        let endpoint = ipc ? "ipc://\(scratch.path)/coordinator.sock" : "tcp://127.0.0.1:\(try LocalWorkers.freePort())"
         var faults: [Int: String] = [:]
         for f in workerFault {
             let parts = f.split(separator: ":", maxSplits: 1)
@@ -44,12 +40,7 @@ struct LocalCommand: ParsableCommand {
             faults[i] = String(parts[1])
         }
         let coordinator = try launchDyingWithParent(exe, command + ["--bind", endpoint, "--min-workers", String(workers)])
-        var children: [Process] = []
-        for i in 1...workers {
-            var args = ["--connect", endpoint, "--id", "local-\(i)"]
-            if let f = faults[i] { args += ["--fault", f] }
-            children.append(try launchDyingWithParent(workerExe, args))
-        }
+        let children = try LocalWorkers.launch(workerExe, count: workers, endpoint: endpoint, faults: faults)
         Termination.install()
         var forwarded = false
         var reported = Set<Int>()
@@ -64,36 +55,11 @@ struct LocalCommand: ParsableCommand {
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        stopAll(children)
+        LocalWorkers.stop(children)
         let status = coordinator.terminationStatus
         if status != 0 {
             printError("famol local: coordinator exited with status \(status); workers stopped")
             throw ExitCode(status)
         }
-    }
-
-    /// SIGTERM, then SIGKILL for any that linger.
-    private func stopAll(_ processes: [Process]) {
-        for p in processes where p.isRunning { p.terminate() }
-        let deadline = Date(timeIntervalSinceNow: 3)
-        while processes.contains(where: \.isRunning) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        for p in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        for p in processes { p.waitUntilExit() }
-    }
-
-    /// A TCP port on 127.0.0.1 that was free a moment ago.
-    private func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard ok else { throw ValidationError("no free TCP port on 127.0.0.1; use --ipc") }
-        return Int(UInt16(bigEndian: addr.sin_port))
     }
 }

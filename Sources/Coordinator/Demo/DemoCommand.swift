@@ -14,7 +14,7 @@ struct DemoCommand: ParsableCommand {
             cluster) or from Cranfield's human judgments (--judge human). Clicks are simulated, with the examination \
             curve and click rate of famol's PBM fitted on the bundled Yandex log. Transductive by default: clicks and \
             labels of the evaluated queries train, gold judgments only evaluate, and no arm but the oracle sees them. \
-            Models train in this process by default (--workers N: each on a local cluster of N famol-worker \
+            Models train in this process by default (--workers N: all on one local cluster of N famol-worker \
             processes, the same bits). Writes results.json and report.html to --out. --config FILE (TOML) sets any \
             parameter; flags override it.
             """
@@ -84,10 +84,8 @@ struct DemoCommand: ParsableCommand {
                     ("hard negatives", try pool.hard(ranks: hardRanks, extra: [semantic])),
                 ]
             }
-            let cores = ProcessInfo.processInfo.activeProcessorCount
-            let trainer: StudyTrainer = s.workers > 0 ? LocalClusterStudyTrainer(workers: s.workers) : InProcessStudyTrainer(parallelism: cores)
-            print(s.workers > 0 ? "training on a local cluster of \(s.workers) famol-worker processes (one famol local run per model)"
-                                : "training in this process, \(cores) models at a time (the same bits as one at a time)")
+            let trainer = try options.trainer(workers: s.workers, logPath: s.out + "/cluster.log")
+            defer { (trainer as? SharedClusterStudyTrainer)?.close() }
             let trainStarted = Date()
             let result = try BandStudy(config: s.study).run(
                 .init(dataset: dataset, features: FeatureExtractor.features + [EmbeddingStudyJudge.semanticFeature], labelSources: sources,

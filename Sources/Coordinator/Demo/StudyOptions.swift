@@ -13,6 +13,8 @@ struct StudyOptions: ParsableArguments {
     @Option(help: "Worker processes of a local cluster per model (default 0: in this process).") var workers: Int?
     @Flag(help: "Skip the feature-group ablation.") var noAblation = false
     @Flag(help: "Skip the negative control.") var noNegativeControl = false
+    @Flag(help: "With --workers: start a local cluster (famol local) for each model instead of one for the whole study.")
+    var clusterPerModel = false
     @Option(help: "Permutations of the significance tests (default 10000).") var permutations: Int?
     @Option(help: "LLM endpoint (--judge openai), e.g. http://127.0.0.1:8080/v1.") var endpoint: String?
     @Option(help: "LLM model name (--judge openai).") var model: String?
@@ -48,5 +50,22 @@ struct StudyOptions: ParsableArguments {
         for name in judging.openai.strategies where Strategy(rawValue: name) == nil {
             throw ValidationError("strategy '\(name)' is not one of pointann, listann, listsel, listrank")
         }
+    }
+
+    /// The study's trainer, said aloud: in this process (one model per core), one local
+    /// cluster for the whole study, or (`--cluster-per-model`) a `famol local` per model.
+    func trainer(workers: Int, logPath: String) throws -> StudyTrainer {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if workers == 0 {
+            print("training in this process, \(cores) models at a time (the same bits as one at a time)")
+            return InProcessStudyTrainer(parallelism: cores)
+        }
+        if clusterPerModel {
+            print("training on a local cluster of \(workers) famol-worker processes per model (one famol local run each)")
+            return LocalClusterStudyTrainer(workers: workers)
+        }
+        let shared = try SharedClusterStudyTrainer(workers: workers, logPath: logPath)
+        print("training on one local cluster of \(workers) famol-worker processes (pids \(shared.workerPIDs.map(String.init).joined(separator: " "))) for every model; its log: \(logPath)")
+        return shared
     }
 }

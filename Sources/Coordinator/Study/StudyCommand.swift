@@ -91,10 +91,8 @@ struct StudyCommand: ParsableCommand {
             if inputs.log.unshownClicks > 0 {
                 print("note: \(inputs.log.unshownClicks) clicks on documents their page did not show were dropped (later result pages)")
             }
-            let cores = ProcessInfo.processInfo.activeProcessorCount
-            let trainer: StudyTrainer = s.workers > 0 ? LocalClusterStudyTrainer(workers: s.workers) : InProcessStudyTrainer(parallelism: cores)
-            print(s.workers > 0 ? "training on a local cluster of \(s.workers) famol-worker processes (one famol local run per model)"
-                                : "training in this process, \(cores) models at a time (the same bits as one at a time)")
+            let trainer = try options.trainer(workers: s.workers, logPath: s.out + "/cluster.log")
+            defer { (trainer as? SharedClusterStudyTrainer)?.close() }
             let trainStarted = Date()
             let result = try BandStudy(config: s.study).run(observed: inputs.data(extraLabels: loaded.judgeLabels), trainer: trainer,
                                                              directory: s.out + "/study") { done, total, what in

@@ -1,0 +1,68 @@
+import Cluster
+import Foundation
+import Ranking
+
+/// Trains every model of a study on one local cluster: a coordinator in this process and N
+/// famol-worker processes that stay connected from the first model to the last, each model
+/// a job handed to them in a new Welcome. The models are the in-process ones, bit for bit.
+final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
+    let workers: Int
+    private let lock = NSLock()
+    private let logFile: FileHandle
+    private let endpoint: String
+    private var processes: [Process] = []
+    private var coordinator: ClusterCoordinator?
+    private(set) var jobs = 0
+
+    /// Starts the workers; they say Hello until the first job's coordinator answers.
+    init(workers: Int, logPath: String) throws {
+        self.workers = workers
+        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: logPath).deletingLastPathComponent().path,
+                                                withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        endpoint = "tcp://127.0.0.1:\(try LocalWorkers.freePort())"
+        processes = try LocalWorkers.launch(try LocalWorkers.executable(), count: workers, endpoint: endpoint, log: logFile)
+    }
+
+    /// The process ids of the workers (for tests that count them).
+    var workerPIDs: [Int32] { processes.map(\.processIdentifier) }
+
+    func train(_ spec: TrainingSpec, directory: String) throws -> StudyModel {
+        lock.lock()
+        defer { lock.unlock() }
+        let loaded = try TrainingJob.loadTrainer(spec)
+        let datasetHash = try spec.datasetHash()
+        let c: ClusterCoordinator
+        if let existing = coordinator {
+            try existing.switchJob(.train(spec), datasetHash: datasetHash, trainer: loaded.0)
+            c = existing
+        } else {
+            var settings = CoordinatorSettings(bind: endpoint)
+            settings.minWorkers = workers
+            let log = logFile
+            c = ClusterCoordinator(settings: settings, job: .train(spec), datasetHash: datasetHash, trainer: loaded.0) { line in
+                log.write(Data(("famol study cluster: " + line + "\n").utf8))
+            }
+            try c.start()
+            coordinator = c
+        }
+        try c.waitForWorkers(workers)
+        jobs += 1
+        let outcome = try TrainingJob(spec: spec, outputDirectory: directory).run(loaded: loaded, gradients: c.gradientSource)
+        return StudyModel(ranker: loaded.0.ranker, parameters: outcome.state.best, history: outcome.state.history,
+                          bestEpoch: outcome.state.bestEpoch, pairOffsets: loaded.0.pairOffsets)
+    }
+
+    /// Stops the coordinator (its Shutdown ends the workers) and reaps the workers.
+    func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        coordinator?.stop(reason: "study finished")
+        coordinator = nil
+        LocalWorkers.stop(processes)
+        try? logFile.close()
+    }
+
+    deinit { if coordinator != nil || processes.contains(where: \.isRunning) { close() } }
+}
