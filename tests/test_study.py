@@ -299,3 +299,35 @@ def test_a_study_config_with_an_unknown_key_names_its_line(famol, tmp_path):
     proc = famol("study", "--config", tmp_path / "bad.toml", check=False)
     assert proc.returncode == 65
     assert f"{tmp_path / 'bad.toml'}:4: field 'study.simulation_seeds': unknown setting" in proc.stderr
+
+
+def test_a_worker_killed_mid_study_changes_no_model(famol, famol_binary, yahoo_inputs):
+    """SIGKILL one of the shared cluster's workers during the study: the job it was in
+    finishes on the other, the pool starts it again, and results.json equals the in-process run's."""
+    base, data, queries, freq, buckets = yahoo_inputs
+    common = ["study", "--data", data, "--log", base / "clicks.jsonl", "--labels", base / "annotate" / "labels.jsonl",
+              "--qrels", base / "human.qrels", "--buckets", base / "buckets.txt", "--epochs", "12", "--training-seeds", "1",
+              "--permutations", "200", "--no-ablation"]
+    famol(*common, "--out", base / "in-process", timeout=600)
+    p = subprocess.Popen([famol_binary, *map(str, common), "--out", base / "killed", "--workers", "2"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    killed, deadline = None, time.time() + 600
+    while p.poll() is None and killed is None:
+        assert time.time() < deadline
+        log = base / "killed" / "cluster.log"
+        # Once the third model's job has started, kill the first worker.
+        if log.exists() and log.read_text().count("joined run") >= 6:
+            for entry in os.listdir("/proc"):
+                try:
+                    if entry.isdigit() and int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1]) == p.pid:
+                        os.kill(int(entry), 9)
+                        killed = int(entry)
+                        break
+                except (OSError, ValueError, IndexError):
+                    pass
+        time.sleep(0.02)
+    out, _ = p.communicate(timeout=600)
+    assert p.returncode == 0, out[-3000:]
+    assert killed is not None, "the study ended before a worker could be killed"
+    assert "starting it again" in (base / "killed" / "cluster.log").read_text()
+    assert (base / "killed" / "results.json").read_text() == (base / "in-process" / "results.json").read_text()

@@ -33,6 +33,7 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
         defer { lock.unlock() }
         let loaded = try TrainingJob.loadTrainer(spec)
         let datasetHash = try spec.datasetHash()
+        try replaceDeadWorkers()
         let c: ClusterCoordinator
         if let existing = coordinator {
             try existing.switchJob(.train(spec), datasetHash: datasetHash, trainer: loaded.0)
@@ -47,11 +48,22 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
             try c.start()
             coordinator = c
         }
-        try c.waitForWorkers(workers)
+        // The first job waits for the whole pool; later ones start with whoever is ready (the
+        // others join when they are: any number of workers computes the same model).
+        try c.waitForWorkers(jobs == 0 ? workers : 1)
         jobs += 1
         let outcome = try TrainingJob(spec: spec, outputDirectory: directory).run(loaded: loaded, gradients: c.gradientSource)
         return StudyModel(ranker: loaded.0.ranker, parameters: outcome.state.best, history: outcome.state.history,
                           bestEpoch: outcome.state.bestEpoch, pairOffsets: loaded.0.pairOffsets)
+    }
+
+    /// A worker that died (killed, out of memory) is started again under its id before the
+    /// next job; the job it was in finished on the others.
+    private func replaceDeadWorkers() throws {
+        for (i, p) in processes.enumerated() where !p.isRunning {
+            logFile.write(Data("famol study cluster: worker local-\(i + 1) exited (status \(p.terminationStatus)); starting it again\n".utf8))
+            processes[i] = try launchDyingWithParent(try LocalWorkers.executable(), LocalWorkers.arguments(i + 1, endpoint: endpoint), log: logFile)
+        }
     }
 
     /// Stops the coordinator (its Shutdown ends the workers) and reaps the workers.

@@ -17,11 +17,12 @@ enum LocalWorkers {
     /// Starts `count` workers connecting to `endpoint` (`faults`: 1-based index -> spec); they
     /// die with this process.
     static func launch(_ executable: URL, count: Int, endpoint: String, faults: [Int: String] = [:], log: FileHandle? = nil) throws -> [Process] {
-        try (1...count).map { i in
-            var args = ["--connect", endpoint, "--id", "local-\(i)"]
-            if let f = faults[i] { args += ["--fault", f] }
-            return try launchDyingWithParent(executable, args, log: log)
-        }
+        try (1...count).map { i in try launchDyingWithParent(executable, arguments(i, endpoint: endpoint, fault: faults[i]), log: log) }
+    }
+
+    /// The arguments of worker `index` (1-based).
+    static func arguments(_ index: Int, endpoint: String, fault: String? = nil) -> [String] {
+        ["--connect", endpoint, "--id", "local-\(index)"] + (fault.map { ["--fault", $0] } ?? [])
     }
 
     /// SIGTERM, then SIGKILL for any that linger.
