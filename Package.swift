@@ -37,6 +37,7 @@ let package = Package(
             name: "Worker",
             dependencies: [
                 "Cluster",
+                "Ranking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

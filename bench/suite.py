@@ -236,6 +236,36 @@ def click_models(args, results):
                         "ratio": ratio, "unit": "s", "runs": args.runs})
 
 
+def study_cluster(args, tmp, results):
+    """The study's training phase: one cluster for every model against a famol local per model
+    (the path before) and against training in process, from the same build in the same run."""
+    cranfield = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared", "datasets", "cranfield")
+    config = os.path.join(tmp, "study.toml")
+    with open(config, "w") as f:
+        f.write("seed = 42\nqueries = %d\n[study]\nsimulation_seeds = %d\ntraining_seeds = 1\npermutations = 200\n"
+                "true_negatives = false\n[clicks]\nimpressions = 2000\n[training]\nepochs = %d\n[world]\nquality_strengths = [1]\n"
+                % ((12, 1, 3) if args.quick else (40, 2, 10)))
+    seconds = {}
+    for label, extra in (("in-process", ["--workers", "0"]), ("one cluster", ["--workers", "2"]),
+                         ("cluster per model", ["--workers", "2", "--cluster-per-model"])):
+        runs = []
+        for r in range(1 if args.quick else min(args.runs, 3)):
+            out = os.path.join(tmp, f"study-{label[0:3]}-{r}")
+            p = subprocess.run([FAMOL, "demo", "--config", config, "--cranfield", cranfield, "--out", out, *extra],
+                               capture_output=True, text=True)
+            if p.returncode != 0:
+                raise SystemExit(f"bench: famol demo {' '.join(extra)} failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+            runs.append(float(re.search(r"trained the study's models in ([0-9.]+) s", p.stdout).group(1)))
+        seconds[label] = statistics.median(runs)
+    shared = seconds["one cluster"]
+    for peer in ("cluster per model", "in-process"):
+        ratio = seconds[peer] / shared
+        print(f"bench study-training-{peer.replace(' ', '-')}: famol one cluster {shared:.2f} s | {peer} {seconds[peer]:.2f} s | "
+              f"ratio {ratio:.2f} (above 1: the one cluster is faster)", flush=True)
+        results.append({"name": "study-training-vs-" + peer.replace(" ", "-"), "famol": shared, "peer": peer, "peer_value": seconds[peer],
+                        "ratio": ratio, "unit": "s", "runs": 1 if args.quick else min(args.runs, 3)})
+
+
 def run_json_document(cmd):
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
@@ -248,7 +278,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="each workload once on small data (smoke test)")
     ap.add_argument("--famol-only", action="store_true", help="skip the peers (for make test)")
-    ap.add_argument("--only", default="gradient,cluster,parse,scale,clicks")
+    ap.add_argument("--only", default="gradient,cluster,parse,scale,clicks,study")
     args = ap.parse_args()
     if args.quick:
         args.runs = 1
@@ -257,7 +287,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         workloads = [("gradient", lambda r: gradient(args, r)), ("cluster", lambda r: cluster_overhead(args, tmp, r)),
                      ("parse", lambda r: parse(args, tmp, r)), ("scale", lambda r: scale(args, r)),
-                     ("clicks", lambda r: click_models(args, r))]
+                     ("clicks", lambda r: click_models(args, r)), ("study", lambda r: study_cluster(args, tmp, r))]
         for name, run in workloads:
             if name not in only:
                 continue

@@ -93,6 +93,7 @@ struct DemoCommand: ParsableCommand {
                 trainer: trainer, directory: s.out + "/study") { done, total, what in
                     Progress.bar("train", done, total, started: trainStarted, extra: what)
                 }
+            print(String(format: "\ntrained the study's models in %.2f s", Date().timeIntervalSince(trainStarted)))
             let summary = StudySummary.make(result, permutations: s.study.permutations, seed: s.study.trainer.seed)
             let report = StudyReport(result: result, summary: summary, description: s.reportDescription,
                                      labelSources: sources.map { ($0.name, $0.provenance) }, judgeAUC: aucs)

@@ -98,6 +98,7 @@ struct StudyCommand: ParsableCommand {
                                                              directory: s.out + "/study") { done, total, what in
                 Progress.bar("train", done, total, started: trainStarted, extra: what)
             }
+            print(String(format: "\ntrained the study's models in %.2f s", Date().timeIntervalSince(trainStarted)))
             let summary = StudySummary.make(result, permutations: s.study.permutations, seed: s.study.trainer.seed)
             let sources = inputs.labelSources + loaded.judgeLabels
             let report = StudyReport(result: result, summary: summary, description: StudyCounts.description(s, inputs: inputs),
