@@ -56,7 +56,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RankingTests", dependencies: ["Ranking", "CSHA256"]),
-        .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Ranking"]),
+        .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Ranking", "CSQLite"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Ranking", "CZMQ"]),
     ]
 )

@@ -3,6 +3,7 @@ level: these tests check protocol, parsing, caching, budgets and failures, not l
 The full 15 x 10 run per strategy goes through the cluster in test_llm_cluster.py."""
 import json
 import sqlite3
+import urllib.request
 
 import pytest
 
@@ -18,11 +19,15 @@ def server(tmp_path_factory):
     s.stop()
 
 
+def annotate_args(datasets, out, server_endpoint, strategy, *extra):
+    return ["annotate", "--judge", "openai", "--endpoint", server_endpoint, "--model", "smollm2",
+            "--strategy", strategy, "--cranfield", datasets / "cranfield", "--k", K, "--max-queries", QUERIES,
+            "--structured-output", "json_object", "--timeout", 120, "--document-words", 20, "--max-tokens", 60,
+            "--concurrency", 2, "--parse-retries", 1, "--out", out, *extra]
+
+
 def annotate(famol, datasets, out, server_endpoint, strategy, *extra, check=True):
-    return famol("annotate", "--judge", "openai", "--endpoint", server_endpoint, "--model", "smollm2",
-                 "--strategy", strategy, "--cranfield", datasets / "cranfield", "--k", K, "--max-queries", QUERIES,
-                 "--structured-output", "json_object", "--timeout", 120, "--document-words", 20, "--max-tokens", 60,
-                 "--concurrency", 2, "--parse-retries", 1, "--out", out, *extra, check=check, timeout=900)
+    return famol(*annotate_args(datasets, out, server_endpoint, strategy, *extra), check=check, timeout=900)
 
 
 def stored(out):
@@ -116,3 +121,80 @@ def test_samples_are_separate_keys_and_labels_are_voted(famol, datasets, server,
     labels = (tmp_path / "labels.jsonl").read_text().splitlines()
     assert len(labels) == 2 * K and all(json.loads(l)["label"] in (0, 1) for l in labels)
     assert "samples 3" in labels[0]
+
+
+def ledger(out):
+    with sqlite3.connect(out / "annotations.sqlite") as db:
+        return db.execute("SELECT key, outcome, prompt_tokens, completion_tokens FROM requests ORDER BY id").fetchall()
+
+
+def test_every_request_is_in_the_ledger_whatever_kills_the_process(famol, datasets, server, tmp_path):
+    """Ten seeded SIGKILLs at random moments of a run, each followed by the next attempt: after
+    every one the requests the server saw equal the requests the store recorded as sent; calls
+    in flight at a kill are reported and not asked again; the last rerun sends nothing."""
+    import os, pathlib, random, signal, subprocess, time
+    rng = random.Random(20261201)
+    binary = os.environ.get("FAMOL", str(pathlib.Path(__file__).resolve().parent.parent / ".build" / "release" / "famol"))
+    args = [binary, *map(str, annotate_args(datasets, tmp_path, server.endpoint, "pointann"))]
+    start = server.count()
+    kills = 0
+    for trial in range(10):
+        p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 2.5))
+        if p.poll() is None:
+            p.send_signal(signal.SIGKILL)
+            kills += 1
+        p.wait()
+        seen, recorded = server.count() - start, len(ledger(tmp_path))
+        assert seen == recorded, f"trial {trial}: the server saw {seen} requests, the store recorded {recorded}"
+    assert kills >= 5
+    final = annotate(famol, datasets, tmp_path, server.endpoint, "pointann").stdout
+    rows = ledger(tmp_path)
+    assert server.count() - start == len(rows)
+    unanswered = {k for k, outcome, _, _ in rows if outcome is None}
+    with sqlite3.connect(tmp_path / "annotations.sqlite") as db:
+        answered = {r[0] for r in db.execute("SELECT key FROM annotations")}
+    # At most the calls in flight at each kill (concurrency 2) went unanswered; none was asked again.
+    assert len(unanswered) <= 2 * kills
+    assert not unanswered & answered
+    if unanswered:
+        assert f"{len(unanswered)} call(s) were sent by an earlier run" in final
+    again = server.count()
+    rerun = annotate(famol, datasets, tmp_path, server.endpoint, "pointann").stdout
+    assert server.count() == again, "a rerun must not send a request"
+    # Asked once more on request: exactly one request per unanswered call, then none.
+    retried = annotate(famol, datasets, tmp_path, server.endpoint, "pointann", "--retry-unanswered").stdout
+    assert server.count() - again == len(ledger(tmp_path)) - len(rows) >= len(unanswered)
+    assert "unanswered calls of an earlier run" not in retried
+    print(f"{kills} kills, {len(rows)} requests, {len(unanswered)} unanswered; rerun: {rerun.splitlines()[-1]}")
+
+
+def test_a_request_budget_is_never_exceeded_with_failures_injected(famol, datasets, server, tmp_path):
+    before = server.count()
+    server.state(fail_next=3)
+    try:
+        out = annotate(famol, datasets, tmp_path, server.endpoint, "pointann", "--budget-calls", 7).stdout
+    finally:
+        server.state(fail_next=0)
+    assert "budget used up" in out
+    # Every request counts, the failed ones too: 7 sent, never 8 (concurrent calls reserve first).
+    assert server.count() - before == len(ledger(tmp_path)) == 7
+    assert sum(1 for _, outcome, _, _ in ledger(tmp_path) if outcome == "HTTP 500") == 3
+
+
+def test_a_token_budget_is_reserved_before_each_request(famol, datasets, server, tmp_path):
+    out = annotate(famol, datasets, tmp_path, server.endpoint, "pointann", "--budget-tokens", 3000).stdout
+    assert "budget used up" in out
+    spent = sum((p or 0) + (c or 0) for _, _, p, c in ledger(tmp_path))
+    assert 0 < spent <= 3000
+
+
+def test_parse_retries_sample_again_instead_of_resending_the_same_request(famol, datasets, server, tmp_path):
+    server.state(garbage=True, record=True)
+    try:
+        annotate(famol, datasets, tmp_path, server.endpoint, "listsel", "--max-queries", 1, "--parse-retries", 2, "--concurrency", 1)
+        recorded = json.loads(urllib.request.urlopen(server.endpoint.replace("/v1", "/famol/requests"), timeout=10).read())
+    finally:
+        server.state(garbage=False, record=False)
+    temperatures = [r["temperature"] for r in recorded[-3:]]
+    assert temperatures == [0.0, 0.4, 0.8], temperatures

@@ -16,6 +16,9 @@ static inline CURLcode famol_curl_set_pointer(CURL *handle, CURLoption option, v
 static inline CURLcode famol_curl_set_write_callback(CURL *handle, famol_curl_write_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
 }
+static inline CURLcode famol_curl_set_header_callback(CURL *handle, famol_curl_write_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
+}
 static inline CURLcode famol_curl_response_code(CURL *handle, long *code) {
     return curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, code);
 }

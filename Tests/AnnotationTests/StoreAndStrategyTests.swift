@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Annotation
+import CSQLite
 
 @Suite struct StoreAndStrategyTests {
     @Test func storeKeepsTheFirstResultPerKeyAndSurvivesReopening() throws {
@@ -16,12 +17,64 @@ import Testing
             try store.put(a)
             try store.put(b)
             try store.put(abstention)
-            #expect(store.count == 2)
+            #expect(try store.count == 2)
         }
         let reopened = try AnnotationStore(path: path)
-        #expect(reopened.get("k1") == a)
-        #expect(reopened.get("k2")?.abstained == true && reopened.get("k2")?.raw == "blah")
-        #expect(reopened.get("missing") == nil)
+        #expect(try reopened.get("k1") == a)
+        #expect(try reopened.get("k2")?.abstained == true && reopened.get("k2")?.raw == "blah")
+        #expect(try reopened.get("missing") == nil)
+    }
+
+    @Test func theLedgerKnowsWhichRequestsWereSentAndNeverAnswered() throws {
+        let path = NSTemporaryDirectory() + "famol-ledger-\(getpid())-\(UUID().uuidString).sqlite"
+        do {
+            let store = try AnnotationStore(path: path)
+            let answered = try store.recordSending(key: "k1")
+            try store.recordFinished(answered, outcome: "answered", promptTokens: 10, completionTokens: 2)
+            try store.put(StoredAnnotation(key: "k1", strategy: "pointann", queryID: "q", documentIDs: ["d"], labels: [1], raw: "1",
+                                           promptTokens: 10, completionTokens: 2, attempts: 1))
+            _ = try store.recordSending(key: "k2")  // the process dies here
+            let failed = try store.recordSending(key: "k3")
+            try store.recordFinished(failed, outcome: "HTTP 500", promptTokens: 0, completionTokens: 0)
+        }
+        let reopened = try AnnotationStore(path: path)
+        #expect(try reopened.requestCount == 3)
+        #expect(try reopened.unansweredKeys() == ["k2"])
+    }
+
+    @Test func aCorruptRowIsAnErrorNotAnAbstention() throws {
+        let path = NSTemporaryDirectory() + "famol-corrupt-\(getpid())-\(UUID().uuidString).sqlite"
+        let store = try AnnotationStore(path: path)
+        try store.put(StoredAnnotation(key: "k", strategy: "listsel", queryID: "q", documentIDs: ["d"], labels: [1], raw: "",
+                                       promptTokens: 0, completionTokens: 0, attempts: 1))
+        var db: OpaquePointer?
+        sqlite3_open(path, &db)
+        sqlite3_exec(db, "UPDATE annotations SET labels = '[1,' WHERE key = 'k'", nil, nil, nil)
+        sqlite3_close(db)
+        #expect(throws: AnnotationStore.StoreError.self) { _ = try store.get("k") }
+    }
+
+    @Test func concurrentReservationsNeverOvershootTheBudget() {
+        let budget = AnnotationBudget(maxRequests: 50, maxTokens: 10_000)
+        let granted = ManagedCounter()
+        DispatchQueue.concurrentPerform(iterations: 400) { i in
+            if budget.reserveRequest(tokens: 300) {
+                granted.add()
+                budget.settle(reserved: 300, spent: 100 + i % 150, sent: true)
+            }
+        }
+        #expect(budget.requests <= 50 && budget.tokens <= 10_000)
+        #expect(granted.value == budget.requests)
+        // A request that never left gives its place back.
+        let small = AnnotationBudget(maxRequests: 1, maxTokens: nil)
+        #expect(small.reserveRequest(tokens: 0))
+        small.settle(reserved: 0, spent: 0, sent: false)
+        #expect(small.reserveRequest(tokens: 0) && !small.reserveRequest(tokens: 0))
+    }
+
+    @Test func parseRetriesRaiseTheTemperature() {
+        #expect((0...3).map { ChatCallExecutor.retryTemperature(0, retry: $0) } == [0, 0.4, 0.8, 1])
+        #expect(ChatCallExecutor.retryTemperature(0.7, retry: 0) == 0.7)
     }
 
     @Test(arguments: [
@@ -56,4 +109,12 @@ import Testing
         #expect(edited.version != prompt.version)
         #expect(Strategy.gradesFromRanks([0, 1, 2, 3, 4, 5, 6, 7]) == [3, 3, 2, 2, 1, 1, 0, 0])
     }
+}
+
+/// A counter safe across threads.
+final class ManagedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
+    func add() { lock.lock(); n += 1; lock.unlock() }
 }

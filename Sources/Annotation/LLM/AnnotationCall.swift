@@ -29,21 +29,38 @@ public struct AnnotationCall: Sendable, Codable, Equatable {
 /// Runs calls against a model: here through a `ChatClient`, in the cluster on a worker.
 public protocol CallExecutor: Sendable {
     /// The answer to a call, parsed, or an abstention after the parse retries; throws when the
-    /// endpoint fails for good.
+    /// endpoint fails for good (`BudgetExhausted` when the budget stopped it).
     func execute(_ call: AnnotationCall) throws -> StoredAnnotation
+    /// Records and budgets each HTTP request itself (else the caller budgets whole calls).
+    var accountsForRequests: Bool { get }
+}
+
+extension CallExecutor {
+    public var accountsForRequests: Bool { false }
 }
 
 /// Executes calls with a chat client: renders the prompt, asks, parses, and retries output
-/// that does not parse up to `parseRetries` times before abstaining.
+/// that does not parse up to `parseRetries` times before abstaining. A retry samples at a
+/// higher temperature: the same request at temperature 0 would buy the same wrong answer.
 public struct ChatCallExecutor: CallExecutor {
     public let client: ChatClient
     public let prompts: [Strategy: Prompt]
     public var parseRetries: Int
+    /// Where each request is recorded before it is sent (in process: the store's ledger).
+    public var accounting: RequestAccounting?
 
-    public init(client: ChatClient, prompts: [Strategy: Prompt], parseRetries: Int = 2) {
+    public init(client: ChatClient, prompts: [Strategy: Prompt], parseRetries: Int = 2, accounting: RequestAccounting? = nil) {
         self.client = client
         self.prompts = prompts
         self.parseRetries = parseRetries
+        self.accounting = accounting
+    }
+
+    public var accountsForRequests: Bool { accounting != nil }
+
+    /// The temperature of parse retry `r` (0: the first request): +0.4 per retry, at most 1.
+    public static func retryTemperature(_ base: Double, retry r: Int) -> Double {
+        r == 0 ? base : min(1, max(base, 0) + 0.4 * Double(r))
     }
 
     public func execute(_ call: AnnotationCall) throws -> StoredAnnotation {
@@ -51,8 +68,10 @@ public struct ChatCallExecutor: CallExecutor {
         let user = prompt.render(query: call.queryText, documents: call.documentTexts)
         var promptTokens = 0, completionTokens = 0, requests = 0
         var lastText = ""
-        for _ in 1...(parseRetries + 1) {
-            let reply = try client.complete(system: prompt.system, user: user, schema: call.strategy.schema(count: call.documentIDs.count))
+        for retry in 0...parseRetries {
+            let reply = try client.complete(system: prompt.system, user: user, schema: call.strategy.schema(count: call.documentIDs.count),
+                                            key: call.key, accounting: accounting,
+                                            temperature: Self.retryTemperature(client.settings.temperature, retry: retry))
             requests += reply.requests
             promptTokens += reply.promptTokens
             completionTokens += reply.completionTokens

@@ -46,6 +46,8 @@ public struct ChatReply: Sendable, Equatable {
 public struct ChatError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public var retryable: Bool
+    /// Seconds to wait before the next request (a 429's or 503's Retry-After, or after a timeout).
+    public var retryAfter: Double? = nil
 }
 
 /// A blocking client for `POST {endpoint}/chat/completions`; safe to use from many threads.
@@ -74,17 +76,21 @@ public final class ChatClient: @unchecked Sendable {
         return base + "/chat/completions"
     }
 
-    /// Sends one chat completion, retrying transient failures.
-    public func complete(system: String, user: String, schema: [String: Any]?) throws -> ChatReply {
+    /// Sends one chat completion, retrying transient failures. With `accounting`, each HTTP
+    /// request is recorded (and budgeted) under `key` before it is sent and settled after;
+    /// `temperature` overrides the settings' (a parse retry samples anew).
+    public func complete(system: String, user: String, schema: [String: Any]?, key: String = "",
+                         accounting: RequestAccounting? = nil, temperature: Double? = nil) throws -> ChatReply {
         var attempt = 0
         while true {
             do {
-                var reply = try send(system: system, user: user, schema: schema)
+                var reply = try send(system: system, user: user, schema: schema, key: key, accounting: accounting,
+                                     temperature: temperature ?? settings.temperature)
                 reply.requests += attempt
                 return reply
             } catch let e as ChatError where e.retryable && attempt < settings.retries {
                 let backoff = min(settings.maxBackoffSeconds, settings.backoffSeconds * pow(2, Double(attempt)))
-                Thread.sleep(forTimeInterval: backoff * Double.random(in: 0.5...1.0))
+                Thread.sleep(forTimeInterval: max(e.retryAfter ?? 0, backoff * Double.random(in: 0.5...1.0)))
                 attempt += 1
             } catch let e as ChatError where e.retryable {
                 throw ChatError(description: "\(e.description) (after \(attempt + 1) attempts)", retryable: true)
@@ -92,12 +98,19 @@ public final class ChatClient: @unchecked Sendable {
         }
     }
 
-    private func send(system: String, user: String, schema: [String: Any]?) throws -> ChatReply {
+    /// An upper estimate of a request's tokens, reserved from a token budget before it is sent:
+    /// about 4 characters per prompt token, plus every completion token it may return.
+    func estimatedTokens(system: String, user: String) -> Int {
+        (system.utf8.count + user.utf8.count) / 3 + 16 + settings.maxTokens
+    }
+
+    private func send(system: String, user: String, schema: [String: Any]?, key: String, accounting: RequestAccounting?,
+                      temperature: Double) throws -> ChatReply {
         lock.lock()
         let style = schema == nil ? .off : (structured == .auto ? .jsonSchema : structured)
         lock.unlock()
         var body: [String: Any] = [
-            "model": settings.model, "temperature": settings.temperature, "max_tokens": settings.maxTokens,
+            "model": settings.model, "temperature": temperature, "max_tokens": settings.maxTokens,
             "messages": [["role": "system", "content": system], ["role": "user", "content": user]],
         ]
         switch (style, schema) {
@@ -109,38 +122,59 @@ public final class ChatClient: @unchecked Sendable {
         }
         var headers = ["Content-Type: application/json"]
         if let apiKey { headers.append("Authorization: Bearer \(apiKey)") }
+        let payload = Array(try JSONSerialization.data(withJSONObject: body))
+        var ticket: RequestTicket? = nil
+        if let accounting {
+            guard let t = try accounting.willSend(key: key, estimatedTokens: estimatedTokens(system: system, user: user)) else {
+                throw BudgetExhausted()
+            }
+            ticket = t
+        }
+        // Whatever happens next, the request was sent: settle it before anything else.
+        func settle(_ outcome: String, _ prompt: Int = 0, _ completion: Int = 0) throws {
+            if let accounting, let ticket { try accounting.didFinish(ticket, outcome: outcome, promptTokens: prompt, completionTokens: completion) }
+        }
         let response: HTTPPost.Response
         do {
-            response = try HTTPPost.send(url: url, headers: headers, body: Array(try JSONSerialization.data(withJSONObject: body)),
-                                         timeoutSeconds: settings.timeoutSeconds)
+            response = try HTTPPost.send(url: url, headers: headers, body: payload, timeoutSeconds: settings.timeoutSeconds)
         } catch let e as HTTPPost.TransportError {
-            throw ChatError(description: "cannot reach \(settings.endpoint): \(e.description)", retryable: true)
+            try settle("transport error: \(e.description)")
+            // A timed-out request kept the server busy: wait before sending the next one.
+            throw ChatError(description: "cannot reach \(settings.endpoint): \(e.description)", retryable: true,
+                            retryAfter: min(settings.maxBackoffSeconds, settings.timeoutSeconds / 4))
         }
         let status = response.status
         let data = Data(response.body)
         if (status == 400 || status == 500) && style != .off && settings.structuredOutput == .auto
             && String(decoding: data, as: UTF8.self).lowercased().contains("response_format") {
+            try settle("HTTP \(status): response_format refused")
             lock.lock()
             structured = style == .jsonSchema ? .jsonObject : .off  // step down for the rest of the run
             lock.unlock()
-            var reply = try send(system: system, user: user, schema: schema)
+            var reply = try send(system: system, user: user, schema: schema, key: key, accounting: accounting, temperature: temperature)
             reply.requests += 1  // the refused request was sent too
             return reply
         }
         if status == 429 || status >= 500 {
-            throw ChatError(description: "HTTP \(status) from \(settings.endpoint)", retryable: true)
+            try settle("HTTP \(status)")
+            throw ChatError(description: "HTTP \(status) from \(settings.endpoint)", retryable: true,
+                            retryAfter: response.retryAfterSeconds.map { min($0, 300) })
         }
         guard status == 200 else {
+            try settle("HTTP \(status)")
             let snippet = String(decoding: data.prefix(300), as: UTF8.self)
             throw ChatError(description: "HTTP \(status) from \(settings.endpoint): \(snippet)", retryable: false)
         }
         guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let choices = json["choices"] as? [[String: Any]], let message = choices.first?["message"] as? [String: Any] else {
+            try settle("not a chat completion")
             throw ChatError(description: "the reply from \(settings.endpoint) is not a chat completion", retryable: true)
         }
         let usage = json["usage"] as? [String: Any]
-        return ChatReply(text: message["content"] as? String ?? "",
-                         promptTokens: (usage?["prompt_tokens"] as? NSNumber)?.intValue ?? 0,
-                         completionTokens: (usage?["completion_tokens"] as? NSNumber)?.intValue ?? 0)
+        let reply = ChatReply(text: message["content"] as? String ?? "",
+                              promptTokens: (usage?["prompt_tokens"] as? NSNumber)?.intValue ?? 0,
+                              completionTokens: (usage?["completion_tokens"] as? NSNumber)?.intValue ?? 0)
+        try settle("answered", reply.promptTokens, reply.completionTokens)
+        return reply
     }
 }

@@ -12,6 +12,8 @@ enum HTTPPost {
     struct Response {
         var status: Int
         var body: [UInt8]
+        /// The Retry-After header in seconds (429, 503), when the server sent one as a number.
+        var retryAfterSeconds: Double? = nil
     }
 
     /// The request did not get an HTTP response: refused, reset, timed out, unresolvable.
@@ -61,6 +63,18 @@ enum HTTPPost {
                 return bytes
             })
             apply(famol_curl_set_pointer(handle, CURLOPT_WRITEDATA, sinkPointer.toOpaque()))
+            apply(famol_curl_set_header_callback(handle) { data, size, count, context in
+                let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+                let bytes = size * count
+                if let data, bytes < 1024 {
+                    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: bytes), as: UTF8.self)
+                    if line.lowercased().hasPrefix("retry-after:") {
+                        sink.retryAfter = Double(line.dropFirst(12).trimmingCharacters(in: .whitespacesAndNewlines))
+                    }
+                }
+                return bytes
+            })
+            apply(famol_curl_set_pointer(handle, CURLOPT_HEADERDATA, sinkPointer.toOpaque()))
             apply(famol_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errors.baseAddress))
             guard set == CURLE_OK else { return set }
             return curl_easy_perform(handle)
@@ -75,7 +89,7 @@ enum HTTPPost {
         }
         var status = 0
         _ = famol_curl_response_code(handle, &status)
-        return Response(status: status, body: sink.bytes)
+        return Response(status: status, body: sink.bytes, retryAfterSeconds: sink.retryAfter)
     }
 
     /// libcurl's global state, set up once before the first handle (thread-safe: a global).
@@ -86,4 +100,5 @@ enum HTTPPost {
 private final class ResponseSink {
     var bytes: [UInt8] = []
     var overflowed = false
+    var retryAfter: Double?
 }

@@ -16,6 +16,8 @@ public struct LLMAnnotationSettings: Sendable {
     /// Documents per list call; ListRank slides a window of this size by `step` from the bottom.
     public var window = 10
     public var step = 5
+    /// Asks again (once) the calls an earlier run sent and never got an answer for.
+    public var retryUnanswered = false
 
     public enum Vote: String, Sendable, CaseIterable { case majority, mean }
 
@@ -26,8 +28,12 @@ public struct LLMAnnotationSettings: Sendable {
 public struct AnnotationStats: Sendable {
     public var calls = 0, cacheHits = 0, abstentions = 0, promptTokens = 0, completionTokens = 0
     public var queriesDone = 0, queriesSkipped = 0
+    /// Calls an earlier run sent without an answer coming back, not asked again.
+    public var unansweredSkipped = 0
     public var budgetExhausted = false
     public var failure: String? = nil
+    /// The failure was the store's (disk full, I/O error): exit 74, not the endpoint's 69.
+    public var storeFailure = false
 }
 
 /// Annotates queries' candidates with an LLM: each call is looked up in the store first, asked
@@ -44,8 +50,12 @@ public final class LLMAnnotator: @unchecked Sendable {
     private var labels: [String: [String: Double]] = [:]
     /// Calls in flight across all queries: at most `settings.concurrency`.
     private let callSlots: DispatchSemaphore
+    /// Keys an earlier run sent and never got an answer for (read once, at the start).
+    private let unanswered: Set<String>
 
-    public init(settings: LLMAnnotationSettings, prompts: [Strategy: Prompt], store: AnnotationStore, budget: AnnotationBudget, executor: CallExecutor) {
+    public init(settings: LLMAnnotationSettings, prompts: [Strategy: Prompt], store: AnnotationStore, budget: AnnotationBudget,
+                executor: CallExecutor) throws {
+        unanswered = Set(try store.unansweredKeys())
         self.settings = settings
         self.prompts = prompts
         self.store = store
@@ -92,7 +102,10 @@ public final class LLMAnnotator: @unchecked Sendable {
                         }
                     } catch {
                         lock.lock()
-                        stats.failure = stats.failure ?? "\(error)"
+                        if stats.failure == nil {
+                            stats.failure = "\(error)"
+                            stats.storeFailure = error is AnnotationStore.StoreError
+                        }
                         lock.unlock()
                     }
                     progress(currentStats, queries.count)
@@ -184,18 +197,29 @@ public final class LLMAnnotator: @unchecked Sendable {
         let call = AnnotationCall(strategy: settings.strategy, prompt: prompts[settings.strategy]!, model: settings.model,
                                   temperature: settings.temperature, sample: sample, queryID: q.id, queryText: q.text,
                                   documentIDs: docs.map(\.id), documentTexts: docs.map { Self.truncate(EmbeddingJudge.documentText($0), words: settings.documentWords) })
-        if let stored = store.get(call.key) {
+        if let stored = try store.get(call.key) {
             lock.lock()
             stats.cacheHits += 1
             lock.unlock()
             return stored
         }
-        guard budget.reserveCall() else { return nil }
+        if unanswered.contains(call.key) && !settings.retryUnanswered {
+            // Sent by a run that died before the answer came back: the endpoint may have billed
+            // it. Not asked again unless the user says so; its documents stay unlabelled.
+            lock.lock()
+            stats.unansweredSkipped += 1
+            lock.unlock()
+            return StoredAnnotation(key: call.key, strategy: call.strategy.rawValue, queryID: call.queryID, documentIDs: call.documentIDs,
+                                    labels: nil, raw: "", promptTokens: 0, completionTokens: 0, attempts: 0)
+        }
+        let perRequest = executor.accountsForRequests
+        if !perRequest { guard budget.reserveCall() else { return nil } }
         callSlots.wait()
         defer { callSlots.signal() }
-        let answer = try executor.execute(call)
+        let answer: StoredAnnotation
+        do { answer = try executor.execute(call) } catch is BudgetExhausted { return nil }
         try store.put(answer)
-        budget.spend(tokens: answer.promptTokens + answer.completionTokens)
+        if !perRequest { budget.spend(tokens: answer.promptTokens + answer.completionTokens) }
         lock.lock()
         stats.calls += answer.attempts
         stats.promptTokens += answer.promptTokens

@@ -57,6 +57,23 @@ public final class AnnotationStore: @unchecked Sendable {
               labels TEXT, raw TEXT NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
               attempts INTEGER NOT NULL, created_at REAL NOT NULL)
             """)
+        // Every HTTP request, written (and synced) before it is sent and settled after: what
+        // the endpoint billed, whatever happened to the process in between.
+        try exec("""
+            CREATE TABLE IF NOT EXISTS requests (
+              id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, sent_at REAL NOT NULL,
+              finished_at REAL, outcome TEXT, prompt_tokens INTEGER, completion_tokens INTEGER)
+            """)
+    }
+
+    /// A store failure: the run stops rather than pay again for what it could not record.
+    public struct StoreError: Error, CustomStringConvertible, Sendable {
+        public var description: String
+        public init(description: String) { self.description = description }
+    }
+
+    private func failure(_ what: String) -> StoreError {
+        StoreError(description: "\(path): \(what): \(String(cString: sqlite3_errmsg(db))) (check free disk space and the file; nothing more is asked until it can be stored)")
     }
 
     deinit { sqlite3_close(db) }
@@ -66,7 +83,7 @@ public final class AnnotationStore: @unchecked Sendable {
         guard sqlite3_exec(db, sql, nil, nil, &err) == SQLITE_OK else {
             let message = err.map { String(cString: $0) } ?? "error"
             sqlite3_free(err)
-            throw InputError(file: path, "SQLite: \(message)")
+            throw StoreError(description: "\(path): SQLite: \(message)")
         }
     }
 
@@ -76,7 +93,7 @@ public final class AnnotationStore: @unchecked Sendable {
         defer { lock.unlock() }
         var stmt: OpaquePointer?
         let sql = "INSERT OR IGNORE INTO annotations VALUES (?,?,?,?,?,?,?,?,?,?)"
-        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK else { throw InputError(file: path, "SQLite prepare failed") }
+        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK else { throw failure("cannot store a result") }
         defer { sqlite3_finalize(stmt) }
         let encoder = JSONEncoder()
         let docs = String(decoding: try encoder.encode(a.documentIDs), as: UTF8.self)
@@ -93,41 +110,110 @@ public final class AnnotationStore: @unchecked Sendable {
         sqlite3_bind_int64(stmt, 9, Int64(a.attempts))
         sqlite3_bind_double(stmt, 10, Date().timeIntervalSince1970)
         guard sqlite3_step(stmt) == SQLITE_DONE else {
-            throw InputError(file: path, "SQLite insert failed: \(String(cString: sqlite3_errmsg(db)))", hint: "check free disk space")
+            throw failure("cannot store a result")
         }
     }
 
-    public func get(_ key: String) -> StoredAnnotation? {
-        all(where: "key = ?", key).first
+    /// The stored result of a key; a read error or a corrupt row throws (a miss would pay again).
+    public func get(_ key: String) throws -> StoredAnnotation? {
+        try all(where: "key = ?", key).first
     }
 
-    public func all() -> [StoredAnnotation] { all(where: nil, nil) }
+    public func all() throws -> [StoredAnnotation] { try all(where: nil, nil) }
 
     public var count: Int {
+        get throws { try scalar("SELECT COUNT(*) FROM annotations") }
+    }
+
+    /// HTTP requests recorded as sent (answered, failed or never settled).
+    public var requestCount: Int {
+        get throws { try scalar("SELECT COUNT(*) FROM requests") }
+    }
+
+    private func scalar(_ sql: String) throws -> Int {
         lock.lock()
         defer { lock.unlock() }
         var stmt: OpaquePointer?
-        guard sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM annotations", -1, &stmt, nil) == SQLITE_OK else { return 0 }
+        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK else { throw failure("cannot read") }
         defer { sqlite3_finalize(stmt) }
-        return sqlite3_step(stmt) == SQLITE_ROW ? Int(sqlite3_column_int64(stmt, 0)) : 0
+        guard sqlite3_step(stmt) == SQLITE_ROW else { throw failure("cannot read") }
+        return Int(sqlite3_column_int64(stmt, 0))
     }
 
-    private func all(where clause: String?, _ value: String?) -> [StoredAnnotation] {
+    /// Records a request about to be sent for `key`; returns only once the row is durable.
+    public func recordSending(key: String) throws -> Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        var stmt: OpaquePointer?
+        guard sqlite3_prepare_v2(db, "INSERT INTO requests (key, sent_at) VALUES (?, ?)", -1, &stmt, nil) == SQLITE_OK else {
+            throw failure("cannot record a request")
+        }
+        defer { sqlite3_finalize(stmt) }
+        sqlite3_bind_text(stmt, 1, key, -1, famol_sqlite_transient())
+        sqlite3_bind_double(stmt, 2, Date().timeIntervalSince1970)
+        guard sqlite3_step(stmt) == SQLITE_DONE else { throw failure("cannot record a request") }
+        return sqlite3_last_insert_rowid(db)
+    }
+
+    /// Settles a recorded request: "answered", or why it failed; tokens from the reply's usage.
+    public func recordFinished(_ id: Int64, outcome: String, promptTokens: Int, completionTokens: Int) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        var stmt: OpaquePointer?
+        let sql = "UPDATE requests SET finished_at = ?, outcome = ?, prompt_tokens = ?, completion_tokens = ? WHERE id = ?"
+        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK else { throw failure("cannot settle a request") }
+        defer { sqlite3_finalize(stmt) }
+        sqlite3_bind_double(stmt, 1, Date().timeIntervalSince1970)
+        sqlite3_bind_text(stmt, 2, outcome, -1, famol_sqlite_transient())
+        sqlite3_bind_int64(stmt, 3, Int64(promptTokens))
+        sqlite3_bind_int64(stmt, 4, Int64(completionTokens))
+        sqlite3_bind_int64(stmt, 5, id)
+        guard sqlite3_step(stmt) == SQLITE_DONE else { throw failure("cannot settle a request") }
+    }
+
+    /// Keys whose requests were sent and never settled, with no stored answer: the process
+    /// died with the request in flight. The endpoint may have billed them.
+    public func unansweredKeys() throws -> [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        var stmt: OpaquePointer?
+        let sql = "SELECT DISTINCT key FROM requests WHERE outcome IS NULL AND key NOT IN (SELECT key FROM annotations) ORDER BY key"
+        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK else { throw failure("cannot read the requests") }
+        defer { sqlite3_finalize(stmt) }
+        var out: [String] = []
+        while sqlite3_step(stmt) == SQLITE_ROW { out.append(String(cString: sqlite3_column_text(stmt, 0))) }
+        return out
+    }
+
+    private func all(where clause: String?, _ value: String?) throws -> [StoredAnnotation] {
         lock.lock()
         defer { lock.unlock() }
         var stmt: OpaquePointer?
         let sql = "SELECT key, strategy, query_id, document_ids, labels, raw, prompt_tokens, completion_tokens, attempts FROM annotations"
             + (clause.map { " WHERE " + $0 } ?? "") + " ORDER BY key"
-        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK else { return [] }
+        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK else { throw failure("cannot read") }
         defer { sqlite3_finalize(stmt) }
         if let value { sqlite3_bind_text(stmt, 1, value, -1, famol_sqlite_transient()) }
         var out: [StoredAnnotation] = []
         let decoder = JSONDecoder()
         func text(_ i: Int32) -> String? { sqlite3_column_text(stmt, i).map { String(cString: $0) } }
-        while sqlite3_step(stmt) == SQLITE_ROW {
-            let docs = (try? decoder.decode([String].self, from: Data((text(3) ?? "[]").utf8))) ?? []
-            let labels = text(4).flatMap { try? decoder.decode([Double].self, from: Data($0.utf8)) }
-            out.append(StoredAnnotation(key: text(0) ?? "", strategy: text(1) ?? "", queryID: text(2) ?? "", documentIDs: docs,
+        while true {
+            let step = sqlite3_step(stmt)
+            if step == SQLITE_DONE { break }
+            guard step == SQLITE_ROW else { throw failure("cannot read") }
+            let key = text(0) ?? ""
+            // A row that does not decode is corruption, not an abstention.
+            guard let docs = try? decoder.decode([String].self, from: Data((text(3) ?? "").utf8)) else {
+                throw StoreError(description: "\(path): the stored result \(key.prefix(12)) has corrupt document ids; restore the store or delete that row")
+            }
+            var labels: [Double]? = nil
+            if let t = text(4) {
+                guard let l = try? decoder.decode([Double].self, from: Data(t.utf8)) else {
+                    throw StoreError(description: "\(path): the stored result \(key.prefix(12)) has corrupt labels; restore the store or delete that row")
+                }
+                labels = l
+            }
+            out.append(StoredAnnotation(key: key, strategy: text(1) ?? "", queryID: text(2) ?? "", documentIDs: docs,
                                         labels: labels, raw: text(5) ?? "", promptTokens: Int(sqlite3_column_int64(stmt, 6)),
                                         completionTokens: Int(sqlite3_column_int64(stmt, 7)), attempts: Int(sqlite3_column_int64(stmt, 8))))
         }

@@ -5,6 +5,11 @@ extension ClusterCoordinator {
     /// Leases waiting tasks to workers with free credit; when none wait, duplicates old leases
     /// onto idle workers (stragglers); the first result wins.
     func dispatch() {
+        if let failure = storeFailure {
+            for id in pending where tasks[id]?.output == nil { tasks[id]!.output = .storeFailed(failure) }
+            pending.removeAll()
+            return
+        }
         let ready = workers.keys.filter { workers[$0]!.ready }.sorted { $0.lexicographicallyPrecedes($1) }
         for id in ready {
             while workers[id]!.freeCredit > 0 {

@@ -1,3 +1,4 @@
+import Annotation
 import CZMQ
 import Foundation
 import Ranking
@@ -40,6 +41,9 @@ public final class ClusterCoordinator: @unchecked Sendable {
     private var sequence: UInt64 = 0
     private var warnedPeers = Set<[UInt8]>()
     var taskSeconds: [Double] = []
+    /// Set when a result could not be stored: no further call is leased (it would be paid for
+    /// and could not be kept either).
+    var storeFailure: String?
     private(set) public var boundEndpoint = ""
 
     public init(settings: CoordinatorSettings, job: ClusterJob, datasetHash: String, trainer: Trainer? = nil,
@@ -173,6 +177,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
         }
         let outputs = ids.map { tasks[$0]!.output! }
         for id in ids { forget(id) }
+        for case .storeFailed(let reason) in outputs { throw AnnotationStore.StoreError(description: reason) }
         for case .failed(let reason) in outputs { throw ClusterError("a task failed \(ClusterTask.failureLimit) times during \(context): \(reason)") }
         return outputs
     }
@@ -345,15 +350,21 @@ public final class ClusterCoordinator: @unchecked Sendable {
     }
 
     private func annotationResult(leaseID: UInt64, json: String, from identity: [UInt8], now: Double) {
-        finishLease(leaseID, of: identity, now: now)
         guard let key = Self.key(ofResult: json) else {
+            finishLease(leaseID, of: identity, now: now)
             return drop(identity, .undecodable, "an annotation result without a key")
         }
-        // Stored first, acknowledged after: a result is never lost between the two.
+        // Stored first, acknowledged after: a result is never lost between the two. A store
+        // that fails stops the run: the task is not leased again (that would pay again for an
+        // answer that exists), and the worker keeps the answer until a coordinator stores it.
         do { try storeResult?(json) } catch {
-            log("cannot store the result for \(key.prefix(12)): \(error); the worker will send it again")
+            log("cannot store the result for \(key.prefix(12)): \(error); stopping (the worker keeps the answer)")
+            storeFailure = storeFailure ?? "\(error)"
+            if let id = annotationTaskIDs[key], tasks[id]?.output == nil { complete(id, .storeFailed("\(error)")) }
+            finishLease(leaseID, of: identity, now: now)
             return
         }
+        finishLease(leaseID, of: identity, now: now)
         send(to: identity, .ack(key: key))
         if let id = annotationTaskIDs[key], tasks[id]?.output == nil {
             complete(id, .annotation(json))

@@ -60,6 +60,8 @@ struct ClusterTask {
         case annotation(String)
         /// Workers failed it `failureLimit` times: the caller gets the last reason.
         case failed(String)
+        /// Its answer came back and could not be stored: the run stops, nothing is asked again.
+        case storeFailed(String)
     }
     static let failureLimit = 3
     var id: UInt64

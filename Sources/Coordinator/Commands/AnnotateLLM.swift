@@ -24,8 +24,12 @@ struct LLMOptions: ParsableArguments {
     @Option(help: "Words of each document in a prompt.") var documentWords = 60
     @Option(help: "Documents per list call (ListRank's window).") var window = 10
     @Option(help: "ListRank window step.") var step = 5
-    @Option(help: "Stop after this many LLM calls.") var budgetCalls: Int?
-    @Option(help: "Stop after this many tokens (prompt + completion).") var budgetTokens: Int?
+    @Option(help: "Stop before sending more than this many HTTP requests (retries and parse retries included; on a cluster: calls).")
+    var budgetCalls: Int?
+    @Option(help: "Stop before this many tokens could be exceeded (prompt + completion; each request reserves its prompt and --max-tokens).")
+    var budgetTokens: Int?
+    @Flag(help: "Ask again, once, the calls an earlier run sent and never got an answer for (the endpoint may have billed them).")
+    var retryUnanswered = false
     @Option(help: "Bands file ('query frequency [band]'): the budget is spent on low-frequency queries first.") var bands: String?
     @Option(help: "Only the first N queries (in budget order).") var maxQueries: Int?
     @Option(help: "Prompts directory (default: the repository's prompts/).") var prompts: String?
@@ -63,7 +67,12 @@ extension AnnotateCommand {
         settings.step = max(1, llm.step)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let store = try AnnotationStore(path: out + "/annotations.sqlite")
-        let budget = AnnotationBudget(maxCalls: llm.budgetCalls, maxTokens: llm.budgetTokens)
+        let budget = AnnotationBudget(maxRequests: llm.budgetCalls, maxTokens: llm.budgetTokens)
+        settings.retryUnanswered = llm.retryUnanswered
+        let unanswered = try store.unansweredKeys()
+        if !unanswered.isEmpty {
+            print("warning: \(unanswered.count) call(s) were sent by an earlier run that stopped before their answers came back; the endpoint may have billed them (keys \(unanswered.prefix(3).map { String($0.prefix(12)) }.joined(separator: ", "))\(unanswered.count > 3 ? ", ..." : "")). " + (llm.retryUnanswered ? "Asking each once more (--retry-unanswered)." : "They are not asked again and their documents stay unlabelled; --retry-unanswered asks each once more."))
+        }
         let executor: CallExecutor
         var coordinator: ClusterCoordinator? = nil
         if let bind = cluster.bind {
@@ -95,10 +104,12 @@ extension AnnotateCommand {
             executor = ClusterCallExecutor(coordinator: c)
             settings.concurrency *= cluster.minWorkers  // keep every worker's calls in flight
         } else {
-            executor = ChatCallExecutor(client: try ChatClient(settings: chat), prompts: prompts, parseRetries: llm.parseRetries)
+            // In process every request is recorded in the store before it is sent.
+            executor = ChatCallExecutor(client: try ChatClient(settings: chat), prompts: prompts, parseRetries: llm.parseRetries,
+                                        accounting: StoreRequestAccounting(store: store, budget: budget))
         }
         defer { coordinator?.stop(reason: "annotation finished") }
-        let annotator = LLMAnnotator(settings: settings, prompts: prompts, store: store, budget: budget, executor: executor)
+        let annotator = try LLMAnnotator(settings: settings, prompts: prompts, store: store, budget: budget, executor: executor)
         let (queries, candidates) = try plan(collection)
         print("LLM judge: \(model) at \(endpoint), strategy \(settings.strategy.rawValue) (\(prompts[settings.strategy]!.version)), \(queries.count) queries")
         let started = Date()
@@ -113,8 +124,13 @@ extension AnnotateCommand {
         print("queries annotated \(stats.queriesDone), left \(stats.queriesSkipped); LLM calls \(stats.calls), cache hits \(stats.cacheHits), abstentions \(stats.abstentions), tokens \(stats.promptTokens) prompt + \(stats.completionTokens) completion")
         print(String(format: "annotation took %.3f s: %.2f calls/s, %.1f tokens/s", elapsed, Double(stats.calls) / max(elapsed, 1e-9),
                      Double(stats.promptTokens + stats.completionTokens) / max(elapsed, 1e-9)))
-        print("store: \(store.path) (\(store.count) results)")
+        print("store: \(store.path) (\(try store.count) results)" + (executor.accountsForRequests ? "; HTTP requests recorded as sent: \(try store.requestCount)" : ""))
+        if stats.unansweredSkipped > 0 { print("unanswered calls of an earlier run left out: \(stats.unansweredSkipped)") }
         if stats.budgetExhausted { print("budget used up: stopped cleanly; rerun with a larger budget to continue (stored results are reused)") }
+        if let failure = stats.failure, stats.storeFailure {
+            printError("error: the store failed: \(failure); nothing more was asked")
+            throw ExitStatus.ioError
+        }
         if let failure = stats.failure {
             printError("error: the endpoint failed: \(failure); every result obtained so far is stored in \(store.path)")
             throw ExitStatus.clusterUnavailable

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Annotation
 import Cluster
 import Foundation
 import Ranking
@@ -8,6 +9,8 @@ enum ExitStatus {
     static let badInput = ExitCode(65)
     static let clusterUnavailable = ExitCode(69)
     static let internalFailure = ExitCode(70)
+    /// EX_IOERR: a file could not be written (disk full, I/O error); nothing was lost.
+    static let ioError = ExitCode(74)
 }
 
 /// Runs a command body, turning input errors into a one-line message and exit code 65.
@@ -23,6 +26,9 @@ func reportingInputErrors(_ body: () throws -> Void) throws {
     } catch let error as ZMQError {
         printError("error: \(error)")
         throw ExitStatus.clusterUnavailable
+    } catch let error as AnnotationStore.StoreError {
+        printError("error: \(error)")
+        throw ExitStatus.ioError
     }
 }
 
