@@ -31,6 +31,9 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
     func train(_ spec: TrainingSpec, directory: String) throws -> StudyModel {
         lock.lock()
         defer { lock.unlock() }
+        // The job as a file beside its model: what the workers were handed, to rerun it alone.
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try AtomicFile.write(spec.json + "\n", to: directory + "/spec.json")
         let loaded = try TrainingJob.loadTrainer(spec)
         let datasetHash = try spec.datasetHash()
         try replaceDeadWorkers()
