@@ -198,3 +198,44 @@ def test_parse_retries_sample_again_instead_of_resending_the_same_request(famol,
         server.state(garbage=False, record=False)
     temperatures = [r["temperature"] for r in recorded[-3:]]
     assert temperatures == [0.0, 0.4, 0.8], temperatures
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB tmpfs for the run directory, filled to about 150 KiB free: the store fills it mid-run."""
+    import subprocess
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)")
+    try:
+        (mount / "filler").write_bytes(b"\0" * (1024 * 1024 - 150 * 1024))
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_full_disk_stops_the_run_without_paying_for_what_cannot_be_kept(famol, datasets, server, small_disk, workers):
+    import time
+    out = small_disk / "run"
+    before = server.count()
+    prefix = ["local", "--workers", str(workers)] if workers else []
+    started = time.time()
+    proc = famol(*prefix, *annotate_args(datasets, out, server.endpoint, "pointann", "--max-queries", 15), check=False, timeout=600)
+    elapsed = time.time() - started
+    assert proc.returncode == 74, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert "check free disk space" in proc.stderr
+    seen = server.count() - before
+    with sqlite3.connect(f"file:{out / 'annotations.sqlite'}?mode=ro", uri=True) as db:
+        stored_attempts = db.execute("SELECT COALESCE(SUM(attempts), 0) FROM annotations").fetchone()[0]
+        recorded = db.execute("SELECT COUNT(*) FROM requests").fetchone()[0]
+    if workers:
+        # Workers send the requests: what came back and could not be stored is at most the
+        # calls in flight (2 workers x concurrency 2, each up to 2 requests with a parse retry).
+        assert stored_attempts <= seen <= stored_attempts + 2 * 2 * 2, (seen, stored_attempts)
+    else:
+        # In process every request is in the ledger before it is sent.
+        assert seen == recorded, (seen, recorded)
+    assert seen < 15 * K, "it stopped when the disk filled"
+    print(f"workers {workers}: stopped after {elapsed:.1f} s, {seen} requests, {stored_attempts} stored attempts")
