@@ -130,3 +130,52 @@ def test_inputs_that_used_to_crash_are_clear_errors(famol, tmp_path):
     proc = famol("annotate", "--judge", "bm25", "--documents", docs, "--queries", queries, "--k", 1, "--out", tmp_path / "a",
                  check=False)
     assert proc.returncode == 65 and f"{docs}:2: field 'id'" in proc.stderr and "line 1" in proc.stderr, proc.stderr
+
+
+def test_a_huge_file_of_zeros_is_refused_at_once_by_every_reader(famol, tmp_path):
+    """Issue 20: a 2 GB file of NUL bytes (sparse: `truncate -s 2G`) given as text made readers
+    hang with gigabytes resident, or echo the whole 'line'. Every reader refuses it at once,
+    with a short message naming the file."""
+    import time
+    zeros = tmp_path / "zeros"
+    with open(zeros, "wb") as f:
+        f.truncate(2 << 30)
+    ok = tmp_path / "ok.svm"
+    ok.write_text("1 qid:1 1:1 # d1\n0 qid:1 1:0 # d2\n")
+    qrels, queries = tmp_path / "ok.qrels", tmp_path / "q.tsv"
+    qrels.write_text("1 0 d1 1\n")
+    queries.write_text("1\tfind\n")
+    cases = [
+        ["evaluate", "--qrels", zeros, "--run", zeros],
+        ["clicks", "--log", zeros, "--model", "pbm"],
+        ["train", "--train", zeros, "--valid", ok, "--out", tmp_path / "t1"],
+        ["train", "--train", ok, "--valid", ok, "--clicks", zeros, "--supervision", "clicks", "--out", tmp_path / "t2"],
+        ["simulate", "--data", zeros, "--out", tmp_path / "c.jsonl"],
+        ["annotate", "--judge", "bm25", "--documents", zeros, "--queries", queries, "--out", tmp_path / "a"],
+        ["demo", "--config", zeros, "--out", tmp_path / "d"],
+        ["study", "--log", zeros, "--data", ok, "--qrels", qrels, "--labels", qrels, "--out", tmp_path / "s"],
+    ]
+    for args in cases:
+        started = time.time()
+        proc = famol(*args, check=False, timeout=60)
+        assert proc.returncode == 65, (args, proc.returncode, proc.stderr[-500:])
+        assert str(zeros) in proc.stderr and len(proc.stderr) < 1000, (args, proc.stderr[-500:])
+        assert time.time() - started < 20, args
+
+
+def test_every_exit_code_means_what_the_help_says(famol, tmp_path):
+    """64 usage, 65 bad input, 69 no cluster or endpoint, 74 an output that cannot be written."""
+    data = tmp_path / "d.svm"
+    data.write_text("1 qid:1 1:1 # a\n0 qid:1 1:0 # b\n")
+    assert famol("train", "--no-such-flag", check=False).returncode == 64
+    bad = tmp_path / "bad.svm"
+    bad.write_text("x qid:1 1:1\n")
+    assert famol("train", "--train", bad, "--valid", data, "--out", tmp_path / "t", check=False).returncode == 65
+    proc = famol("train", "--train", data, "--valid", data, "--out", tmp_path / "c", "--bind", "tcp://127.0.0.1:0",
+                 "--min-workers", "1", "--no-worker-timeout", "1", check=False, timeout=60)
+    assert proc.returncode == 69 and "workers joined" in proc.stderr, proc.stderr
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    proc = famol("simulate", "--data", data, "--out", blocker / "clicks.jsonl", check=False)
+    assert proc.returncode == 74 and "cannot create the file" in proc.stderr, proc.stderr
+    assert "74" in famol("--help").stdout

@@ -22,8 +22,10 @@ struct Famol: ParsableCommand {
         abstract: "Train search rankers from clicks and relevance labels, fused per query-frequency band (FAMOL).",
         discussion: """
             Exit codes: 0 success; 64 bad command-line usage; 65 bad input data (the message names \
-            the file, line and field); 69 cluster unavailable (no workers, endpoint in use); \
-            70 internal failure; 143 stopped by SIGTERM or Ctrl-C after writing a checkpoint.
+            the file, line and field); 69 cluster or LLM endpoint unavailable (no workers, endpoint in use \
+            or failing); 70 internal failure (a bug: please report it); 74 an output could not be written \
+            (disk full, unwritable directory, the annotation store failing); 143 stopped by SIGTERM or \
+            Ctrl-C after writing a checkpoint.
             """,
         subcommands: [
             DemoCommand.self, StudyCommand.self, FeaturesCommand.self, SimulateCommand.self, ClicksCommand.self,

@@ -13,22 +13,37 @@ enum ExitStatus {
     static let ioError = ExitCode(74)
 }
 
-/// Runs a command body, turning input errors into a one-line message and exit code 65.
+/// Runs a command body and gives every error its documented exit code and a one-line message:
+/// 65 bad input, 69 cluster or endpoint unavailable, 74 a file could not be written, 70 for
+/// anything else (an internal failure: a bug to report). Usage errors (64) and exit codes
+/// already decided pass through.
 func reportingInputErrors(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as InputError {
-        printError("error: \(error)")
-        throw ExitStatus.badInput
-    } catch let error as ClusterError {
-        printError("error: \(error)")
-        throw ExitStatus.clusterUnavailable
-    } catch let error as ZMQError {
-        printError("error: \(error)")
-        throw ExitStatus.clusterUnavailable
-    } catch let error as AnnotationStore.StoreError {
-        printError("error: \(error)")
-        throw ExitStatus.ioError
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
+        throw error
+    } catch let error as CleanExit {
+        throw error
+    } catch {
+        let code = ExitStatus.code(for: error)
+        printError(code == ExitStatus.internalFailure ? "error: internal failure (please report it): \(error)" : "error: \(error)")
+        throw code
+    }
+}
+
+extension ExitStatus {
+    /// The exit code of an error that reached a command's top.
+    static func code(for error: Error) -> ExitCode {
+        switch error {
+        case is InputError, is DecodingError: return badInput
+        case is ClusterError, is ZMQError, is ChatError: return clusterUnavailable
+        case is AnnotationStore.StoreError, is OutputError: return ioError
+        case let e as CocoaError where e.isFileError: return e.code == .fileReadNoSuchFile || e.code == .fileReadNoPermission ? badInput : ioError
+        case let e as NSError where e.domain == NSPOSIXErrorDomain: return ioError
+        default: return internalFailure
+        }
     }
 }
 

@@ -129,7 +129,7 @@ public enum ClickLog {
     static func detect(_ path: String) throws -> Format {
         if path.hasSuffix(".jsonl") || path.hasSuffix(".json") { return .jsonl }
         if path.hasSuffix(".xml") { return .tiangong }
-        let head = try readFileBytes(path).first(where: { $0 != 32 && $0 != 10 && $0 != 13 && $0 != 9 })
+        let head = try firstNonSpaceByte(path)
         return head == UInt8(ascii: "{") ? .jsonl : head == UInt8(ascii: "<") ? .tiangong : .yandex
     }
 

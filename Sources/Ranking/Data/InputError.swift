@@ -21,13 +21,46 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     public var description: String {
-        var where_ = file
+        var where_ = Self.capped(file)
         if let line { where_ += ":\(line)" }
         var text = "\(where_): "
-        if let field { text += "field '\(field)': " }
-        text += message
-        if let hint { text += " (\(hint))" }
+        if let field { text += "field '\(Self.capped(field))': " }
+        text += Self.capped(message, limit: 600)
+        if let hint { text += " (\(Self.capped(hint, limit: 600)))" }
         return text
+    }
+
+    /// At most `limit` characters of a part of the message: an error about a 2 GB line must
+    /// not print the line.
+    static func capped(_ s: String, limit: Int = 300) -> String {
+        guard s.utf8.count > limit else { return s }
+        let head = String(s.prefix(limit))
+        return head + "... (\(s.count - head.count) more characters)"
+    }
+}
+
+/// Text files with a NUL byte in their first 64 KiB are refused before they are read: a binary
+/// file (or a disk image of zeros) given as text would otherwise be parsed as one huge line.
+func checkNotBinary(_ handle: UnsafeMutablePointer<FILE>, path: String) throws {
+    var head = [UInt8](repeating: 0, count: 64 << 10)
+    let n = head.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
+    if let offset = head[0..<n].firstIndex(of: 0) {
+        throw InputError(file: path, "binary data (a NUL byte at offset \(offset)), not a text file", hint: "give the text file famol expects here")
+    }
+    rewind(handle)
+}
+
+/// The first byte of a file that is not white space (nil for an empty file), reading only its head.
+func firstNonSpaceByte(_ path: String) throws -> UInt8? {
+    guard let handle = fopen(path, "rb") else {
+        throw InputError(file: path, "cannot open file", hint: "check the path and its permissions")
+    }
+    defer { fclose(handle) }
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
+        if n == 0 { return nil }
+        if let b = chunk[0..<n].first(where: { $0 != 32 && $0 != 10 && $0 != 13 && $0 != 9 }) { return b }
     }
 }
 
@@ -37,6 +70,7 @@ func readFileBytes(_ path: String) throws -> [UInt8] {
         throw InputError(file: path, "cannot open file", hint: "check the path and its permissions")
     }
     defer { fclose(handle) }
+    try checkNotBinary(handle, path: path)
     // Sized from fstat and read in place: growing by appends copied a large file several times.
     var info = stat()
     let expected = fstat(fileno(handle), &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
@@ -61,8 +95,20 @@ func readFileBytes(_ path: String) throws -> [UInt8] {
 /// Reads a text file as lines (LF or CRLF), reporting a missing file clearly.
 func readLines(_ path: String) throws -> [Substring] {
     let bytes = try readFileBytes(path)
+    if let nul = bytes.firstIndex(of: 0) {
+        throw InputError(file: path, line: bytes[..<nul].reduce(1) { $0 + ($1 == 10 ? 1 : 0) },
+                         "a NUL byte in a text file", hint: "the file is damaged or binary")
+    }
     let text = String(decoding: bytes, as: UTF8.self)
-    return text.split(separator: "\n", omittingEmptySubsequences: false).map {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
         $0.hasSuffix("\r") ? $0.dropLast() : $0
     }
+    if let long = lines.firstIndex(where: { $0.utf8.count > maxLineBytes }) {
+        throw InputError(file: path, line: long + 1, "a line of \(lines[long].utf8.count >> 20) MiB, longer than famol reads (\(maxLineBytes >> 20) MiB)",
+                         hint: "the file is damaged, or not the text file famol expects here")
+    }
+    return lines
 }
+
+/// The longest line a text reader takes.
+let maxLineBytes = 16 << 20

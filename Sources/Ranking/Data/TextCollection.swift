@@ -82,7 +82,7 @@ public enum TSVCollectionReader {
     }
 
     static func startsWithBrace(_ path: String) throws -> Bool {
-        try readFileBytes(path).first(where: { $0 != 32 && $0 != 10 && $0 != 13 && $0 != 9 }) == UInt8(ascii: "{")
+        try firstNonSpaceByte(path) == UInt8(ascii: "{")
     }
 
     /// A JSONL line as the TSV fields it stands for: [id, text] or [id, title, text].

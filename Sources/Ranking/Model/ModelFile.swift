@@ -71,26 +71,45 @@ public struct ModelFile: Codable, Sendable, Equatable {
     }
 }
 
+/// A file famol could not write (disk full, I/O error, no such directory): exit 74, not a
+/// problem with the input.
+public struct OutputError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var message: String
+    public var hint: String?
+
+    public init(path: String, _ message: String, hint: String? = nil) {
+        self.path = path
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String { "\(path): \(message)" + (hint.map { " (\($0))" } ?? "") }
+}
+
 /// Writes files so that readers see the old or the new content, never a torn one:
 /// temporary file, fsync, rename.
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
         let tmp = path + ".tmp-\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw InputError(file: path, "cannot create file", hint: "check the directory exists and is writable") }
+        guard fd >= 0 else { throw OutputError(path: path, "cannot create the file: \(String(cString: strerror(errno)))", hint: "check the directory exists and is writable") }
+        var failure: Int32 = 0
         let ok = data.withUnsafeBytes { buf -> Bool in
             var off = 0
             while off < buf.count {
                 let n = Foundation.write(fd, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { return false }
+                if n <= 0 { failure = errno; return false }
                 off += n
             }
-            return fsync(fd) == 0
+            if fsync(fd) != 0 { failure = errno; return false }
+            return true
         }
         close(fd)
         guard ok, rename(tmp, path) == 0 else {
+            if ok { failure = errno }
             unlink(tmp)
-            throw InputError(file: path, "write failed", hint: "check free disk space")
+            throw OutputError(path: path, "write failed: \(String(cString: strerror(failure)))", hint: "check free disk space")
         }
     }
 

@@ -128,7 +128,7 @@ public struct ObservedStudyInputs: Sendable {
 
     /// Labels as `famol annotate` writes them: TREC qrels, or JSONL with provenance (`judge`).
     static func readLabels(_ path: String) throws -> (Qrels, String) {
-        let head = try readFileBytes(path).first(where: { $0 != 32 && $0 != 10 && $0 != 13 && $0 != 9 })
+        let head = try firstNonSpaceByte(path)
         guard head == UInt8(ascii: "{") else { return (try Qrels.read(path), "qrels") }
         struct Row: Decodable { var query: String; var document: String; var label: Double?; var judge: String? }
         var q = Qrels(), judges: [String] = []

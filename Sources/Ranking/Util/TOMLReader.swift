@@ -35,10 +35,15 @@ public struct TOMLReader {
     public let file: String
 
     public static func read(_ path: String) throws -> TOMLReader {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard FileManager.default.fileExists(atPath: path) else {
             throw InputError(file: path, "cannot read the config file", hint: "check the path given to --config")
         }
-        return try TOMLReader(text: String(decoding: data, as: UTF8.self), file: path)
+        // A config file is small: a large one is not a config (and is not read whole).
+        var info = stat()
+        if stat(path, &info) == 0, info.st_size > 4 << 20 {
+            throw InputError(file: path, "\(info.st_size >> 20) MiB is too large for a config file", hint: "give the TOML file of settings")
+        }
+        return try TOMLReader(text: readLines(path).joined(separator: "\n"), file: path)
     }
 
     public init(text: String, file: String) throws {
