@@ -80,3 +80,75 @@ def test_each_worker_keeps_to_the_jobs_concurrency(famol, datasets, server, tmp_
     log = proc.stdout + proc.stderr
     assert log.count("ready, 1 task(s) at once") == 2, log[-2000:]
     assert "queries annotated 2" in proc.stdout
+
+
+def all_requests(out):
+    """Every request recorded anywhere in the run directory: the coordinator's store (its own
+    and those it imported, by origin) and each worker's store, each counted once."""
+    seen = set()
+    for path in [out / "annotations.sqlite", *sorted((out / "workers").glob("*.sqlite"))]:
+        if not path.exists():
+            continue
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            try:
+                rows = db.execute("SELECT id, source, source_id FROM requests").fetchall()
+            except sqlite3.Error:
+                continue
+        for rid, source, source_id in rows:
+            seen.add((source, source_id) if source else (path.name, rid))
+    return seen
+
+
+def test_famol_local_kills_cost_no_unrecorded_request(famol, datasets, server, tmp_path):
+    """Ten trials of seeded random SIGKILLs of `famol local --workers 2 annotate` (a worker
+    mid-request, the coordinator mid-run, or both), each followed by the next run: after every
+    one the requests the server saw equal the requests recorded; answers the workers got are
+    recovered by the next run; keys asked twice are few and reported; a last rerun sends none."""
+    import os, pathlib, random, subprocess
+    rng = random.Random(1201)
+    binary = os.environ.get("FAMOL", str(pathlib.Path(__file__).resolve().parent.parent / ".build" / "release" / "famol"))
+    out = tmp_path / "run"
+    args = [binary, "local", "--workers", "2", "annotate", "--judge", "openai", "--endpoint", server.endpoint, "--model", "smollm2",
+            "--strategy", "pointann", "--cranfield", str(datasets / "cranfield"), "--k", "8", "--max-queries", "15",
+            "--structured-output", "json_object", "--document-words", "20", "--max-tokens", "40", "--concurrency", "2",
+            "--parse-retries", "0", "--timeout", "120", "--out", str(out)]
+    start = server.count()
+    kills = 0
+    for trial in range(10):
+        p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(1.5, 4.0))
+        target = rng.choice(["worker", "coordinator", "both"])
+        if p.poll() is None:
+            children = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+            names = {c: open(f"/proc/{c}/cmdline").read().split("\0")[0] for c in children if os.path.exists(f"/proc/{c}")}
+            workers = [c for c, n in names.items() if n.endswith("famol-worker")]
+            coordinators = [c for c, n in names.items() if not n.endswith("famol-worker")]
+            if target == "both":
+                os.killpg(p.pid, signal.SIGKILL)
+            for c in (workers[:1] if target == "worker" else coordinators if target == "coordinator" else []):
+                os.kill(int(c), signal.SIGKILL)
+            kills += 1
+        try:
+            p.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+        time.sleep(0.3)  # children that outlived famol local die with it (parent-death signal)
+        seen, recorded = server.count() - start, len(all_requests(out))
+        assert seen == recorded, f"trial {trial} ({target}): the server saw {seen} requests, {recorded} were recorded"
+    assert kills >= 5
+    final = famol(*args[1:], timeout=900)
+    assert server.count() - start == len(all_requests(out))
+    with sqlite3.connect(out / "annotations.sqlite") as db:
+        recorded = db.execute("SELECT COUNT(*) FROM requests").fetchone()[0]
+        twice = db.execute("SELECT COUNT(DISTINCT key) FROM requests WHERE outcome IS NULL AND key IN (SELECT key FROM annotations)").fetchone()[0]
+    assert recorded == server.count() - start, "every worker's requests reach the coordinator's store"
+    # Asked twice only when a worker died with the request in flight and its call went to the
+    # other (at most 2 workers x 2 calls per kill), and reported.
+    assert twice <= 4 * kills
+    if twice:
+        assert "asked again after a worker died" in final.stdout
+    again = server.count()
+    famol(*args[1:], timeout=900)
+    assert server.count() == again, "a rerun must not send a request"
+    print(f"{kills} kills, {recorded} requests; {final.stdout.splitlines()[-1]}")

@@ -21,6 +21,8 @@ struct FamolWorker: ParsableCommand {
     @Option(help: "Fault injection: crash-after=N, hang-after=N, delay-ms=M, corrupt-after=N (also FAMOL_FAULT).") var fault: String?
     @Option(help: "Largest message accepted, in MiB.") var maxMessageMb = 256
     @Option(help: "Touch this file on every heartbeat while in a run (for liveness probes).") var healthFile: String?
+    @Option(help: "Annotation: this worker's store (SQLite), where every request is recorded before it is sent and every answer before it is returned.")
+    var store: String?
 
     func run() throws {
         tuneAllocatorForTraining()
@@ -29,6 +31,7 @@ struct FamolWorker: ParsableCommand {
         settings.credit = max(1, credit)
         settings.dataDirectory = dataDir
         settings.healthFile = healthFile
+        settings.storePath = store
         settings.maxMessageBytes = Int64(maxMessageMb) << 20
         do {
             settings.faults = try FaultPlan(parsing: fault ?? ProcessInfo.processInfo.environment["FAMOL_FAULT"] ?? "")

@@ -42,6 +42,25 @@ import CSQLite
         #expect(try reopened.unansweredKeys() == ["k2"])
     }
 
+    @Test func aWorkersStoreIsImportedOnceAndItsLaterOutcomesFollow() throws {
+        let dir = NSTemporaryDirectory() + "famol-import-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let worker = try AnnotationStore(path: dir + "/local-1.sqlite")
+        let coordinator = try AnnotationStore(path: dir + "/annotations.sqlite")
+        let inFlight = try worker.recordSending(key: "k1")
+        _ = try worker.recordSending(key: "k2")
+        #expect(try coordinator.importStore(at: dir + "/local-1.sqlite", source: "local-1.sqlite") == (0, 2))
+        #expect(try coordinator.unansweredKeys() == ["k1", "k2"])
+        // The answer came after all: imported again, the row is settled and the answer recovered.
+        try worker.recordFinished(inFlight, outcome: "answered", promptTokens: 3, completionTokens: 1)
+        try worker.put(StoredAnnotation(key: "k1", strategy: "pointann", queryID: "q", documentIDs: ["d"], labels: [2], raw: "2",
+                                        promptTokens: 3, completionTokens: 1, attempts: 1))
+        #expect(try coordinator.importStore(at: dir + "/local-1.sqlite", source: "local-1.sqlite") == (1, 2))
+        #expect(try coordinator.requestCount == 2)
+        #expect(try coordinator.unansweredKeys() == ["k2"])
+        #expect(try coordinator.get("k1")?.labels == [2])
+    }
+
     @Test func aCorruptRowIsAnErrorNotAnAbstention() throws {
         let path = NSTemporaryDirectory() + "famol-corrupt-\(getpid())-\(UUID().uuidString).sqlite"
         let store = try AnnotationStore(path: path)

@@ -62,7 +62,8 @@ public final class AnnotationStore: @unchecked Sendable {
         try exec("""
             CREATE TABLE IF NOT EXISTS requests (
               id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, sent_at REAL NOT NULL,
-              finished_at REAL, outcome TEXT, prompt_tokens INTEGER, completion_tokens INTEGER)
+              finished_at REAL, outcome TEXT, prompt_tokens INTEGER, completion_tokens INTEGER,
+              source TEXT, source_id INTEGER, UNIQUE (source, source_id))
             """)
     }
 
@@ -169,6 +170,92 @@ public final class AnnotationStore: @unchecked Sendable {
         sqlite3_bind_int64(stmt, 4, Int64(completionTokens))
         sqlite3_bind_int64(stmt, 5, id)
         guard sqlite3_step(stmt) == SQLITE_DONE else { throw failure("cannot settle a request") }
+    }
+
+    /// Takes in another store's answers and requests (a worker's own store): the first answer
+    /// of a key wins; requests keep their origin (`source`, their id there), so importing the
+    /// same store again adds nothing and updates the outcomes settled since.
+    public func importStore(at path: String, source: String) throws -> (answers: Int, requests: Int) {
+        let other = try AnnotationStore(path: path)
+        let before = try count
+        for a in try other.all() { try put(a) }
+        let rows = try other.requestRows()
+        lock.lock()
+        defer { lock.unlock() }
+        try exec("BEGIN")
+        do {
+            for r in rows {
+                var stmt: OpaquePointer?
+                let sql = """
+                    INSERT INTO requests (key, sent_at, finished_at, outcome, prompt_tokens, completion_tokens, source, source_id)
+                    VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (source, source_id) DO UPDATE SET
+                    finished_at = excluded.finished_at, outcome = excluded.outcome,
+                    prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens
+                    """
+                guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK else { throw failure("cannot import requests") }
+                defer { sqlite3_finalize(stmt) }
+                let t = famol_sqlite_transient()
+                sqlite3_bind_text(stmt, 1, r.key, -1, t)
+                sqlite3_bind_double(stmt, 2, r.sentAt)
+                if let f = r.finishedAt { sqlite3_bind_double(stmt, 3, f) } else { sqlite3_bind_null(stmt, 3) }
+                if let o = r.outcome { sqlite3_bind_text(stmt, 4, o, -1, t) } else { sqlite3_bind_null(stmt, 4) }
+                sqlite3_bind_int64(stmt, 5, Int64(r.promptTokens))
+                sqlite3_bind_int64(stmt, 6, Int64(r.completionTokens))
+                sqlite3_bind_text(stmt, 7, source, -1, t)
+                sqlite3_bind_int64(stmt, 8, r.id)
+                guard sqlite3_step(stmt) == SQLITE_DONE else { throw failure("cannot import requests") }
+            }
+            try exec("COMMIT")
+        } catch {
+            try? exec("ROLLBACK")
+            throw error
+        }
+        lock.unlock()
+        let after = try count
+        lock.lock()
+        return (after - before, rows.count)
+    }
+
+    struct RequestRow {
+        var id: Int64
+        var key: String
+        var sentAt: Double
+        var finishedAt: Double?
+        var outcome: String?
+        var promptTokens: Int
+        var completionTokens: Int
+    }
+
+    func requestRows() throws -> [RequestRow] {
+        lock.lock()
+        defer { lock.unlock() }
+        var stmt: OpaquePointer?
+        let sql = "SELECT id, key, sent_at, finished_at, outcome, COALESCE(prompt_tokens, 0), COALESCE(completion_tokens, 0) FROM requests ORDER BY id"
+        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK else { throw failure("cannot read the requests") }
+        defer { sqlite3_finalize(stmt) }
+        var out: [RequestRow] = []
+        while sqlite3_step(stmt) == SQLITE_ROW {
+            out.append(RequestRow(id: sqlite3_column_int64(stmt, 0), key: String(cString: sqlite3_column_text(stmt, 1)),
+                                  sentAt: sqlite3_column_double(stmt, 2),
+                                  finishedAt: sqlite3_column_type(stmt, 3) == SQLITE_NULL ? nil : sqlite3_column_double(stmt, 3),
+                                  outcome: sqlite3_column_text(stmt, 4).map { String(cString: $0) },
+                                  promptTokens: Int(sqlite3_column_int64(stmt, 5)), completionTokens: Int(sqlite3_column_int64(stmt, 6))))
+        }
+        return out
+    }
+
+    /// Keys asked again after a request of theirs was left unanswered (a worker died with it in
+    /// flight and its call went to another): each may have been paid twice.
+    public func keysAskedAgain() throws -> [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        var stmt: OpaquePointer?
+        let sql = "SELECT DISTINCT key FROM requests WHERE outcome IS NULL AND key IN (SELECT key FROM annotations) ORDER BY key"
+        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK else { throw failure("cannot read the requests") }
+        defer { sqlite3_finalize(stmt) }
+        var out: [String] = []
+        while sqlite3_step(stmt) == SQLITE_ROW { out.append(String(cString: sqlite3_column_text(stmt, 0))) }
+        return out
     }
 
     /// Keys whose requests were sent and never settled, with no stored answer: the process

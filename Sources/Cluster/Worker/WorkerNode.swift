@@ -20,6 +20,10 @@ public struct WorkerSettings: Sendable {
     /// Touched on every heartbeat while the worker belongs to a run: a liveness probe checks
     /// its age.
     public var healthFile: String? = nil
+    /// The worker's own annotation store: each HTTP request it sends is recorded there before
+    /// it is sent, and each answer before it goes to the coordinator, so a coordinator that
+    /// starts later finds both (`famol local` puts it in the run directory).
+    public var storePath: String? = nil
 
     public init(connect: String, workerID: String) {
         self.connect = connect
@@ -66,6 +70,7 @@ public final class WorkerNode: @unchecked Sendable {
         case annotate(ChatCallExecutor, credit: Int)
     }
     private var job: (configHash: String, loaded: LoadedJob)? = nil
+    private var localStore: AnnotationStore? = nil
     private var parameters: (version: UInt64, values: [Float])? = nil
     private var tasksStarted = 0
 
@@ -190,8 +195,11 @@ public final class WorkerNode: @unchecked Sendable {
                     let (trainer, _) = try TrainingJob.loadTrainer(spec, remap: remap)
                     job = (w.configHash, .train(trainer))
                 case .annotate(let a):
+                    let local = try settings.storePath.map { try AnnotationStore(path: $0) }
+                    localStore = local
                     let executor = ChatCallExecutor(client: try ChatClient(settings: a.chat), prompts: try a.loadedPrompts(),
-                                                    parseRetries: a.parseRetries)
+                                                    parseRetries: a.parseRetries,
+                                                    accounting: local.map { StoreRequestAccounting(store: $0, budget: AnnotationBudget(maxRequests: nil, maxTokens: nil)) })
                     // The job's per-worker concurrency is the limit on calls in flight; `--credit` is
                     // for training tasks (its default of 2 would double `--concurrency 1`).
                     job = (w.configHash, .annotate(executor, credit: max(1, a.concurrency)))
@@ -237,6 +245,9 @@ public final class WorkerNode: @unchecked Sendable {
             defer { lock.lock(); inFlight -= 1; lock.unlock() }
             do {
                 let result = try executor.execute(call)
+                // Kept here before it is sent: a coordinator that dies before storing it (and
+                // takes this worker with it) leaves it where the next run finds it.
+                try localStore?.put(result)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
                 let json = String(decoding: try encoder.encode(result), as: UTF8.self)

@@ -69,13 +69,11 @@ extension AnnotateCommand {
         let store = try AnnotationStore(path: out + "/annotations.sqlite")
         let budget = AnnotationBudget(maxRequests: llm.budgetCalls, maxTokens: llm.budgetTokens)
         settings.retryUnanswered = llm.retryUnanswered
-        let unanswered = try store.unansweredKeys()
-        if !unanswered.isEmpty {
-            print("warning: \(unanswered.count) call(s) were sent by an earlier run that stopped before their answers came back; the endpoint may have billed them (keys \(unanswered.prefix(3).map { String($0.prefix(12)) }.joined(separator: ", "))\(unanswered.count > 3 ? ", ..." : "")). " + (llm.retryUnanswered ? "Asking each once more (--retry-unanswered)." : "They are not asked again and their documents stay unlabelled; --retry-unanswered asks each once more."))
-        }
         let executor: CallExecutor
         var coordinator: ClusterCoordinator? = nil
         if let bind = cluster.bind {
+            // What workers of earlier runs recorded: their answers and their requests.
+            try importWorkerStores(into: store)
             let texts = Dictionary(uniqueKeysWithValues: try Strategy.allCases.map { s in
                 (s, try String(contentsOfFile: promptDir + "/" + s.rawValue + ".txt", encoding: .utf8))
             })
@@ -109,6 +107,11 @@ extension AnnotateCommand {
                                         accounting: StoreRequestAccounting(store: store, budget: budget))
         }
         defer { coordinator?.stop(reason: "annotation finished") }
+        // Computed after the import: calls of earlier runs left unanswered.
+        let unanswered = try store.unansweredKeys()
+        if !unanswered.isEmpty {
+            print("warning: \(unanswered.count) call(s) were sent by an earlier run that stopped before their answers came back; the endpoint may have billed them (keys \(unanswered.prefix(3).map { String($0.prefix(12)) }.joined(separator: ", "))\(unanswered.count > 3 ? ", ..." : "")). " + (llm.retryUnanswered ? "Asking each once more (--retry-unanswered)." : "They are not asked again and their documents stay unlabelled; --retry-unanswered asks each once more."))
+        }
         let annotator = try LLMAnnotator(settings: settings, prompts: prompts, store: store, budget: budget, executor: executor)
         let (queries, candidates) = try plan(collection)
         print("LLM judge: \(model) at \(endpoint), strategy \(settings.strategy.rawValue) (\(prompts[settings.strategy]!.version)), \(queries.count) queries")
@@ -124,7 +127,16 @@ extension AnnotateCommand {
         print("queries annotated \(stats.queriesDone), left \(stats.queriesSkipped); LLM calls \(stats.calls), cache hits \(stats.cacheHits), abstentions \(stats.abstentions), tokens \(stats.promptTokens) prompt + \(stats.completionTokens) completion")
         print(String(format: "annotation took %.3f s: %.2f calls/s, %.1f tokens/s", elapsed, Double(stats.calls) / max(elapsed, 1e-9),
                      Double(stats.promptTokens + stats.completionTokens) / max(elapsed, 1e-9)))
-        print("store: \(store.path) (\(try store.count) results)" + (executor.accountsForRequests ? "; HTTP requests recorded as sent: \(try store.requestCount)" : ""))
+        if let c = coordinator {
+            c.stop(reason: "annotation finished")
+            coordinator = nil
+            try importWorkerStores(into: store)
+        }
+        print("store: \(store.path) (\(try store.count) results); HTTP requests recorded as sent: \(try store.requestCount)")
+        let again = try store.keysAskedAgain()
+        if !again.isEmpty {
+            print("note: \(again.count) call(s) were asked again after a worker died with their request in flight (each may have been paid twice)")
+        }
         if stats.unansweredSkipped > 0 { print("unanswered calls of an earlier run left out: \(stats.unansweredSkipped)") }
         if stats.budgetExhausted { print("budget used up: stopped cleanly; rerun with a larger budget to continue (stored results are reused)") }
         if let failure = stats.failure, stats.storeFailure {
@@ -135,6 +147,23 @@ extension AnnotateCommand {
             printError("error: the endpoint failed: \(failure); every result obtained so far is stored in \(store.path)")
             throw ExitStatus.clusterUnavailable
         }
+    }
+
+    /// The directory `famol local` gives its workers for their own stores.
+    var workerStoreDirectory: String { out + "/workers" }
+
+    /// Takes in the answers and requests that workers recorded in their own stores.
+    func importWorkerStores(into store: AnnotationStore) throws {
+        let dir = workerStoreDirectory
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        var answers = 0, requests = 0
+        for f in files.sorted() where f.hasSuffix(".sqlite") {
+            let (a, r) = try store.importStore(at: dir + "/" + f, source: f)
+            answers += a
+            requests += r
+        }
+        if answers > 0 { print("recovered \(answers) answer(s) from the workers' stores in \(dir) (paid for, never stored by a coordinator)") }
+        _ = requests
     }
 
     /// Queries in budget order (low-frequency band first) with their candidate documents.

@@ -40,7 +40,16 @@ struct LocalCommand: ParsableCommand {
             faults[i] = String(parts[1])
         }
         let coordinator = try launchDyingWithParent(exe, command + ["--bind", endpoint, "--min-workers", String(workers)])
-        let children = try LocalWorkers.launch(workerExe, count: workers, endpoint: endpoint, faults: faults)
+        // Annotation: each worker keeps its own store in the run directory, where the next run's
+        // coordinator finds every request it sent and every answer it got.
+        var storeDir: String? = nil
+        if command.first == "annotate", let out = Self.value(of: "--out", in: command) {
+            storeDir = out + "/workers"
+            try FileManager.default.createDirectory(atPath: storeDir!, withIntermediateDirectories: true)
+        }
+        let children = try LocalWorkers.launch(workerExe, count: workers, endpoint: endpoint, faults: faults) { i in
+            storeDir.map { ["--store", $0 + "/local-\(i).sqlite"] } ?? []
+        }
         Termination.install()
         var forwarded = false
         var reported = Set<Int>()
@@ -57,9 +66,23 @@ struct LocalCommand: ParsableCommand {
         }
         LocalWorkers.stop(children)
         let status = coordinator.terminationStatus
+        if coordinator.terminationReason == .uncaughtSignal {
+            // Killed (SIGKILL, out of memory): what its workers stored is kept for the next run.
+            printError("famol local: the coordinator was killed by signal \(status); workers stopped (rerun the same command to continue)")
+            throw ExitStatus.clusterUnavailable
+        }
         if status != 0 {
             printError("famol local: coordinator exited with status \(status); workers stopped")
             throw ExitCode(status)
         }
+    }
+
+    /// The value of `--name VALUE` or `--name=VALUE` in passthrough arguments.
+    static func value(of name: String, in args: [String]) -> String? {
+        for (i, a) in args.enumerated() {
+            if a == name, i + 1 < args.count { return args[i + 1] }
+            if a.hasPrefix(name + "=") { return String(a.dropFirst(name.count + 1)) }
+        }
+        return nil
     }
 }

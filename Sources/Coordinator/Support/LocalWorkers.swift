@@ -16,8 +16,9 @@ enum LocalWorkers {
 
     /// Starts `count` workers connecting to `endpoint` (`faults`: 1-based index -> spec); they
     /// die with this process.
-    static func launch(_ executable: URL, count: Int, endpoint: String, faults: [Int: String] = [:], log: FileHandle? = nil) throws -> [Process] {
-        try (1...count).map { i in try launchDyingWithParent(executable, arguments(i, endpoint: endpoint, fault: faults[i]), log: log) }
+    static func launch(_ executable: URL, count: Int, endpoint: String, faults: [Int: String] = [:], log: FileHandle? = nil,
+                       extra: (Int) -> [String] = { _ in [] }) throws -> [Process] {
+        try (1...count).map { i in try launchDyingWithParent(executable, arguments(i, endpoint: endpoint, fault: faults[i]) + extra(i), log: log) }
     }
 
     /// The arguments of worker `index` (1-based).
