@@ -29,7 +29,9 @@ def stored_rows(out):
         return []
 
 
-@pytest.mark.parametrize("strategy", ["pointann", "listann", "listsel", "listrank"])
+# PointAnn's 150 calls per run are covered by the seeded-kill test below (the same
+# guarantees and the request count after each kill); the list strategies run here.
+@pytest.mark.parametrize("strategy", ["listann", "listsel", "listrank"])
 def test_cluster_annotation_survives_worker_and_coordinator_kills(famol, datasets, server, tmp_path, strategy):
     endpoint = f"tcp://127.0.0.1:{free_port()}"
     out = tmp_path / "run"
