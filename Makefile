@@ -32,7 +32,7 @@ test-integration: setup
 	$(SWIFT) build -c release --product famol
 	$(SWIFT) build -c release --product famol-worker
 	bash scripts/check-deploy
-	FAMOL=$(CURDIR)/.build/release/famol $(PY) -m pytest -q tests
+	FAMOL=$(CURDIR)/.build/release/famol $(PY) -m pytest -q --durations=12 tests
 
 # Speed against peers, in release builds, as ratios measured in the same run (bench/suite.py
 # lists the workloads): gradients vs PyTorch, cluster overhead, SVMlight parsing vs
