@@ -135,12 +135,14 @@ def test_every_request_is_in_the_ledger_whatever_kills_the_process(famol, datase
     import os, pathlib, random, signal, subprocess, time
     rng = random.Random(20261201)
     binary = os.environ.get("FAMOL", str(pathlib.Path(__file__).resolve().parent.parent / ".build" / "release" / "famol"))
-    args = [binary, *map(str, annotate_args(datasets, tmp_path, server.endpoint, "pointann"))]
+    # 10 queries x 10 documents: enough calls that every one of the ten runs is still going when killed.
+    more = ("--max-queries", 10)
+    args = [binary, *map(str, annotate_args(datasets, tmp_path, server.endpoint, "pointann", *more))]
     start = server.count()
     kills = 0
     for trial in range(10):
         p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 2.5))
+        time.sleep(rng.uniform(0.3, 2.0))
         if p.poll() is None:
             p.send_signal(signal.SIGKILL)
             kills += 1
@@ -148,7 +150,7 @@ def test_every_request_is_in_the_ledger_whatever_kills_the_process(famol, datase
         seen, recorded = server.count() - start, len(ledger(tmp_path))
         assert seen == recorded, f"trial {trial}: the server saw {seen} requests, the store recorded {recorded}"
     assert kills >= 5
-    final = annotate(famol, datasets, tmp_path, server.endpoint, "pointann").stdout
+    final = annotate(famol, datasets, tmp_path, server.endpoint, "pointann", *more).stdout
     rows = ledger(tmp_path)
     assert server.count() - start == len(rows)
     unanswered = {k for k, outcome, _, _ in rows if outcome is None}
@@ -160,10 +162,10 @@ def test_every_request_is_in_the_ledger_whatever_kills_the_process(famol, datase
     if unanswered:
         assert f"{len(unanswered)} call(s) were sent by an earlier run" in final
     again = server.count()
-    rerun = annotate(famol, datasets, tmp_path, server.endpoint, "pointann").stdout
+    rerun = annotate(famol, datasets, tmp_path, server.endpoint, "pointann", *more).stdout
     assert server.count() == again, "a rerun must not send a request"
     # Asked once more on request: exactly one request per unanswered call, then none.
-    retried = annotate(famol, datasets, tmp_path, server.endpoint, "pointann", "--retry-unanswered").stdout
+    retried = annotate(famol, datasets, tmp_path, server.endpoint, "pointann", *more, "--retry-unanswered").stdout
     assert server.count() - again == len(ledger(tmp_path)) - len(rows) >= len(unanswered)
     assert "unanswered calls of an earlier run" not in retried
     print(f"{kills} kills, {len(rows)} requests, {len(unanswered)} unanswered; rerun: {rerun.splitlines()[-1]}")

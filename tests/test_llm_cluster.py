@@ -111,14 +111,14 @@ def test_famol_local_kills_cost_no_unrecorded_request(famol, datasets, server, t
     binary = os.environ.get("FAMOL", str(pathlib.Path(__file__).resolve().parent.parent / ".build" / "release" / "famol"))
     out = tmp_path / "run"
     args = [binary, "local", "--workers", "2", "annotate", "--judge", "openai", "--endpoint", server.endpoint, "--model", "smollm2",
-            "--strategy", "pointann", "--cranfield", str(datasets / "cranfield"), "--k", "8", "--max-queries", "15",
+            "--strategy", "pointann", "--cranfield", str(datasets / "cranfield"), "--k", "8", "--max-queries", "20",
             "--structured-output", "json_object", "--document-words", "20", "--max-tokens", "40", "--concurrency", "2",
             "--parse-retries", "0", "--timeout", "120", "--out", str(out)]
     start = server.count()
     kills = 0
     for trial in range(10):
         p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(rng.uniform(1.5, 4.0))
+        time.sleep(rng.uniform(1.5, 3.5))
         target = rng.choice(["worker", "coordinator", "both"])
         if p.poll() is None:
             children = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
