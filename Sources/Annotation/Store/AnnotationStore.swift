@@ -84,7 +84,7 @@ public final class AnnotationStore: @unchecked Sendable {
         guard sqlite3_exec(db, sql, nil, nil, &err) == SQLITE_OK else {
             let message = err.map { String(cString: $0) } ?? "error"
             sqlite3_free(err)
-            throw StoreError(description: "\(path): SQLite: \(message)")
+            throw StoreError(description: "\(path): SQLite: \(message) (check free disk space and the file)")
         }
     }
 

@@ -71,6 +71,7 @@ public final class WorkerNode: @unchecked Sendable {
     }
     private var job: (configHash: String, loaded: LoadedJob)? = nil
     private var localStore: AnnotationStore? = nil
+    private var storeFailure: String? = nil
     private var parameters: (version: UInt64, values: [Float])? = nil
     private var tasksStarted = 0
 
@@ -195,7 +196,11 @@ public final class WorkerNode: @unchecked Sendable {
                     let (trainer, _) = try TrainingJob.loadTrainer(spec, remap: remap)
                     job = (w.configHash, .train(trainer))
                 case .annotate(let a):
-                    let local = try settings.storePath.map { try AnnotationStore(path: $0) }
+                    // A store that cannot be opened (a full disk) fails each call before it is
+                    // sent, so the coordinator stops the run at once and says why.
+                    var local: AnnotationStore? = nil
+                    storeFailure = nil
+                    do { local = try settings.storePath.map { try AnnotationStore(path: $0) } } catch { storeFailure = "\(error)" }
                     localStore = local
                     let executor = ChatCallExecutor(client: try ChatClient(settings: a.chat), prompts: try a.loadedPrompts(),
                                                     parseRetries: a.parseRetries,
@@ -236,6 +241,7 @@ public final class WorkerNode: @unchecked Sendable {
               let call = try? JSONDecoder().decode(AnnotationCall.self, from: Data(callJSON.utf8)) else {
             return send(.taskFailed(leaseID: leaseID, retryable: false, reason: "not an annotation call for this job"))
         }
+        if let storeFailure { return send(.taskFailed(leaseID: leaseID, retryable: true, reason: "this worker's store: \(storeFailure)")) }
         tasksStarted += 1
         applyFaults()
         lock.lock()
