@@ -132,6 +132,11 @@ def test_famol_local_kills_cost_no_unrecorded_request(famol, datasets, server, t
                     os.killpg(p.pid, signal.SIGKILL)
                 for c in (workers[:1] if target == "worker" else coordinators if target == "coordinator" else []):
                     os.kill(int(c), signal.SIGKILL)
+                if target == "worker":
+                    # The other worker takes over the dead one's calls; then the whole run dies
+                    # too, so that every trial ends mid-run.
+                    time.sleep(rng.uniform(0.5, 1.5))
+                    os.killpg(p.pid, signal.SIGKILL)
                 kills += 1
             try:
                 p.wait(timeout=300)
