@@ -58,40 +58,6 @@ public final class ClusterCoordinator: @unchecked Sendable {
         (runID, welcome) = Self.identify(job, datasetHash: datasetHash, settings: settings)
     }
 
-    /// A job's run id (which every message carries) and the Welcome that hands it to workers.
-    static func identify(_ job: ClusterJob, datasetHash: String, settings: CoordinatorSettings) -> (String, WireMessage.Welcome) {
-        (String(SHA256.hex(Array((job.configHash + datasetHash).utf8)).prefix(16)),
-         .init(heartbeatIntervalMS: UInt32(settings.liveness.heartbeatIntervalMS), liveness: UInt32(settings.liveness.liveness),
-               configHash: job.configHash, datasetHash: datasetHash, jobJSON: job.json))
-    }
-
-    /// Serves the next job on the same workers: each gets the new Welcome, loads the job
-    /// (unless it has it) and says Ready again; call `waitForWorkers` before its tasks. The
-    /// previous job's tasks must all have finished; its late messages carry the old run id and
-    /// are dropped.
-    public func switchJob(_ next: ClusterJob, datasetHash: String, trainer nextTrainer: Trainer?) throws {
-        try locked {
-            guard tasks.isEmpty else { throw ClusterError("internal: a job switch while \(tasks.count) task(s) are outstanding") }
-            job = next
-            trainer = nextTrainer
-            (runID, welcome) = Self.identify(next, datasetHash: datasetHash, settings: settings)
-            parameters = nil
-            leases.removeAll()
-            pending.removeAll()
-            gradientTaskIDs.removeAll()
-            annotationTaskIDs.removeAll()
-            taskSeconds.removeAll()
-            for id in workers.keys {
-                workers[id]!.ready = false
-                workers[id]!.freeCredit = 0
-                workers[id]!.leases.removeAll()
-                workers[id]!.paramsVersion = -1  // parameter versions start again at 0
-                send(to: id, .welcome(welcome))
-            }
-            counters.add("famol_jobs_total")
-        }
-    }
-
     /// Binds the ROUTER socket (and the ZAP handler with CURVE) and starts serving.
     public func start() throws {
         let socket = try ZMQSocket(type: ZMQ_ROUTER)
