@@ -176,17 +176,51 @@ def test_every_request_is_in_the_ledger_whatever_kills_the_process(famol, datase
     print(f"{kills} kills, {len(rows)} requests, {len(unanswered)} unanswered; rerun: {rerun.splitlines()[-1]}")
 
 
-def test_a_request_budget_is_never_exceeded_with_failures_injected(famol, datasets, server, tmp_path):
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_request_budget_is_never_exceeded_with_failures_injected(famol, datasets, server, tmp_path, workers):
     before = server.count()
-    server.state(fail_next=3)
+    # On a cluster the first call holds the whole budget (less than its worst case): 5 failed
+    # requests, then a second attempt with the 2 left, which fail too and end the run.
+    failures = 7 if workers else 3
+    server.state(fail_next=failures)
+    prefix = ["local", "--workers", str(workers)] if workers else []
     try:
-        out = annotate(famol, datasets, tmp_path, server.endpoint, "pointann", "--budget-calls", 7).stdout
+        out = famol(*prefix, *annotate_args(datasets, tmp_path, server.endpoint, "pointann", "--budget-calls", 7), timeout=900).stdout
     finally:
         server.state(fail_next=0)
     assert "budget used up" in out
-    # Every request counts, the failed ones too: 7 sent, never 8 (concurrent calls reserve first).
+    # Every request counts, the failed ones too: 7 sent, never 8. In process concurrent calls
+    # reserve each request first; on a cluster each lease carries an allowance of the budget.
     assert server.count() - before == len(ledger(tmp_path)) == 7
-    assert sum(1 for _, outcome, _, _ in ledger(tmp_path) if outcome == "HTTP 500") == 3
+    assert sum(1 for _, outcome, _, _ in ledger(tmp_path) if outcome == "HTTP 500") == failures
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_an_endpoint_that_cannot_keep_up_stops_the_run_instead_of_burying_it_in_retries(famol, datasets, server, tmp_path, workers):
+    """Every request times out (the server answers after 2.5 s, the client waits 1 s): famol
+    lowers its requests in flight, gives up after --give-up-after requests in a row without an
+    answer, says so, and every request it sent is in the ledger."""
+    import time
+    before = server.count()
+    prefix = ["local", "--workers", str(workers)] if workers else []
+    server.state(slow_ms=2500)
+    started = time.time()
+    try:
+        proc = famol(*prefix, *annotate_args(datasets, tmp_path, server.endpoint, "pointann", "--timeout", 1, "--concurrency", 4,
+                                             "--give-up-after", 4, "--budget-calls", 200), check=False, timeout=600)
+    finally:
+        server.state(slow_ms=0)
+    elapsed = time.time() - started
+    seen = server.count() - before
+    assert proc.returncode == 69, (proc.returncode, proc.stderr[-2000:])
+    assert "did not keep up" in proc.stderr and "--concurrency" in proc.stderr
+    assert seen == len(ledger(tmp_path)), "every abandoned request is recorded"
+    # Each ChatClient (the process's, or each worker's) gives up after 4 overloaded requests in
+    # a row; the requests already in flight then (at most --concurrency per client) end too.
+    clients = max(workers, 1)
+    assert seen <= clients * (4 + 4), (seen, proc.stderr[-2000:])
+    assert elapsed < 120, f"took {elapsed:.0f} s to stop"
+    print(f"workers {workers}: {seen} requests, stopped after {elapsed:.1f} s")
 
 
 def test_a_token_budget_is_reserved_before_each_request(famol, datasets, server, tmp_path):

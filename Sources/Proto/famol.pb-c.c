@@ -1528,7 +1528,7 @@ const ProtobufCMessageDescriptor famol__v1__grad_result__descriptor =
   (ProtobufCMessageInit) famol__v1__grad_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor famol__v1__task_failed__field_descriptors[3] =
+static const ProtobufCFieldDescriptor famol__v1__task_failed__field_descriptors[5] =
 {
   {
     "lease_id",
@@ -1537,18 +1537,6 @@ static const ProtobufCFieldDescriptor famol__v1__task_failed__field_descriptors[
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
     offsetof(Famol__V1__TaskFailed, lease_id),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "retryable",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_BOOL,
-    0,   /* quantifier_offset */
-    offsetof(Famol__V1__TaskFailed, retryable),
     NULL,
     NULL,
     0,             /* flags */
@@ -1566,16 +1554,55 @@ static const ProtobufCFieldDescriptor famol__v1__task_failed__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "kind",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__TaskFailed, kind),
+    &famol__v1__failure_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "requests_sent",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__TaskFailed, requests_sent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tokens_spent",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__TaskFailed, tokens_spent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned famol__v1__task_failed__field_indices_by_name[] = {
+  2,   /* field[2] = kind */
   0,   /* field[0] = lease_id */
-  2,   /* field[2] = reason */
-  1,   /* field[1] = retryable */
+  1,   /* field[1] = reason */
+  3,   /* field[3] = requests_sent */
+  4,   /* field[4] = tokens_spent */
 };
-static const ProtobufCIntRange famol__v1__task_failed__number_ranges[1 + 1] =
+static const ProtobufCIntRange famol__v1__task_failed__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 3, 1 },
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor famol__v1__task_failed__descriptor =
 {
@@ -1585,10 +1612,10 @@ const ProtobufCMessageDescriptor famol__v1__task_failed__descriptor =
   "Famol__V1__TaskFailed",
   "famol.v1",
   sizeof(Famol__V1__TaskFailed),
-  3,
+  5,
   famol__v1__task_failed__field_descriptors,
   famol__v1__task_failed__field_indices_by_name,
-  1,  famol__v1__task_failed__number_ranges,
+  2,  famol__v1__task_failed__number_ranges,
   (ProtobufCMessageInit) famol__v1__task_failed__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -1762,7 +1789,7 @@ const ProtobufCMessageDescriptor famol__v1__refuse__descriptor =
   (ProtobufCMessageInit) famol__v1__refuse__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor famol__v1__assign_annotate__field_descriptors[2] =
+static const ProtobufCFieldDescriptor famol__v1__assign_annotate__field_descriptors[4] =
 {
   {
     "lease_id",
@@ -1788,15 +1815,41 @@ static const ProtobufCFieldDescriptor famol__v1__assign_annotate__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "max_requests",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__AssignAnnotate, max_requests),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_tokens",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__AssignAnnotate, max_tokens),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned famol__v1__assign_annotate__field_indices_by_name[] = {
   1,   /* field[1] = call_json */
   0,   /* field[0] = lease_id */
+  2,   /* field[2] = max_requests */
+  3,   /* field[3] = max_tokens */
 };
 static const ProtobufCIntRange famol__v1__assign_annotate__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor famol__v1__assign_annotate__descriptor =
 {
@@ -1806,7 +1859,7 @@ const ProtobufCMessageDescriptor famol__v1__assign_annotate__descriptor =
   "Famol__V1__AssignAnnotate",
   "famol.v1",
   sizeof(Famol__V1__AssignAnnotate),
-  2,
+  4,
   famol__v1__assign_annotate__field_descriptors,
   famol__v1__assign_annotate__field_indices_by_name,
   1,  famol__v1__assign_annotate__number_ranges,
@@ -1901,4 +1954,40 @@ const ProtobufCMessageDescriptor famol__v1__ack__descriptor =
   1,  famol__v1__ack__number_ranges,
   (ProtobufCMessageInit) famol__v1__ack__init,
   NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue famol__v1__failure_kind__enum_values_by_number[6] =
+{
+  { "FAILURE_KIND_RETRY", "FAMOL__V1__FAILURE_KIND__FAILURE_KIND_RETRY", 0 },
+  { "FAILURE_KIND_WORKER_UNUSABLE", "FAMOL__V1__FAILURE_KIND__FAILURE_KIND_WORKER_UNUSABLE", 1 },
+  { "FAILURE_KIND_MISSING_PARAMETERS", "FAMOL__V1__FAILURE_KIND__FAILURE_KIND_MISSING_PARAMETERS", 2 },
+  { "FAILURE_KIND_FAILED_FOR_GOOD", "FAMOL__V1__FAILURE_KIND__FAILURE_KIND_FAILED_FOR_GOOD", 3 },
+  { "FAILURE_KIND_ALLOWANCE_SPENT", "FAMOL__V1__FAILURE_KIND__FAILURE_KIND_ALLOWANCE_SPENT", 4 },
+  { "FAILURE_KIND_CANCELLED", "FAMOL__V1__FAILURE_KIND__FAILURE_KIND_CANCELLED", 5 },
+};
+static const ProtobufCIntRange famol__v1__failure_kind__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex famol__v1__failure_kind__enum_values_by_name[6] =
+{
+  { "FAILURE_KIND_ALLOWANCE_SPENT", 4 },
+  { "FAILURE_KIND_CANCELLED", 5 },
+  { "FAILURE_KIND_FAILED_FOR_GOOD", 3 },
+  { "FAILURE_KIND_MISSING_PARAMETERS", 2 },
+  { "FAILURE_KIND_RETRY", 0 },
+  { "FAILURE_KIND_WORKER_UNUSABLE", 1 },
+};
+const ProtobufCEnumDescriptor famol__v1__failure_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "famol.v1.FailureKind",
+  "FailureKind",
+  "Famol__V1__FailureKind",
+  "famol.v1",
+  6,
+  famol__v1__failure_kind__enum_values_by_number,
+  6,
+  famol__v1__failure_kind__enum_values_by_name,
+  1,
+  famol__v1__failure_kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

@@ -6,12 +6,20 @@ import Testing
         .hello(.init(workerID: "w1", incarnation: 7, capabilities: ["grad"], credit: 2, build: "b", numericProfile: "p")),
         .ready(credit: 3), .heartbeat(leaseID: 9, progress: 4),
         .gradResult(.init(leaseID: 1, epoch: 2, step: 3, shard: 4, paramsVersion: 5, loss: 0.5, clickLoss: 0.25, labelLoss: 0.125, queries: 6)),
-        .taskFailed(leaseID: 3, retryable: true, reason: "r"), .goodbye(reason: "bye"),
+        .taskFailed(.init(leaseID: 3, kind: .allowanceSpent, reason: "r", requestsSent: 5, tokensSpent: 900)), .goodbye(reason: "bye"),
         .welcome(.init(heartbeatIntervalMS: 250, liveness: 4, configHash: "c", datasetHash: "d", jobJSON: "{}")),
         .assignGrad(.init(leaseID: 1, epoch: 0, step: 1, shard: 2, paramsVersion: 3, examples: [4, 5, 6])),
         .cancel(leaseID: 8), .pong, .shutdown(reason: "done"), .refuse(reason: "profile"),
-        .assignAnnotate(leaseID: 4, callJSON: "{\"k\":1}"), .annotateResult(leaseID: 4, resultJSON: "{}"), .ack(key: "abc"),
+        .assignAnnotate(leaseID: 4, callJSON: "{\"k\":1}", allowance: .init(requests: 15, tokens: 9000)),
+        .assignAnnotate(leaseID: 5, callJSON: "{}", allowance: .unlimited), .annotateResult(leaseID: 4, resultJSON: "{}"), .ack(key: "abc"),
     ]
+
+    @Test func everyFailureKindRoundTrips() {
+        for kind in TaskFailure.Kind.allCases {
+            let m = WireMessage(runID: "run", body: .taskFailed(.init(leaseID: 1, kind: kind, reason: "x")))
+            #expect(WireCodec.decode(WireCodec.encode(m), expectedRunID: "run") == .success(m))
+        }
+    }
 
     @Test func everyMessageRoundTrips() {
         for body in Self.samples {

@@ -11,6 +11,8 @@ public final class AnnotationBudget: @unchecked Sendable {
     public private(set) var requests = 0
     public private(set) var tokens = 0
     private var reservedTokens = 0
+    /// Requests promised to calls running elsewhere, not yet settled.
+    private var allowanceRequests = 0
     /// A request did not fit: the run takes no new work, even if a smaller one would.
     private var refused = false
 
@@ -30,7 +32,7 @@ public final class AnnotationBudget: @unchecked Sendable {
     public func reserveRequest(tokens estimate: Int) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        if let m = maxRequests, requests >= m { refused = true; return false }
+        if let m = maxRequests, requests + allowanceRequests >= m { refused = true; return false }
         if let m = maxTokens, tokens + reservedTokens + estimate > m { refused = true; return false }
         requests += 1
         reservedTokens += estimate
@@ -47,8 +49,71 @@ public final class AnnotationBudget: @unchecked Sendable {
     }
 
     /// A whole call taken from the request budget, for executors that do not account per
-    /// request themselves (the cluster's workers send their own requests).
+    /// request themselves.
     public func reserveCall() -> Bool { reserveRequest(tokens: 0) }
 
     public func spend(tokens t: Int) { settle(reserved: 0, spent: t, sent: true) }
+
+    /// Reserves up to `requests` requests of at most `tokensEach` tokens for one call sent
+    /// elsewhere (a cluster worker), which may spend no more than the allowance. When the
+    /// budget's rest is held by calls still running, waits for them to settle; nil once nothing
+    /// is left.
+    public func reserveAllowance(upTo requests: Int, tokensEach: Int) -> AllowanceGrant? {
+        lock.lock()
+        defer { lock.unlock() }
+        while true {
+            if refused { return nil }
+            var granted = max(1, requests)
+            if let m = maxRequests { granted = min(granted, m - self.requests - allowanceRequests) }
+            if let m = maxTokens { granted = min(granted, (m - tokens - reservedTokens) / max(1, tokensEach)) }
+            if granted >= 1 {
+                allowanceRequests += granted
+                reservedTokens += granted * tokensEach
+                let allowance = RequestAllowance(requests: maxRequests == nil ? nil : granted,
+                                                 tokens: maxTokens == nil ? nil : granted * tokensEach)
+                return AllowanceGrant(allowance: allowance, requests: granted, tokens: granted * tokensEach)
+            }
+            if allowanceRequests == 0 && reservedTokens == 0 { refused = true; return nil }
+            lock.unlock()
+            Thread.sleep(forTimeInterval: 0.02)
+            lock.lock()
+        }
+    }
+
+    /// Takes no new work from here on (a call ran out of its allowance).
+    public func refuse() {
+        lock.lock()
+        refused = true
+        lock.unlock()
+    }
+
+    /// Replaces an allowance with what the call spent.
+    public func settle(_ grant: AllowanceGrant, sent: Int, spentTokens: Int) {
+        lock.lock()
+        allowanceRequests -= grant.requests
+        reservedTokens -= grant.tokens
+        self.requests += sent
+        tokens += spentTokens
+        lock.unlock()
+    }
+}
+
+/// An allowance and what it holds of the budget until it is settled.
+public struct AllowanceGrant: Sendable {
+    public var allowance: RequestAllowance
+    var requests: Int
+    var tokens: Int
+}
+
+/// The most HTTP requests and tokens one call may spend (nil: no limit).
+public struct RequestAllowance: Sendable, Equatable {
+    public var requests: Int?
+    public var tokens: Int?
+
+    public init(requests: Int?, tokens: Int?) {
+        self.requests = requests
+        self.tokens = tokens
+    }
+
+    public static let unlimited = RequestAllowance(requests: nil, tokens: nil)
 }

@@ -16,6 +16,9 @@ public struct ChatSettings: Sendable, Codable, Equatable {
     public var retries: Int = 4
     public var backoffSeconds: Double = 0.5
     public var maxBackoffSeconds: Double = 8
+    /// Requests in a row that time out or are throttled, with no answer between them, before
+    /// the run stops: the endpoint cannot keep up (see `PacingPolicy`).
+    public var giveUpAfterOverloaded: Int = 8
     /// How to ask for JSON that fits the strategy's schema.
     public var structuredOutput: StructuredOutput = .auto
 
@@ -56,9 +59,11 @@ public final class ChatClient: @unchecked Sendable {
     private let apiKey: String?
     private let lock = NSLock()
     private var structured: StructuredOutput
+    private let pacer: EndpointPacer
 
     public init(settings: ChatSettings) throws {
         self.settings = settings
+        pacer = EndpointPacer(policy: PacingPolicy(giveUpAfter: max(1, settings.giveUpAfterOverloaded), timeoutSeconds: settings.timeoutSeconds))
         if let file = settings.apiKeyFile {
             guard let key = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw InputError(file: file, "cannot read the API key file")
@@ -100,8 +105,8 @@ public final class ChatClient: @unchecked Sendable {
 
     /// An upper estimate of a request's tokens, reserved from a token budget before it is sent:
     /// about 4 characters per prompt token, plus every completion token it may return.
-    func estimatedTokens(system: String, user: String) -> Int {
-        (system.utf8.count + user.utf8.count) / 3 + 16 + settings.maxTokens
+    public static func estimatedTokens(system: String, user: String, maxTokens: Int) -> Int {
+        (system.utf8.count + user.utf8.count) / 3 + 16 + maxTokens
     }
 
     private func send(system: String, user: String, schema: [String: Any]?, key: String, accounting: RequestAccounting?,
@@ -123,28 +128,44 @@ public final class ChatClient: @unchecked Sendable {
         var headers = ["Content-Type: application/json"]
         if let apiKey { headers.append("Authorization: Bearer \(apiKey)") }
         let payload = Array(try JSONSerialization.data(withJSONObject: body))
+        // Room at the endpoint first, then the ledger: a request waiting here is not yet sent.
+        try pacer.start()
         var ticket: RequestTicket? = nil
         if let accounting {
-            guard let t = try accounting.willSend(key: key, estimatedTokens: estimatedTokens(system: system, user: user)) else {
-                throw BudgetExhausted()
+            do {
+                guard let t = try accounting.willSend(key: key, estimatedTokens: Self.estimatedTokens(system: system, user: user, maxTokens: settings.maxTokens)) else {
+                    throw BudgetExhausted()
+                }
+                ticket = t
+            } catch {
+                pacer.notSent()
+                throw error
             }
-            ticket = t
         }
         // Whatever happens next, the request was sent: settle it before anything else.
         func settle(_ outcome: String, _ prompt: Int = 0, _ completion: Int = 0) throws {
             if let accounting, let ticket { try accounting.didFinish(ticket, outcome: outcome, promptTokens: prompt, completionTokens: completion) }
         }
+        let started = DispatchTime.now().uptimeNanoseconds
         let response: HTTPPost.Response
         do {
             response = try HTTPPost.send(url: url, headers: headers, body: payload, timeoutSeconds: settings.timeoutSeconds)
         } catch let e as HTTPPost.TransportError {
             try settle("transport error: \(e.description)")
+            try pacer.finish(e.timedOut ? .overloaded : .failed)
             // A timed-out request kept the server busy: wait before sending the next one.
             throw ChatError(description: "cannot reach \(settings.endpoint): \(e.description)", retryable: true,
                             retryAfter: min(settings.maxBackoffSeconds, settings.timeoutSeconds / 4))
         }
         let status = response.status
         let data = Data(response.body)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        if status == 429 || status == 503 {
+            try settle("HTTP \(status)")
+            try pacer.finish(.overloaded)
+        } else {
+            try pacer.finish(status == 200 ? .answered(seconds: seconds) : .failed)
+        }
         if (status == 400 || status == 500) && style != .off && settings.structuredOutput == .auto
             && String(decoding: data, as: UTF8.self).lowercased().contains("response_format") {
             try settle("HTTP \(status): response_format refused")
@@ -156,7 +177,7 @@ public final class ChatClient: @unchecked Sendable {
             return reply
         }
         if status == 429 || status >= 500 {
-            try settle("HTTP \(status)")
+            if status != 429 && status != 503 { try settle("HTTP \(status)") }
             throw ChatError(description: "HTTP \(status) from \(settings.endpoint)", retryable: true,
                             retryAfter: response.retryAfterSeconds.map { min($0, 300) })
         }

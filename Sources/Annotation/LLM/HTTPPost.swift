@@ -19,6 +19,9 @@ enum HTTPPost {
     /// The request did not get an HTTP response: refused, reset, timed out, unresolvable.
     struct TransportError: Error, CustomStringConvertible {
         var description: String
+        /// The request was sent and no reply came within the timeout: the server may still be
+        /// working on it (and billing it).
+        var timedOut = false
     }
 
     /// Replies larger than this are refused: a chat completion is a few kilobytes.
@@ -85,7 +88,7 @@ enum HTTPPost {
             if sink.overflowed {
                 throw TransportError(description: "the reply is larger than \(maxResponseBytes >> 20) MiB")
             }
-            throw TransportError(description: reason)
+            throw TransportError(description: reason, timedOut: code == CURLE_OPERATION_TIMEDOUT)
         }
         var status = 0
         _ = famol_curl_response_code(handle, &status)

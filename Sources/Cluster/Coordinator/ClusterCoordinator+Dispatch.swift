@@ -1,3 +1,4 @@
+import Annotation
 import Foundation
 
 /// Which worker gets which task: waiting tasks first, then copies of slow ones (stragglers).
@@ -6,8 +7,8 @@ extension ClusterCoordinator {
     /// onto idle workers (stragglers); the first result wins.
     func dispatch() {
         if let failure = storeFailure {
-            for id in pending where tasks[id]?.output == nil { tasks[id]!.output = .storeFailed(failure) }
-            pending.removeAll()
+            // Nothing more is asked: waiting tasks fail, and calls out are cancelled.
+            for (id, task) in tasks where task.output == nil { complete(id, .storeFailed(failure)) }
             return
         }
         let ready = workers.keys.filter { workers[$0]!.ready }.sorted { $0.lexicographicallyPrecedes($1) }
@@ -59,8 +60,8 @@ extension ClusterCoordinator {
             let assign = WireMessage.AssignGrad(leaseID: id, epoch: UInt32(epoch), step: UInt32(step), shard: UInt32(shard),
                                                 paramsVersion: UInt64(version), examples: examples)
             send(to: identity, .assignGrad(assign), frames: needsParams ? [parameters!.frame] : [])
-        case let .annotation(_, json):
-            send(to: identity, .assignAnnotate(leaseID: id, callJSON: json))
+        case let .annotation(_, json, _):
+            send(to: identity, .assignAnnotate(leaseID: id, callJSON: json, allowance: task.remainingAllowance))
         }
     }
 }

@@ -126,7 +126,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
             tasks[id] = ClusterTask(id: id, kind: kind)
             switch kind {
             case let .gradient(_, _, shard, version, _): gradientTaskIDs[[version, shard]] = id
-            case let .annotation(key, _): annotationTaskIDs[key] = id
+            case let .annotation(key, _, _): annotationTaskIDs[key] = id
             }
             pending.append(id)
             ids.append(id)
@@ -158,7 +158,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
         }
         switch t.kind {
         case let .gradient(_, _, shard, version, _): gradientTaskIDs.removeValue(forKey: [version, shard])
-        case let .annotation(key, _): annotationTaskIDs.removeValue(forKey: key)
+        case let .annotation(key, _, _): annotationTaskIDs.removeValue(forKey: key)
         }
         pending.removeAll { $0 == id }
     }
@@ -195,10 +195,15 @@ public final class ClusterCoordinator: @unchecked Sendable {
 
     /// Runs one annotation call on a worker and returns its stored result (JSON). Many threads
     /// may call this at once.
-    public func annotate(key: String, callJSON: String) throws -> String {
-        let outputs = try runTasks([.annotation(key: key, callJSON: callJSON)], context: "annotation")
-        guard case .annotation(let json) = outputs[0] else { throw ClusterError("internal: wrong output kind") }
-        return json
+    /// Runs one LLM call on a worker, spending at most `allowance`: its stored result (nil
+    /// when the allowance ran out first) and what its failed attempts spent.
+    public func annotate(key: String, callJSON: String, allowance: RequestAllowance) throws -> (json: String?, failedAttempts: Spend) {
+        let outputs = try runTasks([.annotation(key: key, callJSON: callJSON, allowance: allowance)], context: "annotation")
+        switch outputs[0] {
+        case let .annotation(json, spent): return (json, spent)
+        case let .allowanceSpent(spent): return (nil, spent)
+        default: throw ClusterError("internal: wrong output kind")
+        }
     }
 
     // MARK: socket-thread logic (lock held)
@@ -255,16 +260,8 @@ public final class ClusterCoordinator: @unchecked Sendable {
             gradientResult(r, frames: m.frames, from: identity, now: now)
         case let .annotateResult(leaseID, json):
             annotationResult(leaseID: leaseID, json: json, from: identity, now: now)
-        case let .taskFailed(leaseID, retryable, reason):
-            log("worker \(workers[identity]!.workerID) failed a task: \(reason)")
-            if reason.hasPrefix("missing parameters") {
-                workers[identity]!.paramsVersion = -1
-            } else if let task = leases[leaseID]?.task, tasks[task] != nil {
-                tasks[task]!.failures += 1
-                if tasks[task]!.failures >= ClusterTask.failureLimit { complete(task, .failed(reason)) }
-            }
-            release(leaseID, creditBack: true)
-            if !retryable { removeWorker(identity, why: "a task failed for good: \(reason)") }
+        case .taskFailed(let failure):
+            taskFailed(failure, from: identity, now: now)
         case .goodbye(let reason):
             removeWorker(identity, why: "said goodbye: \(reason)")
         default:
@@ -291,9 +288,9 @@ public final class ClusterCoordinator: @unchecked Sendable {
 
     /// Ends a worker's lease (when it answers) and returns its credit; for a lease already
     /// re-issued after a stall, returns the credit the stall kept.
-    private func finishLease(_ leaseID: UInt64, of identity: [UInt8], now: Double) {
+    func finishLease(_ leaseID: UInt64, of identity: [UInt8], now: Double, succeeded: Bool = true) {
         if let lease = leases[leaseID], lease.worker == identity {
-            taskSeconds.append(now - lease.issuedAt)
+            if succeeded { taskSeconds.append(now - lease.issuedAt) }  // the straggler median
             release(leaseID, creditBack: true)
         } else {
             let w = workers[identity]!
@@ -333,7 +330,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
         finishLease(leaseID, of: identity, now: now)
         send(to: identity, .ack(key: key))
         if let id = annotationTaskIDs[key], tasks[id]?.output == nil {
-            complete(id, .annotation(json))
+            complete(id, .annotation(json, failedAttempts: tasks[id]!.spent))
         } else {
             counters.add("famol_duplicate_results_total")
         }
@@ -343,7 +340,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
         (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["key"] as? String
     }
 
-    private func complete(_ id: UInt64, _ output: ClusterTask.Output) {
+    func complete(_ id: UInt64, _ output: ClusterTask.Output) {
         tasks[id]!.output = output
         pending.removeAll { $0 == id }
         // Other copies of this task are now moot.
@@ -381,7 +378,9 @@ public final class ClusterCoordinator: @unchecked Sendable {
         }
         for (id, lease) in leases where now - lease.progressAt > settings.straggler.stallTimeoutSeconds {
             log("lease \(id) stalled for \(Int(settings.straggler.stallTimeoutSeconds)) s; re-leasing it")
-            // The worker's credit stays taken: its compute thread is presumably stuck.
+            // The worker's credit stays taken: its compute thread is presumably stuck. Told to
+            // cancel, it sends no further request for the old lease.
+            send(to: lease.worker, .cancel(leaseID: id))
             leases.removeValue(forKey: id)
             workers[lease.worker]?.leases.remove(id)
             requeueIfOrphaned(lease.task)

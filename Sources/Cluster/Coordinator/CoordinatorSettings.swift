@@ -1,3 +1,4 @@
+import Annotation
 import Ranking
 
 /// How the coordinator listens, whom it admits and when it gives up on a worker.
@@ -53,11 +54,14 @@ struct Lease {
 struct ClusterTask {
     enum Kind {
         case gradient(epoch: Int, step: Int, shard: Int, version: Int, examples: [UInt32])
-        case annotation(key: String, callJSON: String)
+        case annotation(key: String, callJSON: String, allowance: RequestAllowance)
     }
     enum Output {
         case gradient(ShardResult)
-        case annotation(String)
+        /// The stored result, and what failed attempts before it spent.
+        case annotation(String, failedAttempts: Spend)
+        /// The call's request allowance ran out before an answer.
+        case allowanceSpent(Spend)
         /// Workers failed it `failureLimit` times: the caller gets the last reason.
         case failed(String)
         /// Its answer came back and could not be stored: the run stops, nothing is asked again.
@@ -68,4 +72,22 @@ struct ClusterTask {
     var kind: Kind
     var output: Output?
     var failures = 0
+    /// LLM requests and tokens its failed attempts reported.
+    var spent = Spend()
+
+    /// What an annotation task's next lease may still spend.
+    var remainingAllowance: RequestAllowance {
+        guard case let .annotation(_, _, a) = kind else { return .unlimited }
+        return RequestAllowance(requests: a.requests.map { $0 - spent.requests }, tokens: a.tokens.map { $0 - spent.tokens })
+    }
+}
+
+/// LLM requests sent and the tokens their replies reported.
+public struct Spend: Sendable, Equatable {
+    public var requests = 0
+    public var tokens = 0
+    public init(requests: Int = 0, tokens: Int = 0) {
+        self.requests = requests
+        self.tokens = tokens
+    }
 }

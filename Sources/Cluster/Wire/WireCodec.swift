@@ -1,3 +1,4 @@
+import Annotation
 import Foundation
 import Proto
 
@@ -63,11 +64,13 @@ public enum WireCodec {
             m.pointee.queries = r.queries
             env.body_case = FAMOL__V1__ENVELOPE__BODY_GRAD_RESULT
             env.grad_result = m
-        case let .taskFailed(leaseID, retryable, reason):
+        case .taskFailed(let f):
             let m = a.make(Famol__V1__TaskFailed.self, famol__v1__task_failed__init)
-            m.pointee.lease_id = leaseID
-            m.pointee.retryable = retryable ? 1 : 0
-            m.pointee.reason = a.string(reason)
+            m.pointee.lease_id = f.leaseID
+            m.pointee.kind = Self.wireKind[f.kind]!
+            m.pointee.reason = a.string(f.reason)
+            m.pointee.requests_sent = f.requestsSent
+            m.pointee.tokens_spent = f.tokensSpent
             env.body_case = FAMOL__V1__ENVELOPE__BODY_TASK_FAILED
             env.task_failed = m
         case .goodbye(let reason):
@@ -113,10 +116,12 @@ public enum WireCodec {
             m.pointee.reason = a.string(reason)
             env.body_case = FAMOL__V1__ENVELOPE__BODY_REFUSE
             env.refuse = m
-        case let .assignAnnotate(leaseID, callJSON):
+        case let .assignAnnotate(leaseID, callJSON, allowance):
             let m = a.make(Famol__V1__AssignAnnotate.self, famol__v1__assign_annotate__init)
             m.pointee.lease_id = leaseID
             m.pointee.call_json = a.string(callJSON)
+            m.pointee.max_requests = UInt32(clamping: allowance.requests ?? 0)
+            m.pointee.max_tokens = UInt64(clamping: allowance.tokens ?? 0)
             env.body_case = FAMOL__V1__ENVELOPE__BODY_ASSIGN_ANNOTATE
             env.assign_annotate = m
         case let .annotateResult(leaseID, resultJSON):
@@ -168,6 +173,16 @@ public enum WireCodec {
         init(_ reason: DropReason, _ detail: String) { self.reason = reason; self.detail = detail }
     }
 
+    /// Each failure kind's wire value.
+    static let wireKind: [TaskFailure.Kind: Famol__V1__FailureKind] = [
+        .retry: FAMOL__V1__FAILURE_KIND__FAILURE_KIND_RETRY,
+        .workerUnusable: FAMOL__V1__FAILURE_KIND__FAILURE_KIND_WORKER_UNUSABLE,
+        .missingParameters: FAMOL__V1__FAILURE_KIND__FAILURE_KIND_MISSING_PARAMETERS,
+        .failedForGood: FAMOL__V1__FAILURE_KIND__FAILURE_KIND_FAILED_FOR_GOOD,
+        .allowanceSpent: FAMOL__V1__FAILURE_KIND__FAILURE_KIND_ALLOWANCE_SPENT,
+        .cancelled: FAMOL__V1__FAILURE_KIND__FAILURE_KIND_CANCELLED,
+    ]
+
     private static func str(_ p: UnsafeMutablePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
 
     private static func decodeBody(_ e: Famol__V1__Envelope) -> WireMessage.Body? {
@@ -186,7 +201,8 @@ public enum WireCodec {
             return .gradResult(.init(leaseID: r.lease_id, epoch: r.epoch, step: r.step, shard: r.shard, paramsVersion: r.params_version,
                                      loss: r.loss, clickLoss: r.click_loss, labelLoss: r.label_loss, queries: r.queries))
         case FAMOL__V1__ENVELOPE__BODY_TASK_FAILED:
-            return e.task_failed.map { .taskFailed(leaseID: $0.pointee.lease_id, retryable: $0.pointee.retryable != 0, reason: str($0.pointee.reason)) }
+            guard let f = e.task_failed?.pointee, let kind = wireKind.first(where: { $0.value == f.kind })?.key else { return nil }
+            return .taskFailed(TaskFailure(leaseID: f.lease_id, kind: kind, reason: str(f.reason), requestsSent: f.requests_sent, tokensSpent: f.tokens_spent))
         case FAMOL__V1__ENVELOPE__BODY_GOODBYE:
             return e.goodbye.map { .goodbye(reason: str($0.pointee.reason)) }
         case FAMOL__V1__ENVELOPE__BODY_WELCOME:
@@ -207,7 +223,10 @@ public enum WireCodec {
         case FAMOL__V1__ENVELOPE__BODY_REFUSE:
             return e.refuse.map { .refuse(reason: str($0.pointee.reason)) }
         case FAMOL__V1__ENVELOPE__BODY_ASSIGN_ANNOTATE:
-            return e.assign_annotate.map { .assignAnnotate(leaseID: $0.pointee.lease_id, callJSON: str($0.pointee.call_json)) }
+            guard let m = e.assign_annotate?.pointee else { return nil }
+            let allowance = RequestAllowance(requests: m.max_requests == 0 ? nil : Int(m.max_requests),
+                                             tokens: m.max_tokens == 0 ? nil : Int(clamping: m.max_tokens))
+            return .assignAnnotate(leaseID: m.lease_id, callJSON: str(m.call_json), allowance: allowance)
         case FAMOL__V1__ENVELOPE__BODY_ANNOTATE_RESULT:
             return e.annotate_result.map { .annotateResult(leaseID: $0.pointee.lease_id, resultJSON: str($0.pointee.result_json)) }
         case FAMOL__V1__ENVELOPE__BODY_ACK:

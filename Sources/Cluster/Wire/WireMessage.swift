@@ -1,3 +1,4 @@
+import Annotation
 /// The protocol's version: envelopes with another version are dropped and counted.
 public let wireProtocolVersion: UInt32 = 1
 
@@ -21,7 +22,7 @@ public struct WireMessage: Equatable, Sendable {
         case ready(credit: UInt32)
         case heartbeat(leaseID: UInt64, progress: UInt64)
         case gradResult(GradResult)
-        case taskFailed(leaseID: UInt64, retryable: Bool, reason: String)
+        case taskFailed(TaskFailure)
         case goodbye(reason: String)
         case welcome(Welcome)
         case assignGrad(AssignGrad)
@@ -29,7 +30,7 @@ public struct WireMessage: Equatable, Sendable {
         case pong
         case shutdown(reason: String)
         case refuse(reason: String)
-        case assignAnnotate(leaseID: UInt64, callJSON: String)
+        case assignAnnotate(leaseID: UInt64, callJSON: String, allowance: RequestAllowance)
         case annotateResult(leaseID: UInt64, resultJSON: String)
         case ack(key: String)
     }
@@ -105,6 +106,39 @@ public struct WireMessage: Equatable, Sendable {
             self.labelLoss = labelLoss
             self.queries = queries
         }
+    }
+}
+
+/// A task a worker could not finish: what the coordinator should do about it, and what the
+/// attempt spent (LLM requests are billed whether or not they were answered).
+public struct TaskFailure: Equatable, Sendable {
+    public enum Kind: Sendable, CaseIterable {
+        /// Transient: lease the task again.
+        case retry
+        /// This worker cannot run this job's tasks (a data or protocol mismatch): drop it.
+        case workerUnusable
+        /// The worker lacks the parameters of the task's version: send them with the next task.
+        case missingParameters
+        /// Retrying anywhere will not help (a refused API key, an endpoint that cannot keep up).
+        case failedForGood
+        /// The lease's request allowance ran out: the run's budget is spent.
+        case allowanceSpent
+        /// The coordinator cancelled the lease before it finished.
+        case cancelled
+    }
+
+    public var leaseID: UInt64
+    public var kind: Kind
+    public var reason: String
+    public var requestsSent: UInt32
+    public var tokensSpent: UInt64
+
+    public init(leaseID: UInt64, kind: Kind, reason: String, requestsSent: UInt32 = 0, tokensSpent: UInt64 = 0) {
+        self.leaseID = leaseID
+        self.kind = kind
+        self.reason = reason
+        self.requestsSent = requestsSent
+        self.tokensSpent = tokensSpent
     }
 }
 

@@ -64,6 +64,8 @@ public final class WorkerNode: @unchecked Sendable {
     private var unacked: [String: String] = [:]
     /// Annotation calls running now.
     private var inFlight = 0
+    /// Leases the coordinator cancelled: not started, or abandoned before their next request.
+    private var cancelled: Set<UInt64> = []
     // Compute-thread state:
     private enum LoadedJob {
         case train(Trainer)
@@ -109,8 +111,8 @@ public final class WorkerNode: @unchecked Sendable {
                 if let exit = accept(w, runID: m.runID) { return exit }
             case .assignGrad(let a):
                 compute(a, frames: m.frames)
-            case let .assignAnnotate(leaseID, json):
-                annotate(leaseID: leaseID, callJSON: json)
+            case let .assignAnnotate(leaseID, json, allowance):
+                annotate(leaseID: leaseID, callJSON: json, allowance: allowance)
             case .shutdown(let reason):
                 return .shutdown(reason)
             case .refuse(let reason):
@@ -133,7 +135,8 @@ public final class WorkerNode: @unchecked Sendable {
         }
         lastHeard = Self.now()
         switch m.body {
-        case .pong, .cancel: break
+        case .pong: break
+        case .cancel(let leaseID): cancelled.insert(leaseID)
         case .ack(let key): unacked.removeValue(forKey: key)
         default: inbox.put(m)
         }
@@ -235,22 +238,32 @@ public final class WorkerNode: @unchecked Sendable {
         return nil
     }
 
-    /// Runs one LLM call on its own thread (the coordinator's credit bounds how many).
-    private func annotate(leaseID: UInt64, callJSON: String) {
+    /// Runs one LLM call on its own thread (the coordinator's credit bounds how many), within
+    /// the lease's allowance, until it ends or its lease is cancelled.
+    private func annotate(leaseID: UInt64, callJSON: String, allowance: RequestAllowance) {
         guard case .annotate(let executor, _)? = job?.loaded,
               let call = try? JSONDecoder().decode(AnnotationCall.self, from: Data(callJSON.utf8)) else {
-            return send(.taskFailed(leaseID: leaseID, retryable: false, reason: "not an annotation call for this job"))
+            return send(.taskFailed(.init(leaseID: leaseID, kind: .workerUnusable, reason: "not an annotation call for this job")))
         }
-        if let storeFailure { return send(.taskFailed(leaseID: leaseID, retryable: true, reason: "this worker's store: \(storeFailure)")) }
+        if let storeFailure {
+            return send(.taskFailed(.init(leaseID: leaseID, kind: .failedForGood, reason: "this worker's store: \(storeFailure)")))
+        }
+        if locked({ cancelled.contains(leaseID) }) {
+            return send(.taskFailed(.init(leaseID: leaseID, kind: .cancelled, reason: "cancelled before it started")))
+        }
         tasksStarted += 1
         applyFaults()
         lock.lock()
         inFlight += 1
         lock.unlock()
-        Thread.detachNewThread { [self] in
-            defer { lock.lock(); inFlight -= 1; lock.unlock() }
+        let spent = AnnotationBudget(maxRequests: allowance.requests, maxTokens: allowance.tokens)
+        var bounded = executor
+        bounded.accounting = StoreRequestAccounting(store: localStore, budget: spent,
+                                                    isCancelled: { [self] in locked { cancelled.contains(leaseID) } })
+        Thread.detachNewThread { [self, bounded] in
+            defer { lock.lock(); inFlight -= 1; cancelled.remove(leaseID); lock.unlock() }
             do {
-                let result = try executor.execute(call)
+                let result = try bounded.execute(call)
                 // Kept here before it is sent: a coordinator that dies before storing it (and
                 // takes this worker with it) leaves it where the next run finds it.
                 try localStore?.put(result)
@@ -264,8 +277,20 @@ public final class WorkerNode: @unchecked Sendable {
                 send(.annotateResult(leaseID: leaseID, resultJSON: json))
             } catch {
                 setProgress(lease: 0, advance: 1)
-                send(.taskFailed(leaseID: leaseID, retryable: true, reason: "\(error)"))
+                send(.taskFailed(.init(leaseID: leaseID, kind: Self.failureKind(of: error), reason: "\(error)",
+                                       requestsSent: UInt32(clamping: spent.requests), tokensSpent: UInt64(clamping: spent.tokens))))
             }
+        }
+    }
+
+    /// What a failed call means for the run.
+    static func failureKind(of error: Error) -> TaskFailure.Kind {
+        switch error {
+        case is BudgetExhausted: return .allowanceSpent
+        case is CallCancelled: return .cancelled
+        case let e as ChatError: return e.retryable ? .retry : .failedForGood
+        case is AnnotationStore.StoreError: return .failedForGood  // this host's disk: stop, say why
+        default: return .retry
         }
     }
 
@@ -276,22 +301,22 @@ public final class WorkerNode: @unchecked Sendable {
 
     private func compute(_ a: WireMessage.AssignGrad, frames: [[UInt8]]) {
         guard case .train(let trainer)? = job?.loaded else {
-            return send(.taskFailed(leaseID: a.leaseID, retryable: true, reason: "no job loaded yet"))
+            return send(.taskFailed(.init(leaseID: a.leaseID, kind: .retry, reason: "no job loaded yet")))
         }
         tasksStarted += 1
         applyFaults()
         let count = trainer.ranker.layout.parameterCount
         if let frame = frames.first {
             guard let values = TensorFrame.floats(frame, count: count) else {
-                return send(.taskFailed(leaseID: a.leaseID, retryable: false, reason: "parameter frame has \(frame.count) bytes, expected \(count * 4)"))
+                return send(.taskFailed(.init(leaseID: a.leaseID, kind: .workerUnusable, reason: "parameter frame has \(frame.count) bytes, expected \(count * 4)")))
             }
             parameters = (a.paramsVersion, values)
         }
         guard let p = parameters, p.version == a.paramsVersion else {
-            return send(.taskFailed(leaseID: a.leaseID, retryable: true, reason: "missing parameters for version \(a.paramsVersion)"))
+            return send(.taskFailed(.init(leaseID: a.leaseID, kind: .missingParameters, reason: "no parameters for version \(a.paramsVersion)")))
         }
         guard a.examples.allSatisfy({ Int($0) < trainer.examples.count }) else {
-            return send(.taskFailed(leaseID: a.leaseID, retryable: false, reason: "example index out of range"))
+            return send(.taskFailed(.init(leaseID: a.leaseID, kind: .workerUnusable, reason: "example index out of range")))
         }
         setProgress(lease: a.leaseID, advance: 1)
         let r = ShardGradient.compute(ranker: trainer.ranker, parameters: p.values, examples: a.examples.map { trainer.examples[Int($0)] },

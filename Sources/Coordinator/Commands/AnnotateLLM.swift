@@ -24,7 +24,9 @@ struct LLMOptions: ParsableArguments {
     @Option(help: "Words of each document in a prompt.") var documentWords = 60
     @Option(help: "Documents per list call (ListRank's window).") var window = 10
     @Option(help: "ListRank window step.") var step = 5
-    @Option(help: "Stop before sending more than this many HTTP requests (retries and parse retries included; on a cluster: calls).")
+    @Option(help: "Stop when this many requests in a row time out or are throttled with no answer between them: the endpoint cannot keep up.")
+    var giveUpAfter = 8
+    @Option(help: "Stop before sending more than this many HTTP requests (retries and parse retries included, on a cluster too).")
     var budgetCalls: Int?
     @Option(help: "Stop before this many tokens could be exceeded (prompt + completion; each request reserves its prompt and --max-tokens).")
     var budgetTokens: Int?
@@ -44,6 +46,9 @@ extension AnnotateCommand {
         guard let endpoint = llm.endpoint, let model = llm.model else {
             throw ValidationError("--judge openai needs --endpoint URL and --model NAME")
         }
+        guard llm.giveUpAfter >= 1, llm.retries >= 0, llm.parseRetries >= 0, llm.concurrency >= 1, llm.timeout > 0 else {
+            throw ValidationError("--give-up-after and --concurrency must be at least 1, --retries and --parse-retries at least 0, --timeout above 0")
+        }
         var chat = ChatSettings(endpoint: endpoint, model: model)
         chat.apiKeyEnvironment = llm.apiKeyEnv
         chat.apiKeyFile = llm.apiKeyFile
@@ -51,6 +56,7 @@ extension AnnotateCommand {
         chat.maxTokens = llm.maxTokens
         chat.timeoutSeconds = llm.timeout
         chat.retries = llm.retries
+        chat.giveUpAfterOverloaded = llm.giveUpAfter
         chat.structuredOutput = llm.structuredOutput
         guard let promptDir = llm.prompts ?? Prompt.defaultDirectory() else {
             throw InputError(file: "--prompts", "prompts directory not found", hint: "give --prompts DIR (the repository's prompts/)")
@@ -99,7 +105,7 @@ extension AnnotateCommand {
             print("coordinator on \(c.boundEndpoint), waiting for \(cluster.minWorkers) worker(s)")
             try c.waitForWorkers(cluster.minWorkers)
             coordinator = c
-            executor = ClusterCallExecutor(coordinator: c)
+            executor = try ClusterCallExecutor(coordinator: c, job: job, budget: budget)
             settings.concurrency *= cluster.minWorkers  // keep every worker's calls in flight
         } else {
             // In process every request is recorded in the store before it is sent.

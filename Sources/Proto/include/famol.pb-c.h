@@ -35,6 +35,37 @@ typedef struct Famol__V1__Ack Famol__V1__Ack;
 
 /* --- enums --- */
 
+/*
+ * What a failed task means for the run: the coordinator decides from the kind, never from
+ * the wording of the reason.
+ */
+typedef enum _Famol__V1__FailureKind {
+  /*
+   * transient: lease the task again
+   */
+  FAMOL__V1__FAILURE_KIND__FAILURE_KIND_RETRY = 0,
+  /*
+   * this worker cannot run this job's tasks: drop it
+   */
+  FAMOL__V1__FAILURE_KIND__FAILURE_KIND_WORKER_UNUSABLE = 1,
+  /*
+   * send the parameters with the next gradient task
+   */
+  FAMOL__V1__FAILURE_KIND__FAILURE_KIND_MISSING_PARAMETERS = 2,
+  /*
+   * retrying anywhere will not help: the task fails
+   */
+  FAMOL__V1__FAILURE_KIND__FAILURE_KIND_FAILED_FOR_GOOD = 3,
+  /*
+   * the lease's request allowance ran out
+   */
+  FAMOL__V1__FAILURE_KIND__FAILURE_KIND_ALLOWANCE_SPENT = 4,
+  /*
+   * the coordinator cancelled the lease
+   */
+  FAMOL__V1__FAILURE_KIND__FAILURE_KIND_CANCELLED = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FAMOL__V1__FAILURE_KIND)
+} Famol__V1__FailureKind;
 
 /* --- messages --- */
 
@@ -218,12 +249,17 @@ struct  Famol__V1__TaskFailed
 {
   ProtobufCMessage base;
   uint64_t lease_id;
-  protobuf_c_boolean retryable;
   char *reason;
+  Famol__V1__FailureKind kind;
+  /*
+   * LLM requests the attempt sent (each may be billed) and the tokens their replies reported.
+   */
+  uint32_t requests_sent;
+  uint64_t tokens_spent;
 };
 #define FAMOL__V1__TASK_FAILED__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&famol__v1__task_failed__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, FAMOL__V1__FAILURE_KIND__FAILURE_KIND_RETRY, 0, 0 }
 
 
 struct  Famol__V1__Goodbye
@@ -284,10 +320,16 @@ struct  Famol__V1__AssignAnnotate
   ProtobufCMessage base;
   uint64_t lease_id;
   char *call_json;
+  /*
+   * The most HTTP requests and tokens the call may spend (0: no limit): the run's budget is
+   * reserved before the lease, so workers together never overshoot it.
+   */
+  uint32_t max_requests;
+  uint64_t max_tokens;
 };
 #define FAMOL__V1__ASSIGN_ANNOTATE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&famol__v1__assign_annotate__descriptor) \
-    , 0, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Famol__V1__AnnotateResult
@@ -675,6 +717,7 @@ typedef void (*Famol__V1__Ack_Closure)
 
 /* --- descriptors --- */
 
+extern const ProtobufCEnumDescriptor    famol__v1__failure_kind__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__envelope__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__hello__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__welcome__descriptor;
