@@ -28,9 +28,10 @@ class Cluster:
         self.tmp = tmp_path
         self.procs = []
 
-    def start(self, name, args, log):
+    def start(self, name, args, log, env=None):
         out = open(self.tmp / log, "w")
-        p = subprocess.Popen([binary(name), *map(str, args)], stdout=out, stderr=subprocess.STDOUT)
+        p = subprocess.Popen([binary(name), *map(str, args)], stdout=out, stderr=subprocess.STDOUT,
+                             env={**os.environ, **env} if env else None)
         p.log_path = self.tmp / log
         self.procs.append(p)
         return p
@@ -42,8 +43,8 @@ class Cluster:
             args += [flag] if v is True else [flag, v]
         return self.start("famol", args, log)
 
-    def worker(self, endpoint, wid, *extra, log=None):
-        return self.start("famol-worker", ["--connect", endpoint, "--id", wid, *extra], log or f"{wid}.log")
+    def worker(self, endpoint, wid, *extra, log=None, env=None):
+        return self.start("famol-worker", ["--connect", endpoint, "--id", wid, *extra], log or f"{wid}.log", env=env)
 
     def close(self):
         for p in self.procs:

@@ -13,7 +13,7 @@ import uvicorn
 from llama_cpp.server.app import create_app
 from llama_cpp.server.settings import ModelSettings, ServerSettings
 
-STATE = {"count": 0, "fail_next": 0, "slow_ms": 0, "garbage": False, "record": False}
+STATE = {"count": 0, "fail_next": 0, "slow_ms": 0, "garbage": False, "record": False, "refuse_key": ""}
 RECORDED = []
 
 
@@ -44,6 +44,8 @@ def build_app():
             STATE["count"] += 1
             if STATE["record"]:
                 RECORDED.append(json.loads(await request.body()))
+            if STATE["refuse_key"] and request.headers.get("authorization") == f"Bearer {STATE['refuse_key']}":
+                return JSONResponse({"error": "invalid API key"}, status_code=401)
             if STATE["slow_ms"]:
                 await asyncio.sleep(STATE["slow_ms"] / 1000)
             if STATE["fail_next"] > 0:

@@ -84,6 +84,33 @@ def test_each_worker_keeps_to_the_jobs_concurrency(famol, datasets, server, tmp_
     assert "queries annotated 2" in proc.stdout
 
 
+def test_a_call_that_fails_for_good_fails_the_job_and_cancels_the_other_workers_calls(datasets, server, tmp_path):
+    """Worker w1's API key is refused (HTTP 401: no retry can help) while w2's requests get 500s
+    and back off before each retry: the coordinator fails the job at once and cancels w2's
+    leases, so w2 sends no retry, and the run says why."""
+    endpoint = f"tcp://127.0.0.1:{free_port()}"
+    args = ["annotate", "--judge", "openai", "--endpoint", server.endpoint, "--model", "smollm2", "--strategy", "listsel",
+            "--cranfield", datasets / "cranfield", "--k", K, "--max-queries", 6, "--structured-output", "json_object",
+            "--document-words", 20, "--max-tokens", 60, "--concurrency", 2, "--parse-retries", 0, "--retries", 4,
+            "--bind", endpoint, "--min-workers", 2, "--out", tmp_path / "run"]
+    server.state(refuse_key="refused-key", fail_next=1000)
+    c = Cluster(tmp_path)
+    try:
+        coordinator = c.start("famol", args, "coordinator.log")
+        c.worker(endpoint, "w1", "--store", tmp_path / "w1.sqlite", env={"OPENAI_API_KEY": "refused-key"})
+        c.worker(endpoint, "w2", "--store", tmp_path / "w2.sqlite", env={"OPENAI_API_KEY": "good-key"})
+        code = wait_exit(coordinator, timeout=120)
+    finally:
+        server.state(refuse_key="", fail_next=0)
+        c.close()
+    log = coordinator.log_path.read_text()
+    assert code == 69 and "HTTP 401" in log, log[-2000:]
+    with sqlite3.connect(tmp_path / "w2.sqlite") as db:
+        w2 = db.execute("SELECT COUNT(*) FROM requests").fetchone()[0]
+    # Without the cancellation each of w2's 2 calls would send all 5 of its attempts.
+    assert w2 <= 2 * 2, f"w2 sent {w2} requests after the job had failed"
+
+
 def all_requests(out):
     """Every request recorded anywhere in the run directory: the coordinator's store (its own
     and those it imported, by origin) and each worker's store, each counted once."""
