@@ -242,21 +242,23 @@ def test_parse_retries_sample_again_instead_of_resending_the_same_request(famol,
 
 
 @pytest.fixture
-def small_disk(tmp_path):
-    """A 1 MiB tmpfs for the run directory, filled to about 150 KiB free: the store fills it mid-run."""
+def small_disk(tmp_path, request):
+    """A 2 MiB tmpfs for the run directory with `request.param` KiB free: the stores fill it mid-run."""
     import subprocess
     mount = tmp_path / "disk"
     mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True).returncode != 0:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True).returncode != 0:
         pytest.skip("cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)")
     try:
-        (mount / "filler").write_bytes(b"\0" * (1024 * 1024 - 150 * 1024))
+        (mount / "filler").write_bytes(b"\0" * (2048 * 1024 - request.param * 1024))
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], capture_output=True)
 
 
-@pytest.mark.parametrize("workers", [0, 2])
+# In process the store alone fills the disk; on a cluster the coordinator's and both workers'
+# stores share it, and need room to open before they fill it.
+@pytest.mark.parametrize("workers,small_disk", [(0, 150), (2, 400)], indirect=["small_disk"])
 def test_a_full_disk_stops_the_run_without_paying_for_what_cannot_be_kept(famol, datasets, server, small_disk, workers):
     import time
     out = small_disk / "run"
@@ -281,4 +283,6 @@ def test_a_full_disk_stops_the_run_without_paying_for_what_cannot_be_kept(famol,
         # In process every request is in the ledger before it is sent.
         assert seen == recorded, (seen, recorded)
     assert seen < 15 * K, "it stopped when the disk filled"
+    assert stored_attempts > 0, "the disk filled mid-run, after some answers were stored"
+    assert elapsed < 30, f"took {elapsed:.0f} s to stop (start-up included)"
     print(f"workers {workers}: stopped after {elapsed:.1f} s, {seen} requests, {stored_attempts} stored attempts")
