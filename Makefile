@@ -4,7 +4,7 @@ SWIFT ?= swift
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup build release demo test test-integration bench bench-quick bench-smoke clean
+.PHONY: setup build release demo test test-integration fuzz bench bench-quick bench-smoke clean
 
 setup:
 	@bash scripts/setup.sh
@@ -24,6 +24,7 @@ test: setup
 	@bash scripts/timed "proto check" bash scripts/gen-proto --check
 	@bash scripts/timed "swift build (tests)" $(SWIFT) build --build-tests
 	@bash scripts/timed "swift test" $(SWIFT) test --skip-build
+	@bash scripts/timed "fuzz (5 s per target, regressions first)" bash scripts/fuzz --seconds 5
 	@bash scripts/timed "integration tests" $(MAKE) --no-print-directory test-integration
 	@bash scripts/timed "bench smoke" $(MAKE) --no-print-directory bench-smoke
 
@@ -33,6 +34,11 @@ test-integration: setup
 	$(SWIFT) build -c release --product famol-worker
 	bash scripts/check-deploy
 	FAMOL=$(CURDIR)/.build/release/famol $(PY) -m pytest -q --durations=12 tests
+
+# Every reader under libFuzzer with AddressSanitizer, FUZZ_SECONDS each (scripts/fuzz).
+FUZZ_SECONDS ?= 600
+fuzz: setup
+	bash scripts/fuzz --seconds $(FUZZ_SECONDS)
 
 # Speed against peers, in release builds, as ratios measured in the same run (bench/suite.py
 # lists the workloads): gradients vs PyTorch, cluster overhead, SVMlight parsing vs

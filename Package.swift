@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "famol", targets: ["Coordinator"]),
         .executable(name: "famol-worker", targets: ["Worker"]),
         .library(name: "Ranking", targets: ["Ranking"]),
+        // For the fuzz targets in Fuzz/ (the wire codec).
+        .library(name: "Cluster", targets: ["Cluster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
