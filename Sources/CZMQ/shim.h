@@ -24,6 +24,18 @@ static inline int famol_zmq_recv_frame(void *socket, void **data, size_t *size, 
     return rc;
 }
 
+// Receives one frame and throws it away (the rest of a message already over its limits).
+static inline int famol_zmq_discard_frame(void *socket, size_t *size, int *more) {
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    int rc = zmq_msg_recv(&msg, socket, 0);
+    if (rc < 0) { zmq_msg_close(&msg); return rc; }
+    *size = zmq_msg_size(&msg);
+    *more = zmq_msg_more(&msg);
+    zmq_msg_close(&msg);
+    return rc;
+}
+
 #include <sys/prctl.h>
 #include <signal.h>
 // Children of `famol local` ask the kernel to kill them when their parent dies, so no worker

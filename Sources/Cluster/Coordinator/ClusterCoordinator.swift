@@ -40,6 +40,8 @@ public final class ClusterCoordinator: @unchecked Sendable {
     var nextLease: UInt64 = 1
     private var sequence: UInt64 = 0
     private var warnedPeers = Set<[UInt8]>()
+    var lastRefusalLogged = -Double.infinity
+    var refusalsNotLogged = 0
     var taskSeconds: [Double] = []
     /// Set when a result could not be stored: no further call is leased (it would be paid for
     /// and could not be kept either).
@@ -75,10 +77,16 @@ public final class ClusterCoordinator: @unchecked Sendable {
         }
         try socket.bind(settings.bind)
         boundEndpoint = socket.lastEndpoint
-        socketThread = SocketThread(socket: socket, tickMilliseconds: max(10, settings.liveness.heartbeatIntervalMS / 2), handlers: .init(
+        // Identity, envelope and data frames; no more bytes in all than one frame may have.
+        let limits = MessageLimits(maxFrames: 2 + wireMaxDataFrames, maxBytes: Int(settings.maxMessageBytes))
+        socketThread = SocketThread(socket: socket, tickMilliseconds: max(10, settings.liveness.heartbeatIntervalMS / 2), limits: limits, handlers: .init(
             onMessage: { [unowned self] frames in self.locked { self.handle(frames) } },
             onTick: { [unowned self] in self.locked { self.tick() } },
-            onSendFailure: { [unowned self] frames, errno in self.locked { self.sendFailed(frames, errno) } }
+            onSendFailure: { [unowned self] frames, errno in self.locked { self.sendFailed(frames, errno) } },
+            onOversized: { [unowned self] identity, frames, bytes in
+                self.locked { self.drop(identity, .oversized, "a message of \(frames) frames and \(bytes) bytes") }
+                returnFreedMemoryToTheSystem()
+            }
         ))
         socketThread.start(name: "famol-router")
     }
@@ -270,22 +278,6 @@ public final class ClusterCoordinator: @unchecked Sendable {
         dispatch()
     }
 
-    private func hello(_ h: WireMessage.Hello, from identity: [UInt8]) {
-        if settings.deterministic && h.numericProfile != profile {
-            counters.add("famol_workers_refused_total")
-            log("refused worker \(h.workerID): numeric profile '\(h.numericProfile)' differs from the coordinator's '\(profile)'")
-            send(to: identity, .refuse(reason: "numeric profile '\(h.numericProfile)' differs from the coordinator's '\(profile)'; a deterministic run needs the same BLAS, core type and threads (or start the coordinator with --allow-profile-mismatch)"))
-            return
-        }
-        // A worker that restarted (or reconnected) replaces its old record.
-        for (id, w) in workers where w.workerID == h.workerID && id != identity { removeWorker(id, why: "reconnected") }
-        if workers[identity] == nil {
-            workers[identity] = WorkerRecord(identity: identity, workerID: h.workerID, incarnation: h.incarnation, lastSeen: Self.now())
-        }
-        counters.set("famol_workers_alive", Double(workers.count))
-        send(to: identity, .welcome(welcome))
-    }
-
     /// Ends a worker's lease (when it answers) and returns its credit; for a lease already
     /// re-issued after a stall, returns the credit the stall kept.
     func finishLease(_ leaseID: UInt64, of identity: [UInt8], now: Double, succeeded: Bool = true) {
@@ -298,8 +290,10 @@ public final class ClusterCoordinator: @unchecked Sendable {
         }
     }
 
+    // A result completes its task before its lease ends: the lease's end requeues only a task
+    // still without an output (a failure), so `famol_tasks_requeued_total` counts requeues.
     private func gradientResult(_ r: WireMessage.GradResult, frames: [[UInt8]], from identity: [UInt8], now: Double) {
-        finishLease(r.leaseID, of: identity, now: now)
+        defer { finishLease(r.leaseID, of: identity, now: now) }
         guard let id = gradientTaskIDs[[Int(r.paramsVersion), Int(r.shard)]], tasks[id]?.output == nil,
               case let .gradient(epoch, step, _, _, _)? = tasks[id]?.kind, epoch == Int(r.epoch), step == Int(r.step) else {
             counters.add("famol_duplicate_results_total")
@@ -327,13 +321,13 @@ public final class ClusterCoordinator: @unchecked Sendable {
             finishLease(leaseID, of: identity, now: now)
             return
         }
-        finishLease(leaseID, of: identity, now: now)
         send(to: identity, .ack(key: key))
         if let id = annotationTaskIDs[key], tasks[id]?.output == nil {
             complete(id, .annotation(json, failedAttempts: tasks[id]!.spent))
         } else {
             counters.add("famol_duplicate_results_total")
         }
+        finishLease(leaseID, of: identity, now: now)
     }
 
     static func key(ofResult json: String) -> String? {
@@ -361,13 +355,6 @@ public final class ClusterCoordinator: @unchecked Sendable {
         guard let t = tasks[id], t.output == nil, !leases.values.contains(where: { $0.task == id }), !pending.contains(id) else { return }
         pending.insert(id, at: 0)
         counters.add("famol_tasks_requeued_total")
-    }
-
-    func removeWorker(_ identity: [UInt8], why: String) {
-        guard let w = workers.removeValue(forKey: identity) else { return }
-        log("worker \(w.workerID) removed: \(why)")
-        for id in w.leases { if let lease = leases.removeValue(forKey: id) { requeueIfOrphaned(lease.task) } }
-        counters.set("famol_workers_alive", Double(workers.count))
     }
 
     private func tick() {

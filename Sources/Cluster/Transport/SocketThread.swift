@@ -10,12 +10,16 @@ public final class SocketThread: @unchecked Sendable {
         public var onTick: @Sendable () -> Void = {}
         /// A send failed (EHOSTUNREACH for a ROUTER_MANDATORY peer that is gone).
         public var onSendFailure: @Sendable ([[UInt8]], Int32) -> Void = { _, _ in }
+        /// A message over the limits was discarded: its first frame, frames and bytes.
+        public var onOversized: @Sendable ([UInt8], Int, Int) -> Void = { _, _, _ in }
 
         public init(onMessage: @escaping @Sendable ([[UInt8]]) -> Void, onTick: @escaping @Sendable () -> Void = {},
-                    onSendFailure: @escaping @Sendable ([[UInt8]], Int32) -> Void = { _, _ in }) {
+                    onSendFailure: @escaping @Sendable ([[UInt8]], Int32) -> Void = { _, _ in },
+                    onOversized: @escaping @Sendable ([UInt8], Int, Int) -> Void = { _, _, _ in }) {
             self.onMessage = onMessage
             self.onTick = onTick
             self.onSendFailure = onSendFailure
+            self.onOversized = onOversized
         }
     }
 
@@ -23,14 +27,16 @@ public final class SocketThread: @unchecked Sendable {
     private let wake: Int32
     private let tickNanos: UInt64
     private let handlers: Handlers
+    private let limits: MessageLimits
     private let lock = NSLock()
     private var outbox: [[[UInt8]]] = []
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
     private var started = false
 
-    public init(socket: ZMQSocket, tickMilliseconds: Int, handlers: Handlers) {
+    public init(socket: ZMQSocket, tickMilliseconds: Int, limits: MessageLimits = .none, handlers: Handlers) {
         self.socket = socket
+        self.limits = limits
         wake = eventfd(0, Int32(EFD_NONBLOCK))
         tickNanos = UInt64(max(1, tickMilliseconds)) * 1_000_000
         self.handlers = handlers
@@ -95,8 +101,11 @@ public final class SocketThread: @unchecked Sendable {
             }
             if stop { break }
             var budget = 1000
-            while budget > 0, let message = socket.receive() {
-                handlers.onMessage(message)
+            while budget > 0, let received = socket.receive(limits: limits) {
+                switch received {
+                case .message(let frames): handlers.onMessage(frames)
+                case let .oversized(first, frames, bytes): handlers.onOversized(first, frames, bytes)
+                }
                 budget -= 1
             }
             if Self.now() >= nextTick {

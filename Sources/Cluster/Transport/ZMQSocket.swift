@@ -77,18 +77,51 @@ public final class ZMQSocket: @unchecked Sendable {
         return nil
     }
 
-    /// Receives one whole message without blocking; nil when none is waiting.
-    public func receive() -> [[UInt8]]? {
+    /// Receives one whole message without blocking; nil when none is waiting. A message over
+    /// `limits` is read to its end without being kept: its first frame (a ROUTER's peer
+    /// identity) comes back with its size, for the caller to count.
+    public func receive(limits: MessageLimits = .none) -> Received? {
         var frames: [[UInt8]] = []
+        var bytes = 0
         while true {
             var data: UnsafeMutableRawPointer? = nil
             var size = 0
             var more: Int32 = 0
             let rc = famol_zmq_recv_frame(handle, &data, &size, &more, frames.isEmpty ? ZMQ_DONTWAIT : 0)
-            if rc < 0 { return frames.isEmpty ? nil : frames }
+            if rc < 0 { return frames.isEmpty ? nil : .message(frames) }
+            bytes += size
+            if frames.count + 1 > limits.maxFrames || bytes > limits.maxBytes {
+                free(data)
+                var count = frames.count + 1
+                while more != 0 {
+                    if famol_zmq_discard_frame(handle, &size, &more) < 0 { break }
+                    count += 1
+                    bytes += size
+                }
+                return .oversized(firstFrame: frames.first ?? [], frames: count, bytes: bytes)
+            }
             frames.append(size > 0 ? Array(UnsafeRawBufferPointer(start: data, count: size)) : [])
             free(data)
-            if more == 0 { return frames }
+            if more == 0 { return .message(frames) }
         }
     }
+
+    public enum Received {
+        case message([[UInt8]])
+        case oversized(firstFrame: [UInt8], frames: Int, bytes: Int)
+    }
+}
+
+/// The most frames and bytes one inbound message may have: a larger one is discarded as it is
+/// read, so a peer cannot make a process hold more than this per message.
+public struct MessageLimits: Sendable {
+    public var maxFrames: Int
+    public var maxBytes: Int
+
+    public init(maxFrames: Int, maxBytes: Int) {
+        self.maxFrames = maxFrames
+        self.maxBytes = maxBytes
+    }
+
+    public static let none = MessageLimits(maxFrames: .max, maxBytes: .max)
 }

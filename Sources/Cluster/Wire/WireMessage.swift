@@ -1,4 +1,8 @@
 import Annotation
+/// The most frames a protocol message carries after its envelope (a parameters or gradient
+/// frame, with room for one more): more is an attack or a bug, and is discarded unread.
+public let wireMaxDataFrames = 2
+
 /// The protocol's version: envelopes with another version are dropped and counted.
 public let wireProtocolVersion: UInt32 = 1
 
@@ -146,4 +150,6 @@ public struct TaskFailure: Equatable, Sendable {
 public enum DropReason: String, Sendable, CaseIterable {
     case undecodable, badChecksum = "bad_checksum", wrongVersion = "wrong_version", wrongRunID = "wrong_run_id"
     case frameMismatch = "frame_mismatch", unknownPeer = "unknown_peer"
+    /// More frames or bytes than any protocol message has: discarded as it was read.
+    case oversized
 }

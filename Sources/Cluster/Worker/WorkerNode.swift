@@ -97,7 +97,8 @@ public final class WorkerNode: @unchecked Sendable {
             try socket.set(ZMQ_CURVE_SECRETKEY, string: curve.own.secretKey!)
         }
         try socket.connect(settings.connect)
-        socketThread = SocketThread(socket: socket, tickMilliseconds: 50, handlers: .init(
+        let limits = MessageLimits(maxFrames: 1 + wireMaxDataFrames, maxBytes: Int(settings.maxMessageBytes))
+        socketThread = SocketThread(socket: socket, tickMilliseconds: 50, limits: limits, handlers: .init(
             onMessage: { [unowned self] frames in self.received(frames) },
             onTick: { [unowned self] in self.tick() }
         ))

@@ -18,3 +18,11 @@ public func tuneAllocatorForTraining() {
     if getenv("MALLOC_TRIM_THRESHOLD_") == nil { _ = mallopt(M_TRIM_THRESHOLD, 256 << 20) }
     #endif
 }
+
+/// Gives freed heap back to the system at once: after a rare, large allocation (a hostile
+/// message read and discarded) the 256 MiB kept for training's reuse would otherwise stay.
+public func returnFreedMemoryToTheSystem() {
+    #if canImport(Glibc)
+    _ = malloc_trim(0)
+    #endif
+}
