@@ -75,6 +75,11 @@ def test_clicks_estimates_the_real_yandex_log(famol, datasets, tmp_path):
     ("1 qid:1 1:0.5\n1 qid:1 2:abc\n", ":2: field 'feature 2'"),
     ("1 qid:1 1:0.5\n1 1:0.5\n", ":2: field 'qid'"),
     ("", "no data rows"),
+    # Decisions for odd-but-legal input (README, "Odd input"): grades as LightGBM takes them,
+    # each query's rows in one block.
+    ("1 qid:1 1:0.5\n-1 qid:1 1:0.2\n", ":2: field 'label'"),
+    ("1 qid:1 1:0.5\n31 qid:1 1:0.2\n", ":2: field 'label'"),
+    ("1 qid:1 1:0.5\n1 qid:2 1:0.2\n0 qid:1 1:0.1\n", ":3: field 'qid'"),
 ])
 def test_bad_training_data_names_the_line(famol, tmp_path, content, where):
     bad = tmp_path / "bad.svm"
@@ -130,6 +135,37 @@ def test_inputs_that_used_to_crash_are_clear_errors(famol, tmp_path):
     proc = famol("annotate", "--judge", "bm25", "--documents", docs, "--queries", queries, "--k", 1, "--out", tmp_path / "a",
                  check=False)
     assert proc.returncode == 65 and f"{docs}:2: field 'id'" in proc.stderr and "line 1" in proc.stderr, proc.stderr
+
+
+def test_odd_judgments_and_runs_are_decided_as_trec_eval_does(famol, tmp_path):
+    """A document judged or ranked twice is an error (as in trec_eval); a negative grade is
+    judged non-relevant, like 0; ids that are not UTF-8 are refused rather than merged."""
+    qrels, run = tmp_path / "q.qrels", tmp_path / "r.run"
+    qrels.write_text("1 0 a 2\n1 0 b 1\n2 0 c 1\n")
+    run.write_text("1 Q0 a 1 2 t\n1 Q0 a 2 1 t\n2 Q0 c 1 1 t\n")
+    proc = famol("evaluate", "--qrels", qrels, "--run", run, check=False)
+    assert proc.returncode == 65 and f"{run}:2: field 'docid'" in proc.stderr and "line 1" in proc.stderr, proc.stderr
+    run.write_text("1 Q0 b 1 2 t\n1 Q0 a 2 1 t\n2 Q0 c 1 1 t\n")
+    twice = tmp_path / "twice.qrels"
+    twice.write_text("1 0 a 2\n1 0 b 1\n1 0 a 0\n")
+    proc = famol("evaluate", "--qrels", twice, "--run", run, check=False)
+    assert proc.returncode == 65 and f"{twice}:3: field 'docid'" in proc.stderr, proc.stderr
+    negative, zero = tmp_path / "neg.qrels", tmp_path / "zero.qrels"
+    negative.write_text("1 0 a 2\n1 0 b -2\n2 0 c 1\n")
+    zero.write_text("1 0 a 2\n1 0 b 0\n2 0 c 1\n")
+    table = lambda q: famol("evaluate", "--qrels", q, "--run", run).stdout.splitlines()[-1]
+    assert table(negative) == table(zero)
+    latin = tmp_path / "latin.qrels"
+    latin.write_bytes(b"1 0 a 2\nq\xe9 0 a 1\nq\xe8 0 a 1\n")
+    proc = famol("evaluate", "--qrels", latin, "--run", run, check=False)
+    assert proc.returncode == 65 and f"{latin}:2:" in proc.stderr and "UTF-8" in proc.stderr, proc.stderr
+
+
+def test_repeated_clicks_are_read_as_pyclick_reads_them_and_counted(famol, tmp_path):
+    log = tmp_path / "log.jsonl"
+    log.write_text('{"query": "q", "shown": ["a", "b", "a"], "clicked": ["a", "a"]}\n{"query": "q", "shown": ["a", "b"], "clicked": ["b"]}\n')
+    out = famol("clicks", "--log", log, "--model", "pbm").stdout
+    assert "1 impression(s) click a document twice (counted once) and 1 show a document twice" in out, out
 
 
 def test_a_huge_file_of_zeros_is_refused_at_once_by_every_reader(famol, tmp_path):

@@ -73,6 +73,10 @@ struct ClicksCommand: ParsableCommand {
         if loaded.unshownClicks > 0 && format == .table {
             print("note: \(path): \(loaded.unshownClicks) clicks on documents not shown in their impression were left out")
         }
+        let (clicks, shown) = (loaded.repeatedClicks, loaded.repeatedShown)
+        if (clicks > 0 || shown > 0) && format == .table {
+            print("note: \(path): \(clicks) impression(s) click a document twice (counted once) and \(shown) show a document twice (both positions count its click), as PyClick reads them")
+        }
         return loaded.impressions
     }
 

@@ -33,6 +33,12 @@ public struct LoadedClickLog: Sendable {
     /// The line each impression starts on, for messages about it.
     public var lines: [Int] = []
 
+    /// Impressions that click one document more than once (the clicks count as one, as
+    /// PyClick's parser takes them) and that show one document at two positions (each
+    /// position clicked when it is, as in PyClick).
+    public var repeatedClicks: Int { impressions.reduce(0) { $0 + (Set($1.clicked).count < $1.clicked.count ? 1 : 0) } }
+    public var repeatedShown: Int { impressions.reduce(0) { $0 + (Set($1.shown).count < $1.shown.count ? 1 : 0) } }
+
     public init(impressions: [Impression], unshownClicks: Int, lines: [Int] = []) {
         self.impressions = impressions
         self.unshownClicks = unshownClicks

@@ -99,7 +99,16 @@ func readLines(_ path: String) throws -> [Substring] {
         throw InputError(file: path, line: bytes[..<nul].reduce(1) { $0 + ($1 == 10 ? 1 : 0) },
                          "a NUL byte in a text file", hint: "the file is damaged or binary")
     }
-    let text = String(decoding: bytes, as: UTF8.self)
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+        // Decoding would replace the bad bytes, and two distinct ids could become one.
+        var line = 1, start = 0
+        for (i, b) in bytes.enumerated() where b == 10 {
+            if String(validating: bytes[start..<i], as: UTF8.self) == nil { break }
+            line += 1
+            start = i + 1
+        }
+        throw InputError(file: path, line: line, "not valid UTF-8 text", hint: "famol reads UTF-8; convert the file (for example: iconv -f latin1 -t utf-8)")
+    }
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
         $0.hasSuffix("\r") ? $0.dropLast() : $0
     }

@@ -8,6 +8,7 @@ public struct Qrels: Sendable, Equatable {
     public static func read(_ path: String) throws -> Qrels {
         let lines = try readLines(path)
         var q = Qrels()
+        var judgedAt: [String: [String: Int]] = [:]
         var rows = 0
         for (i, raw) in lines.enumerated() {
             let line = raw.trimmingSpaces
@@ -20,7 +21,15 @@ public struct Qrels: Sendable, Equatable {
             guard let rel = Int(f[3]) else {
                 throw InputError(file: path, line: i + 1, field: "rel", "'\(f[3])' is not an integer grade")
             }
-            q.judgments[String(f[0]), default: [:]][String(f[2])] = rel
+            let (qid, doc) = (String(f[0]), String(f[2]))
+            // trec_eval refuses a document judged twice for one query; so does famol, rather
+            // than keep one of the grades.
+            if let first = judgedAt[qid]?[doc] {
+                throw InputError(file: path, line: i + 1, field: "docid", "document '\(doc.prefix(80))' is judged twice for query '\(qid.prefix(80))' (first at line \(first))",
+                                 hint: "keep one judgment per query and document")
+            }
+            judgedAt[qid, default: [:]][doc] = i + 1
+            q.judgments[qid, default: [:]][doc] = rel
             rows += 1
         }
         if rows == 0 { throw InputError(file: path, "no judgments", hint: "the qrels file is empty") }
@@ -57,6 +66,7 @@ public struct TrecRun: Sendable, Equatable {
     public static func read(_ path: String) throws -> TrecRun {
         let lines = try readLines(path)
         var run = TrecRun()
+        var rankedAt: [String: [String: Int]] = [:]
         var rows = 0
         for (i, raw) in lines.enumerated() {
             let line = raw.trimmingSpaces
@@ -72,7 +82,15 @@ public struct TrecRun: Sendable, Equatable {
             guard let score = Double(f[4]), score.isFinite else {
                 throw InputError(file: path, line: i + 1, field: "score", "'\(f[4])' is not a finite number")
             }
-            run.results[String(f[0]), default: []].append(Entry(docID: String(f[2]), score: score))
+            let (qid, doc) = (String(f[0]), String(f[2]))
+            // As trec_eval: a document ranked twice for one query is an error (it would count
+            // its relevance twice: nDCG above 1).
+            if let first = rankedAt[qid]?[doc] {
+                throw InputError(file: path, line: i + 1, field: "docid", "document '\(doc.prefix(80))' is ranked twice for query '\(qid.prefix(80))' (first at line \(first))",
+                                 hint: "keep one line per query and document")
+            }
+            rankedAt[qid, default: [:]][doc] = i + 1
+            run.results[qid, default: []].append(Entry(docID: doc, score: score))
             run.tag = String(f[5])
             rows += 1
         }

@@ -11,6 +11,8 @@ import Glibc
 public enum SVMLightReader {
     /// The largest feature index famol reads (LETOR sets have hundreds, Yahoo's 700).
     public static let maxFeatureIndex = 100_000
+    /// The highest grade: LightGBM's default label_gain has 31 entries (2^i - 1, i < 31).
+    public static let maxLabel = 30
 
     public static func read(_ path: String, featureCount: Int? = nil) throws -> RankingDataset {
         let bytes = try readFileBytes(path)
@@ -101,6 +103,11 @@ public enum SVMLightReader {
             throw InputError(file: file, line: line, field: "label",
                              "'\(text(buf, labelRange))' is not a number", hint: "each line starts with a numeric label")
         }
+        // Grades, as LightGBM's lambdarank takes them: not negative, and within its 31 gains.
+        guard label >= 0, label <= Float(SVMLightReader.maxLabel) else {
+            throw InputError(file: file, line: line, field: "label", "label \(formatNumber(label)) is outside 0...\(SVMLightReader.maxLabel)",
+                             hint: "labels are relevance grades (LightGBM refuses negative ones too); map other scales onto 0...\(SVMLightReader.maxLabel)")
+        }
         var qid: String? = nil
         var lastIndex = 0
         skipSpace()
@@ -179,6 +186,19 @@ public enum SVMLightReader {
             ids.reserveCapacity(total)
             for (g, size) in groups.enumerated() { ids.append(contentsOf: repeatElement(String(g + 1), count: size)) }
             return ids
+        }
+        // Each query's rows in one block, as LightGBM and SVMrank require: a qid met again
+        // after other queries would be merged here but split there.
+        var seen: [String: Int] = [:]
+        var previous: String? = nil
+        for (r, qid) in rows.qids.enumerated() {
+            let q = qid!
+            if q != previous, let first = seen[q] {
+                throw InputError(file: file, line: rows.lines[r], field: "qid", "query '\(q.prefix(80))' appears again after other queries (its rows began at line \(first))",
+                                 hint: "keep each query's rows together: sort the file by qid, keeping the order within a query (sort -s)")
+            }
+            if seen[q] == nil { seen[q] = rows.lines[r] }
+            previous = q
         }
         return rows.qids.map { $0! }
     }
