@@ -62,6 +62,29 @@ def test_local_cluster_over_ipc(famol, yahoo, reference, tmp_path):
     assert model_hash(out) == reference
 
 
+def test_famol_local_admits_only_the_workers_it_started(yahoo, reference, cluster, tmp_path):
+    """famol local binds on loopback with CURVE keys made for the run: another local process
+    that connects as a worker (no keys) is never welcomed, and the model is unchanged."""
+    run = cluster.start("famol", ["local", "--workers", 1, "--worker-fault", "1:delay-ms=20",
+                                  "train", *train_args(yahoo, tmp_path / "run", epochs=12)], "local.log")
+    def bound():
+        for child in subprocess.run(["pgrep", "-P", str(run.pid)], capture_output=True, text=True).stdout.split():
+            args = open(f"/proc/{child}/cmdline").read().split("\0")
+            if "--bind" in args:
+                assert "--curve" in args, args
+                return args[args.index("--bind") + 1]
+        return None
+    wait_for(lambda: bound() is not None, what="the coordinator")
+    intruder = cluster.worker(bound(), "intruder")
+    time.sleep(3)
+    assert run.poll() is None, "the run must still be going when the intruder knocks"
+    assert wait_exit(run, timeout=180) == 0, run.log_path.read_text()[-2000:]
+    assert model_hash(run.log_path.read_text()) == reference
+    assert "joined run" not in (tmp_path / "intruder.log").read_text()
+    assert "intruder" not in run.log_path.read_text()
+    intruder.kill()
+
+
 def test_worker_sigkilled_mid_step(famol, yahoo, reference, tmp_path):
     # The fault seam SIGKILLs worker 1 after it received its 11th task, before it answers.
     proc = famol("local", "--workers", 2, "--worker-fault", "1:crash-after=10",

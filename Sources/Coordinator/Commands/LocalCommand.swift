@@ -22,15 +22,20 @@ struct LocalCommand: ParsableCommand {
             throw ValidationError("famol local runs 'train ...' or 'annotate --judge openai ...' on the cluster")
         }
         if command.contains("--bind") { throw ValidationError("famol local chooses the endpoint; drop --bind") }
+        if command.contains("--curve") { throw ValidationError("famol local makes its own CURVE keys; drop --curve") }
     }
 
     func run() throws {
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let workerExe = try LocalWorkers.executable()
+        // Only this user can open the scratch directory: its ipc socket and its keys are ours.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("famol-local-\(getpid())")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: scratch) }
         let endpoint = ipc ? "ipc://\(scratch.path)/coordinator.sock" : "tcp://127.0.0.1:\(try LocalWorkers.freePort())"
+        // Over TCP any local user could connect: CURVE with keys made for this run admits only
+        // the workers started here.
+        let keys = ipc ? nil : try LocalClusterKeys(directory: scratch.path + "/keys", workers: workers)
         var faults: [Int: String] = [:]
         for f in workerFault {
             let parts = f.split(separator: ":", maxSplits: 1)
@@ -39,7 +44,8 @@ struct LocalCommand: ParsableCommand {
             }
             faults[i] = String(parts[1])
         }
-        let coordinator = try launchDyingWithParent(exe, command + ["--bind", endpoint, "--min-workers", String(workers)])
+        let coordinator = try launchDyingWithParent(exe, command + ["--bind", endpoint, "--min-workers", String(workers)]
+                                                        + (keys?.coordinatorArguments ?? []))
         // Annotation: each worker keeps its own store in the run directory, where the next run's
         // coordinator finds every request it sent and every answer it got.
         var storeDir: String? = nil
@@ -48,7 +54,7 @@ struct LocalCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: storeDir!, withIntermediateDirectories: true)
         }
         let children = try LocalWorkers.launch(workerExe, count: workers, endpoint: endpoint, faults: faults) { i in
-            storeDir.map { ["--store", $0 + "/local-\(i).sqlite"] } ?? []
+            (storeDir.map { ["--store", $0 + "/local-\(i).sqlite"] } ?? []) + (keys?.workerArguments(i) ?? [])
         }
         Termination.install()
         var forwarded = false

@@ -10,6 +10,8 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
     private let lock = NSLock()
     private let logFile: FileHandle
     private let endpoint: String
+    /// CURVE keys made for this cluster: no other local process can join it.
+    private let keys: LocalClusterKeys
     private var processes: [Process] = []
     private var coordinator: ClusterCoordinator?
     private(set) var jobs = 0
@@ -22,7 +24,9 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         endpoint = "tcp://127.0.0.1:\(try LocalWorkers.freePort())"
-        processes = try LocalWorkers.launch(try LocalWorkers.executable(), count: workers, endpoint: endpoint, log: logFile)
+        keys = try LocalClusterKeys(directory: FileManager.default.temporaryDirectory.path + "/famol-study-\(getpid())-keys", workers: workers)
+        let keys = keys
+        processes = try LocalWorkers.launch(try LocalWorkers.executable(), count: workers, endpoint: endpoint, log: logFile) { keys.workerArguments($0) }
     }
 
     /// The process ids of the workers (for tests that count them).
@@ -44,6 +48,7 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
         } else {
             var settings = CoordinatorSettings(bind: endpoint)
             settings.minWorkers = workers
+            settings.curve = keys.coordinatorCurve
             let log = logFile
             c = ClusterCoordinator(settings: settings, job: .train(spec), datasetHash: datasetHash, trainer: loaded.0) { line in
                 log.write(Data(("famol study cluster: " + line + "\n").utf8))
@@ -65,7 +70,8 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
     private func replaceDeadWorkers() throws {
         for (i, p) in processes.enumerated() where !p.isRunning {
             logFile.write(Data("famol study cluster: worker local-\(i + 1) exited (status \(p.terminationStatus)); starting it again\n".utf8))
-            processes[i] = try launchDyingWithParent(try LocalWorkers.executable(), LocalWorkers.arguments(i + 1, endpoint: endpoint), log: logFile)
+            processes[i] = try launchDyingWithParent(try LocalWorkers.executable(),
+                                                     LocalWorkers.arguments(i + 1, endpoint: endpoint) + keys.workerArguments(i + 1), log: logFile)
         }
     }
 
@@ -76,6 +82,7 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
         coordinator?.stop(reason: "study finished")
         coordinator = nil
         LocalWorkers.stop(processes)
+        try? FileManager.default.removeItem(atPath: keys.directory)
         try? logFile.close()
     }
 
