@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
@@ -32,13 +33,21 @@ let package = Package(
             dependencies: ["Ranking", "COpenBLAS", "CSQLite", "CCurl"]
         ),
         .target(
+            name: "FamolLog",
+            dependencies: [.product(name: "Logging", package: "swift-log"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .target(
             name: "Cluster",
-            dependencies: ["CZMQ", "Proto", "CCRC32C", "Ranking", "Annotation", "COpenBLAS"]
+            dependencies: ["CZMQ", "Proto", "CCRC32C", "Ranking", "Annotation", "COpenBLAS",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "Worker",
             dependencies: [
                 "Cluster",
+                "FamolLog",
+                .product(name: "Logging", package: "swift-log"),
                 "Ranking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -51,6 +60,8 @@ let package = Package(
             name: "Coordinator",
             dependencies: [
                 "Ranking",
+                "FamolLog",
+                .product(name: "Logging", package: "swift-log"),
                 "Cluster",
                 "Annotation",
                 "COpenBLAS",

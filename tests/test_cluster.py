@@ -85,6 +85,21 @@ def test_famol_local_admits_only_the_workers_it_started(yahoo, reference, cluste
     intruder.kill()
 
 
+def test_log_lines_are_json_for_a_collector_and_follow_the_level(famol, yahoo, reference, tmp_path):
+    import json
+    proc = famol("local", "--workers", 2, "--worker-fault", "1:crash-after=10",
+                 *["train", *train_args(yahoo, tmp_path / "run"), "--log-format", "json"], timeout=180)
+    records = [json.loads(line) for line in proc.stderr.splitlines()]  # every line is a JSON object
+    assert {"time", "level", "logger", "message"} <= set(records[0])
+    loggers = {r["logger"] for r in records}
+    assert "famol" in loggers and "famol-worker local-2" in loggers, loggers
+    assert any(r["level"] == "info" and "ready" in r["message"] for r in records)
+    assert any(r["level"] == "error" and "worker 1 exited with status 9" in r["message"] for r in records), records
+    assert model_hash(proc.stdout) == reference
+    quiet = famol("local", "--workers", 2, *["train", *train_args(yahoo, tmp_path / "quiet"), "--log-level", "warning"], timeout=180)
+    assert "ready" not in quiet.stderr and "joined run" not in quiet.stderr, quiet.stderr
+
+
 def test_worker_sigkilled_mid_step(famol, yahoo, reference, tmp_path):
     # The fault seam SIGKILLs worker 1 after it received its 11th task, before it answers.
     proc = famol("local", "--workers", 2, "--worker-fault", "1:crash-after=10",

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Cluster
+import FamolLog
 import Foundation
+import Logging
 import Ranking
 
 /// famol-worker: connects to a coordinator and computes the tasks it leases.
@@ -23,8 +25,10 @@ struct FamolWorker: ParsableCommand {
     @Option(help: "Touch this file on every heartbeat while in a run (for liveness probes).") var healthFile: String?
     @Option(help: "Annotation: this worker's store (SQLite), where every request is recorded before it is sent and every answer before it is returned.")
     var store: String?
+    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
+        logging.apply()
         tuneAllocatorForTraining()
         dieWithParentIfAsked()
         var settings = WorkerSettings(connect: connect, workerID: id ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())")
@@ -44,23 +48,22 @@ struct FamolWorker: ParsableCommand {
                 settings.curve = (try CurveKeyPair.read(curveServerKey, needSecret: false).publicKey,
                                   try CurveKeyPair.read(curveKey, needSecret: true))
             } catch let e as InputError {
-                printErr("famol-worker: \(e)")
+                Logger(label: "famol-worker").error("\(e)")
                 throw ExitCode(65)
             }
         }
-        let id = settings.workerID
-        let node = WorkerNode(settings: settings) { printErr("famol-worker \(id): \($0)") }
+        var logger = Logger(label: "famol-worker \(settings.workerID)")
+        logger[metadataKey: "worker"] = "\(settings.workerID)"
+        let node = WorkerNode(settings: settings, logger: logger)
         switch try node.run() {
         case .shutdown(let reason):
-            printErr("famol-worker \(id): shutdown (\(reason))")
+            logger.info("shutdown (\(reason))")
         case .refused(let reason):
-            printErr("famol-worker \(id): refused by the coordinator: \(reason)")
+            logger.error("refused by the coordinator: \(reason)")
             throw ExitCode(3)
         case .failed(let reason):
-            printErr("famol-worker \(id): \(reason)")
+            logger.error("\(reason)")
             throw ExitCode(65)
         }
     }
 }
-
-func printErr(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }

@@ -1,11 +1,12 @@
 import Annotation
 import Foundation
+import Logging
 
 /// What the coordinator does when a worker reports a task it could not finish: decided by the
 /// failure's kind, never by the wording of its reason.
 extension ClusterCoordinator {
     func taskFailed(_ f: TaskFailure, from identity: [UInt8], now: Double) {
-        if f.kind != .cancelled { log("worker \(workers[identity]!.workerID) failed a task: \(f.reason)") }
+        if f.kind != .cancelled { logger.warning("worker \(workers[identity]!.workerID) failed a task: \(f.reason)", metadata: ["worker": "\(workers[identity]!.workerID)"]) }
         if let lease = leases[f.leaseID], lease.worker == identity, tasks[lease.task]?.output == nil {
             let id = lease.task
             tasks[id]!.spent.requests += Int(f.requestsSent)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Workers joining (Hello: admitted or refused) and leaving the run.
 extension ClusterCoordinator {
@@ -9,7 +10,7 @@ extension ClusterCoordinator {
             let now = Self.now()
             if now - lastRefusalLogged >= 10 {
                 let more = refusalsNotLogged > 0 ? " (and \(refusalsNotLogged) refusal(s) not logged since the last line)" : ""
-                log("refused worker \(h.workerID): numeric profile '\(h.numericProfile)' differs from the coordinator's '\(profile)'\(more)")
+                logger.warning("refused worker \(h.workerID): numeric profile '\(h.numericProfile)' differs from the coordinator's '\(profile)'\(more)")
                 lastRefusalLogged = now
                 refusalsNotLogged = 0
             } else {
@@ -29,7 +30,7 @@ extension ClusterCoordinator {
 
     func removeWorker(_ identity: [UInt8], why: String) {
         guard let w = workers.removeValue(forKey: identity) else { return }
-        log("worker \(w.workerID) removed: \(why)")
+        logger.warning("worker \(w.workerID) removed: \(why)", metadata: ["worker": "\(w.workerID)"])
         for id in w.leases { if let lease = leases.removeValue(forKey: id) { requeueIfOrphaned(lease.task) } }
         counters.set("famol_workers_alive", Double(workers.count))
     }

@@ -1,6 +1,7 @@
 import Annotation
 import CZMQ
 import Foundation
+import Logging
 import Ranking
 
 /// The coordinator's side of the cluster: leases tasks (shards of a training step, or LLM
@@ -21,7 +22,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
     var runID: String
     var welcome: WireMessage.Welcome
     let profile = NumericProfile.current
-    let log: @Sendable (String) -> Void
+    let logger: Logger
 
     let lock = NSCondition()
     private var socketThread: SocketThread!
@@ -50,13 +51,13 @@ public final class ClusterCoordinator: @unchecked Sendable {
 
     public init(settings: CoordinatorSettings, job: ClusterJob, datasetHash: String, trainer: Trainer? = nil,
                 storeResult: (@Sendable (String) throws -> Void)? = nil,
-                counters: ClusterCounters = ClusterCounters(), log: @escaping @Sendable (String) -> Void) {
+                counters: ClusterCounters = ClusterCounters(), logger: Logger) {
         self.settings = settings
         self.job = job
         self.trainer = trainer
         self.storeResult = storeResult
         self.counters = counters
-        self.log = log
+        self.logger = logger
         (runID, welcome) = Self.identify(job, datasetHash: datasetHash, settings: settings)
     }
 
@@ -68,8 +69,8 @@ public final class ClusterCoordinator: @unchecked Sendable {
         try socket.set(ZMQ_SNDHWM, 0)
         try socket.set(ZMQ_RCVHWM, 0)
         if let curve = settings.curve {
-            zap = try ZAPHandler(authorized: curve.authorized) { [log] key, ok in
-                if !ok { log("refused a CURVE client with unlisted key \(key.prefix(8))...") }
+            zap = try ZAPHandler(authorized: curve.authorized) { [logger] key, ok in
+                if !ok { logger.warning("refused a CURVE client with unlisted key \(key.prefix(8))...") }
             }
             try socket.set(ZMQ_ZAP_DOMAIN, string: "famol")
             try socket.set(ZMQ_CURVE_SERVER, 1)
@@ -240,7 +241,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
     func drop(_ identity: [UInt8], _ reason: DropReason, _ detail: String) {
         counters.add("famol_dropped_frames_total", label: reason.rawValue)
         if warnedPeers.insert(identity).inserted {
-            log("dropped a message from peer \(hex(identity)): \(detail) (further drops from this peer are only counted)")
+            logger.warning("dropped a message from peer \(hex(identity)): \(detail) (further drops from this peer are only counted)")
         }
     }
 
@@ -255,7 +256,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
             workers[identity]!.ready = true
             workers[identity]!.credit = Int(credit)
             workers[identity]!.freeCredit = Int(credit) - workers[identity]!.leases.count
-            if !wasReady { log("worker \(workers[identity]!.workerID) ready, \(credit) task(s) at once (\(workers.values.filter(\.ready).count) ready)") }
+            if !wasReady { logger.info("worker \(workers[identity]!.workerID) ready, \(credit) task(s) at once (\(workers.values.filter(\.ready).count) ready)") }
         case let .heartbeat(_, progress):
             // Progress is the worker's count of finished work: when it moves, all its leases
             // are alive; when it stalls, they are re-leased after the stall timeout.
@@ -315,7 +316,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
         // that fails stops the run: the task is not leased again (that would pay again for an
         // answer that exists), and the worker keeps the answer until a coordinator stores it.
         do { try storeResult?(json) } catch {
-            log("cannot store the result for \(key.prefix(12)): \(error); stopping (the worker keeps the answer)")
+            logger.error("cannot store the result for \(key.prefix(12)): \(error); stopping (the worker keeps the answer)")
             storeFailure = storeFailure ?? "\(error)"
             if let id = annotationTaskIDs[key], tasks[id]?.output == nil { complete(id, .storeFailed("\(error)")) }
             finishLease(leaseID, of: identity, now: now)
@@ -364,7 +365,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
             removeWorker(id, why: "missed \(settings.liveness.liveness) heartbeats")
         }
         for (id, lease) in leases where now - lease.progressAt > settings.straggler.stallTimeoutSeconds {
-            log("lease \(id) stalled for \(Int(settings.straggler.stallTimeoutSeconds)) s; re-leasing it")
+            logger.warning("lease \(id) stalled for \(Int(settings.straggler.stallTimeoutSeconds)) s; re-leasing it")
             // The worker's credit stays taken: its compute thread is presumably stuck. Told to
             // cancel, it sends no further request for the old lease.
             send(to: lease.worker, .cancel(leaseID: id))

@@ -1,6 +1,7 @@
 import Annotation
 import CZMQ
 import Foundation
+import Logging
 import Ranking
 
 /// How a worker connects and what it may do.
@@ -43,7 +44,7 @@ public enum WorkerExit: Sendable, Equatable {
 /// heartbeats carry progress so the coordinator can tell a stuck task from a slow one.
 public final class WorkerNode: @unchecked Sendable {
     public let settings: WorkerSettings
-    let log: @Sendable (String) -> Void
+    let logger: Logger
     private let inbox = BlockingQueue<WireMessage>()
     private let lock = NSLock()
     private var socketThread: SocketThread!
@@ -77,9 +78,9 @@ public final class WorkerNode: @unchecked Sendable {
     private var parameters: (version: UInt64, values: [Float])? = nil
     private var tasksStarted = 0
 
-    public init(settings: WorkerSettings, log: @escaping @Sendable (String) -> Void) {
+    public init(settings: WorkerSettings, logger: Logger) {
         self.settings = settings
-        self.log = log
+        self.logger = logger
     }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -149,7 +150,7 @@ public final class WorkerNode: @unchecked Sendable {
         if welcomed && now - lastHeard > liveness.deadAfterSeconds {
             // The coordinator went quiet (died or restarted): introduce ourselves again.
             welcomed = false
-            log("coordinator silent for \(liveness.deadAfterSeconds) s; saying Hello again")
+            logger.warning("coordinator silent for \(liveness.deadAfterSeconds) s; saying Hello again")
         }
         let isWelcomed = welcomed
         let beat = WireMessage.Body.heartbeat(leaseID: currentLease, progress: progress)
@@ -231,7 +232,7 @@ public final class WorkerNode: @unchecked Sendable {
         // call: wait for them, then send every unacknowledged result, then say Ready.
         while locked({ inFlight }) > 0 { Thread.sleep(forTimeInterval: 0.05) }
         let resend = locked { unacked }
-        if isNew { log("joined run \(runID)") }
+        if isNew { logger.info("joined run \(runID)", metadata: ["run": "\(runID)"]) }
         for (_, json) in resend.sorted(by: { $0.key < $1.key }) { send(.annotateResult(leaseID: 0, resultJSON: json)) }
         var credit = settings.credit
         if case .annotate(_, let c)? = job?.loaded { credit = c }
@@ -358,11 +359,11 @@ public final class WorkerNode: @unchecked Sendable {
             // would lose an answer the server was paid for (that case costs one call again).
             while locked({ inFlight }) > 0 { Thread.sleep(forTimeInterval: 0.05) }
             Thread.sleep(forTimeInterval: 0.2)
-            log("fault injection: SIGKILL on task \(tasksStarted)")
+            logger.warning("fault injection: SIGKILL on task \(tasksStarted)")
             kill(getpid(), SIGKILL)
         }
         if let n = f.hangAfter, tasksStarted > n {
-            log("fault injection: compute thread hangs on task \(tasksStarted)")
+            logger.warning("fault injection: compute thread hangs on task \(tasksStarted)")
             while true { Thread.sleep(forTimeInterval: 3600) }
         }
     }

@@ -1,5 +1,6 @@
 import Annotation
 import ArgumentParser
+import FamolLog
 import Foundation
 import Ranking
 
@@ -30,8 +31,10 @@ struct AnnotateCommand: ParsableCommand {
     @Option(help: "Output directory.") var out: String
     @OptionGroup(title: "LLM judge (--judge openai)") var llm: LLMOptions
     @OptionGroup(title: "Cluster (--judge openai with --bind: calls run on famol-worker processes)") var cluster: ClusterOptions
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
 
     func run() throws {
+        logging.apply()
         try reportingInputErrors {
             let collection = try loadCollection()
             if judge == .openai { return try runLLM(collection: collection) }

@@ -100,7 +100,7 @@ extension AnnotateCommand {
                                                       chat.timeoutSeconds * Double(chat.retries + 1) * Double(llm.parseRetries + 1) + 30)
             let c = ClusterCoordinator(settings: serve, job: .annotate(job), datasetHash: "", storeResult: { json in
                 try store.put(try JSONDecoder().decode(StoredAnnotation.self, from: Data(json.utf8)))
-            }) { printError("famol: \($0)") }
+            }, logger: Log.famol)
             try c.start()
             print("coordinator on \(c.boundEndpoint), waiting for \(cluster.minWorkers) worker(s)")
             try c.waitForWorkers(cluster.minWorkers)

@@ -1,5 +1,7 @@
 import ArgumentParser
+import FamolLog
 import Foundation
+import Logging
 
 /// `famol local --workers N train ...`: a single-host cluster in one command.
 struct LocalCommand: ParsableCommand {
@@ -26,6 +28,9 @@ struct LocalCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The command's --log-level and --log-format reach the workers through the environment.
+        LogSettings.set(level: Self.value(of: "--log-level", in: command).flatMap(Logger.Level.init(rawValue:)),
+                        format: Self.value(of: "--log-format", in: command).flatMap(LogFormat.init(rawValue:)))
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let workerExe = try LocalWorkers.executable()
         // Only this user can open the scratch directory: its ipc socket and its keys are ours.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cluster
+import FamolLog
 import Foundation
 import Ranking
 
@@ -23,6 +24,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var options: TrainOptions
     @OptionGroup(title: "Cluster") var cluster: ClusterOptions
     @OptionGroup(title: "Checkpoints") var checkpoints: CheckpointOptions
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
 
     func validate() throws {
         if spec != nil {
@@ -48,6 +50,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        logging.apply()
         try reportingInputErrors {
             pinBLASToOneThread()
             let spec = try jobSpec()
@@ -64,7 +67,7 @@ struct TrainCommand: ParsableCommand {
             var metrics: MetricsServer? = nil
             if let bind = cluster.bind {
                 let c = ClusterCoordinator(settings: try cluster.settings(bind: bind), job: .train(spec), datasetHash: datasetHash,
-                                           trainer: loaded.0) { printError("famol: \($0)") }
+                                           trainer: loaded.0, logger: Log.famol)
                 try c.start()
                 coordinator = c
                 if let port = cluster.metricsPort {

@@ -1,5 +1,6 @@
 import Annotation
 import ArgumentParser
+import FamolLog
 import Foundation
 import Ranking
 
@@ -21,6 +22,7 @@ struct DemoCommand: ParsableCommand {
     )
 
     @OptionGroup var options: StudyOptions
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
     @Option(help: "Cranfield directory.") var cranfield: String?
     @Option(help: "Output directory (default runs/demo).") var out: String?
     @Option(help: "Simulated worlds per quality strength (default 5).") var simulationSeeds: Int?
@@ -56,6 +58,7 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
+        logging.apply()
         try reportingInputErrors {
             pinBLASToOneThread()
             var s = try settings()

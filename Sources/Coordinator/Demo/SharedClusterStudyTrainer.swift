@@ -1,4 +1,5 @@
 import Cluster
+import FamolLog
 import Foundation
 import Ranking
 
@@ -49,10 +50,8 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
             var settings = CoordinatorSettings(bind: endpoint)
             settings.minWorkers = workers
             settings.curve = keys.coordinatorCurve
-            let log = logFile
-            c = ClusterCoordinator(settings: settings, job: .train(spec), datasetHash: datasetHash, trainer: loaded.0) { line in
-                log.write(Data(("famol study cluster: " + line + "\n").utf8))
-            }
+            c = ClusterCoordinator(settings: settings, job: .train(spec), datasetHash: datasetHash, trainer: loaded.0,
+                                   logger: FamolLogHandler.logger(label: "famol study cluster", output: logFile))
             try c.start()
             coordinator = c
         }

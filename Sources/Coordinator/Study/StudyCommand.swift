@@ -1,5 +1,6 @@
 import Annotation
 import ArgumentParser
+import FamolLog
 import Foundation
 import Ranking
 
@@ -23,6 +24,7 @@ struct StudyCommand: ParsableCommand {
     )
 
     @OptionGroup var options: StudyOptions
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
     @Option(help: "Click log: famol JSONL, Yandex relevance-prediction, or TianGong-ST XML.") var log: String?
     @Option(help: "Click log format: jsonl, yandex or tiangong (default: from the file).") var logFormat: String?
     @Option(help: "Candidates and features: SVMlight whose rows name their document ('# docid').") var data: String?
@@ -77,6 +79,7 @@ struct StudyCommand: ParsableCommand {
     }
 
     func run() throws {
+        logging.apply()
         try reportingInputErrors {
             pinBLASToOneThread()
             var s = try settings()

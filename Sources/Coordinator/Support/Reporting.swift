@@ -1,7 +1,9 @@
 import ArgumentParser
 import Annotation
 import Cluster
+import FamolLog
 import Foundation
+import Logging
 import Ranking
 
 /// Exit codes documented in `famol --help`.
@@ -47,8 +49,23 @@ extension ExitStatus {
     }
 }
 
+/// An error or warning for the user: the line as written, or with `--log-format json` a
+/// JSON record (level error) like every other log line.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    if LogSettings.current.format == .json {
+        Log.famol.error("\(text)")
+    } else {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+/// The famol executable's loggers.
+enum Log {
+    /// "famol: ..." lines: the coordinator's events.
+    static var famol: Logger {
+        LogSettings.bootstrap()
+        return Logger(label: "famol")
+    }
 }
 
 /// Parses comma-separated integers such as `64,32`.
