@@ -14,6 +14,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
@@ -30,7 +32,7 @@ let package = Package(
         ),
         .target(
             name: "Annotation",
-            dependencies: ["Ranking", "COpenBLAS", "CSQLite", "CCurl"]
+            dependencies: ["Ranking", "COpenBLAS", "CSQLite", "CCurl", .product(name: "Metrics", package: "swift-metrics")]
         ),
         .target(
             name: "FamolLog",
@@ -40,7 +42,9 @@ let package = Package(
         .target(
             name: "Cluster",
             dependencies: ["CZMQ", "Proto", "CCRC32C", "Ranking", "Annotation", "COpenBLAS",
-                           .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "Prometheus", package: "swift-prometheus")]
         ),
         .executableTarget(
             name: "Worker",

@@ -30,6 +30,7 @@ def famol():
             raise AssertionError(f"famol {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
         return proc
 
+    run.binary = binary  # for tests that start famol themselves (to watch it while it runs)
     return run
 
 

@@ -129,6 +129,10 @@ def test_a_run_without_faults_requeues_nothing(yahoo, reference, cluster, tmp_pa
     values = metrics(port)
     assert values.get("famol_tasks_leased_total", 0) >= 10
     assert values.get("famol_tasks_requeued_total", 0) == 0, values
+    # Step and task times are histograms (swift-metrics timers through swift-prometheus).
+    assert values.get("famol_step_seconds_count", 0) >= 10, values
+    assert values.get("famol_task_seconds_count", 0) >= 10
+    assert any(k.startswith("famol_step_seconds_bucket{") for k in values)
     assert wait_exit(coord) == 0
     assert model_hash(coord.log_path.read_text()) == reference
 

@@ -286,3 +286,30 @@ def test_a_full_disk_stops_the_run_without_paying_for_what_cannot_be_kept(famol,
     assert stored_attempts > 0, "the disk filled mid-run, after some answers were stored"
     assert elapsed < 30, f"took {elapsed:.0f} s to stop (start-up included)"
     print(f"workers {workers}: stopped after {elapsed:.1f} s, {seen} requests, {stored_attempts} stored attempts")
+
+
+def test_llm_requests_tokens_and_cache_hits_are_prometheus_metrics(famol, datasets, server, tmp_path):
+    """--metrics-port serves what the endpoint costs while the run goes: requests by outcome,
+    tokens, request-time histogram, retries, cache hits and the budget left."""
+    import subprocess, time
+    from cluster_support import free_port, metric, metrics, wait_for
+    annotate(famol, datasets, tmp_path, server.endpoint, "pointann", "--max-queries", 1)  # 10 stored: cache hits next
+    port = free_port()
+    server.state(slow_ms=300, fail_next=1)
+    args = [str(a) for a in annotate_args(datasets, tmp_path, server.endpoint, "pointann", "--max-queries", 3,
+                                          "--metrics-port", port, "--budget-calls", 1000)]
+    proc = subprocess.Popen([str(famol.binary), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: metric(port, 'famol_llm_requests_total{outcome="answered"}') >= 3, timeout=120,
+                 what="3 answered requests")
+        values = metrics(port)
+    finally:
+        out, err = proc.communicate(timeout=600)
+        server.state(slow_ms=0, fail_next=0)
+    assert proc.returncode == 0, err[-2000:]
+    assert values.get("famol_llm_cache_hits_total", 0) == 10, values
+    assert values.get('famol_llm_requests_total{outcome="http_500"}', 0) == 1
+    assert values.get("famol_llm_retries_total", 0) >= 1
+    assert values.get('famol_llm_tokens_total{kind="prompt"}', 0) > 0 and values.get('famol_llm_tokens_total{kind="completion"}', 0) > 0
+    assert values.get("famol_llm_request_seconds_count", 0) >= 3
+    assert 0 < values.get("famol_llm_budget_requests_left", 0) < 1000

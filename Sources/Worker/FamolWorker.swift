@@ -25,10 +25,13 @@ struct FamolWorker: ParsableCommand {
     @Option(help: "Touch this file on every heartbeat while in a run (for liveness probes).") var healthFile: String?
     @Option(help: "Annotation: this worker's store (SQLite), where every request is recorded before it is sent and every answer before it is returned.")
     var store: String?
+    @Option(help: "Serve this worker's Prometheus metrics (its LLM requests, tokens, retries) on this port of 127.0.0.1 (0 picks one).")
+    var metricsPort: Int?
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
         logging.apply()
+        FamolMetrics.bootstrap()
         tuneAllocatorForTraining()
         dieWithParentIfAsked()
         var settings = WorkerSettings(connect: connect, workerID: id ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())")
@@ -54,6 +57,9 @@ struct FamolWorker: ParsableCommand {
         }
         var logger = Logger(label: "famol-worker \(settings.workerID)")
         logger[metadataKey: "worker"] = "\(settings.workerID)"
+        let metrics = try metricsPort.map { try MetricsServer(port: $0) { FamolMetrics.text() } }
+        if let metrics { logger.info("metrics on http://127.0.0.1:\(metrics.port)/metrics") }
+        defer { metrics?.stop() }
         let node = WorkerNode(settings: settings, logger: logger)
         switch try node.run() {
         case .shutdown(let reason):

@@ -27,6 +27,13 @@ public final class AnnotationBudget: @unchecked Sendable {
         return refused || (maxRequests.map { requests >= $0 } ?? false) || (maxTokens.map { tokens + reservedTokens >= $0 } ?? false)
     }
 
+    /// Requests the budget has left (nil: no request budget).
+    public var requestsLeft: Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        return maxRequests.map { max(0, $0 - requests - allowanceRequests) }
+    }
+
     /// Takes one request and `tokens` (an upper estimate: prompt and max_tokens) from the
     /// budget, or returns false when they do not fit.
     public func reserveRequest(tokens estimate: Int) -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Ranking
 
 /// Settings of an OpenAI-compatible chat-completions endpoint (llama.cpp server, vLLM,
@@ -94,6 +95,7 @@ public final class ChatClient: @unchecked Sendable {
                 reply.requests += attempt
                 return reply
             } catch let e as ChatError where e.retryable && attempt < settings.retries {
+                LLMMetrics.retries.increment()
                 let backoff = min(settings.maxBackoffSeconds, settings.backoffSeconds * pow(2, Double(attempt)))
                 Thread.sleep(forTimeInterval: max(e.retryAfter ?? 0, backoff * Double.random(in: 0.5...1.0)))
                 attempt += 1
@@ -142,11 +144,13 @@ public final class ChatClient: @unchecked Sendable {
                 throw error
             }
         }
+        let started = DispatchTime.now().uptimeNanoseconds
         // Whatever happens next, the request was sent: settle it before anything else.
         func settle(_ outcome: String, _ prompt: Int = 0, _ completion: Int = 0) throws {
+            LLMMetrics.request(outcome: outcome, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9,
+                               promptTokens: prompt, completionTokens: completion)
             if let accounting, let ticket { try accounting.didFinish(ticket, outcome: outcome, promptTokens: prompt, completionTokens: completion) }
         }
-        let started = DispatchTime.now().uptimeNanoseconds
         let response: HTTPPost.Response
         do {
             response = try HTTPPost.send(url: url, headers: headers, body: payload, timeoutSeconds: settings.timeoutSeconds)
@@ -197,5 +201,28 @@ public final class ChatClient: @unchecked Sendable {
                               completionTokens: (usage?["completion_tokens"] as? NSNumber)?.intValue ?? 0)
         try settle("answered", reply.promptTokens, reply.completionTokens)
         return reply
+    }
+}
+
+/// What an LLM endpoint costs, as Prometheus sees it (swift-metrics; no-ops until an
+/// executable installs a backend).
+enum LLMMetrics {
+    static let retries = Counter(label: "famol_llm_retries_total")
+
+    /// One HTTP request: its outcome (answered, HTTP 500, timeout, ...), its time and tokens.
+    static func request(outcome: String, seconds: Double, promptTokens: Int, completionTokens: Int) {
+        Counter(label: "famol_llm_requests_total", dimensions: [("outcome", kind(of: outcome))]).increment()
+        Metrics.Timer(label: "famol_llm_request_seconds").recordNanoseconds(Int64(seconds * 1e9))
+        if promptTokens > 0 { Counter(label: "famol_llm_tokens_total", dimensions: [("kind", "prompt")]).increment(by: Int64(promptTokens)) }
+        if completionTokens > 0 { Counter(label: "famol_llm_tokens_total", dimensions: [("kind", "completion")]).increment(by: Int64(completionTokens)) }
+    }
+
+    /// A small, fixed set of label values: the outcome's first words.
+    static func kind(of outcome: String) -> String {
+        if outcome == "answered" { return "answered" }
+        if outcome.hasPrefix("HTTP ") { return "http_" + outcome.dropFirst(5).prefix(3) }
+        if outcome.contains("timed out") || outcome.contains("Timeout") { return "timeout" }
+        if outcome.hasPrefix("transport error") { return "transport_error" }
+        return "other"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Ranking
 
 /// How an LLM annotation run asks and aggregates.
@@ -201,6 +202,7 @@ public final class LLMAnnotator: @unchecked Sendable {
             lock.lock()
             stats.cacheHits += 1
             lock.unlock()
+            Counter(label: "famol_llm_cache_hits_total").increment()
             return stored
         }
         if unanswered.contains(call.key) && !settings.retryUnanswered {
@@ -226,6 +228,8 @@ public final class LLMAnnotator: @unchecked Sendable {
         stats.completionTokens += answer.completionTokens
         if answer.abstained { stats.abstentions += 1 }
         lock.unlock()
+        if answer.abstained { Counter(label: "famol_llm_abstentions_total").increment() }
+        if let left = budget.requestsLeft { Gauge(label: "famol_llm_budget_requests_left").record(left) }
         return answer
     }
 

@@ -198,7 +198,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
             if case .gradient(let r) = output { results[s] = r }
         }
         counters.add("famol_steps_total")
-        counters.set("famol_step_seconds", Self.now() - started)
+        counters.time("famol_step_seconds", seconds: Self.now() - started)
         return results.map { $0! }
     }
 
@@ -283,7 +283,10 @@ public final class ClusterCoordinator: @unchecked Sendable {
     /// re-issued after a stall, returns the credit the stall kept.
     func finishLease(_ leaseID: UInt64, of identity: [UInt8], now: Double, succeeded: Bool = true) {
         if let lease = leases[leaseID], lease.worker == identity {
-            if succeeded { taskSeconds.append(now - lease.issuedAt) }  // the straggler median
+            if succeeded {
+                taskSeconds.append(now - lease.issuedAt)  // the straggler median
+                counters.time("famol_task_seconds", seconds: now - lease.issuedAt)
+            }
             release(leaseID, creditBack: true)
         } else {
             let w = workers[identity]!

@@ -1,41 +1,62 @@
 import Foundation
+import Metrics
+import Prometheus
 
-/// The coordinator's counters and gauges, rendered as Prometheus text.
+/// famol's metrics registry: every library records through swift-metrics (counters, gauges,
+/// timers as Prometheus histograms) and `MetricsServer` serves the registry as Prometheus text.
+public enum FamolMetrics {
+    public static let registry = PrometheusCollectorRegistry()
+
+    /// Installs the Prometheus backend (once per process; before it, metrics are no-ops).
+    public static func bootstrap() { installed }
+
+    private static let installed: Void = {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // From a gradient step (milliseconds) to an LLM request (up to minutes).
+        factory.defaultDurationHistogramBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
+            .map { Duration.milliseconds(Int64($0 * 1000)) }
+        MetricsSystem.bootstrap(factory)
+    }()
+
+    /// The Prometheus text exposition of everything recorded.
+    public static func text() -> String {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+}
+
+/// The coordinator's counters and gauges, recorded through swift-metrics (and kept here too, for
+/// the coordinator's own reading).
 public final class ClusterCounters: @unchecked Sendable {
     private let lock = NSLock()
-    private var counters: [String: Double] = [:]
-    private var gauges: [String: Double] = [:]
-
-    public static let help: [String: String] = [
-        "famol_workers_alive": "Workers currently alive.",
-        "famol_steps_total": "Optimizer steps completed.",
-        "famol_step_seconds": "Duration of the last step.",
-        "famol_tasks_leased_total": "Gradient tasks leased to workers (including re-leases and duplicates).",
-        "famol_tasks_requeued_total": "Leases returned to the queue after a death, a stall or a failure.",
-        "famol_duplicate_results_total": "Results dropped because the task was already done or the lease was stale.",
-        "famol_dropped_frames_total": "Inbound messages dropped, by reason.",
-        "famol_heartbeat_misses_total": "Workers declared dead after missed heartbeats.",
-        "famol_workers_refused_total": "Workers refused (numeric profile or run mismatch).",
-    ]
+    private var values: [String: Double] = [:]
 
     public init() {}
 
     public func add(_ name: String, _ value: Double = 1, label: String? = nil) {
         lock.lock()
-        counters[key(name, label), default: 0] += value
+        values[key(name, label), default: 0] += value
         lock.unlock()
+        Counter(label: name, dimensions: label.map { [("reason", $0)] } ?? []).increment(by: Int64(value))
     }
 
     public func set(_ name: String, _ value: Double) {
         lock.lock()
-        gauges[name] = value
+        values[name] = value
         lock.unlock()
+        Gauge(label: name).record(value)
+    }
+
+    /// Records a duration in the histogram `name` (seconds).
+    public func time(_ name: String, seconds: Double) {
+        Metrics.Timer(label: name).recordNanoseconds(Int64(max(0, seconds) * 1e9))
     }
 
     public func value(_ name: String, label: String? = nil) -> Double {
         lock.lock()
         defer { lock.unlock() }
-        return counters[key(name, label)] ?? gauges[name] ?? 0
+        return values[key(name, label)] ?? 0
     }
 
     private func key(_ name: String, _ label: String?) -> String {
@@ -43,20 +64,5 @@ public final class ClusterCounters: @unchecked Sendable {
     }
 
     /// Prometheus text exposition format 0.0.4.
-    public func prometheusText() -> String {
-        lock.lock()
-        let c = counters, g = gauges
-        lock.unlock()
-        var out = ""
-        var described = Set<String>()
-        func describe(_ series: String, _ type: String) {
-            let base = String(series.prefix { $0 != "{" })
-            guard described.insert(base).inserted else { return }
-            if let h = Self.help[base] { out += "# HELP \(base) \(h)\n" }
-            out += "# TYPE \(base) \(type)\n"
-        }
-        for name in g.keys.sorted() { describe(name, "gauge"); out += "\(name) \(g[name]!)\n" }
-        for name in c.keys.sorted() { describe(name, "counter"); out += "\(name) \(c[name]!)\n" }
-        return out
-    }
+    public func prometheusText() -> String { FamolMetrics.text() }
 }

@@ -6,7 +6,13 @@ public final class MetricsServer: @unchecked Sendable {
     private let fd: Int32
     public let port: Int
     private let render: @Sendable () -> String
-    private var running = true
+    private let lock = NSLock()
+    private var stopped = false
+    private var running: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return !stopped
+    }
 
     /// Listens on `host:port` (port 0 picks a free one).
     public init(host: String = "127.0.0.1", port: Int, render: @escaping @Sendable () -> String) throws {
@@ -38,7 +44,9 @@ public final class MetricsServer: @unchecked Sendable {
     }
 
     public func stop() {
-        running = false
+        lock.lock()
+        stopped = true
+        lock.unlock()
         shutdown(fd, Int32(SHUT_RDWR))
         close(fd)
     }
@@ -46,7 +54,13 @@ public final class MetricsServer: @unchecked Sendable {
     private func serve() {
         while running {
             let client = accept(fd, nil, nil)
-            if client < 0 { if running { continue } else { return } }
+            if client < 0 {
+                // Interrupted or a client gone before it was accepted: try again. Anything else
+                // (the socket closed, no file descriptors left) waits a little instead of spinning.
+                if !running { return }
+                if errno != EINTR && errno != ECONNABORTED { Thread.sleep(forTimeInterval: 0.1) }
+                continue
+            }
             var timeout = timeval(tv_sec: 2, tv_usec: 0)
             setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             var buf = [UInt8](repeating: 0, count: 4096)

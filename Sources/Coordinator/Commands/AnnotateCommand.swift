@@ -1,5 +1,6 @@
 import Annotation
 import ArgumentParser
+import Cluster
 import FamolLog
 import Foundation
 import Ranking
@@ -35,6 +36,7 @@ struct AnnotateCommand: ParsableCommand {
 
     func run() throws {
         logging.apply()
+        FamolMetrics.bootstrap()
         try reportingInputErrors {
             let collection = try loadCollection()
             if judge == .openai { return try runLLM(collection: collection) }

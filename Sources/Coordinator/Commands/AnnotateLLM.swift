@@ -113,6 +113,14 @@ extension AnnotateCommand {
                                         accounting: StoreRequestAccounting(store: store, budget: budget))
         }
         defer { coordinator?.stop(reason: "annotation finished") }
+        // LLM requests, tokens, cache hits, abstentions and the budget left, in process or on a
+        // cluster (the workers' own requests are on their --metrics-port).
+        var metrics: MetricsServer? = nil
+        if let port = cluster.metricsPort {
+            metrics = try MetricsServer(host: cluster.metricsHost, port: port) { FamolMetrics.text() }
+            print("metrics on http://\(cluster.metricsHost):\(metrics!.port)/metrics")
+        }
+        defer { metrics?.stop() }
         // Computed after the import: calls of earlier runs left unanswered.
         let unanswered = try store.unansweredKeys()
         if !unanswered.isEmpty {

@@ -51,6 +51,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         logging.apply()
+        FamolMetrics.bootstrap()
         try reportingInputErrors {
             pinBLASToOneThread()
             let spec = try jobSpec()

@@ -1,5 +1,6 @@
 import Annotation
 import ArgumentParser
+import Cluster
 import FamolLog
 import Foundation
 import Ranking
@@ -59,6 +60,7 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         logging.apply()
+        FamolMetrics.bootstrap()
         try reportingInputErrors {
             pinBLASToOneThread()
             var s = try settings()

@@ -1,5 +1,6 @@
 import Annotation
 import ArgumentParser
+import Cluster
 import FamolLog
 import Foundation
 import Ranking
@@ -80,6 +81,7 @@ struct StudyCommand: ParsableCommand {
 
     func run() throws {
         logging.apply()
+        FamolMetrics.bootstrap()
         try reportingInputErrors {
             pinBLASToOneThread()
             var s = try settings()
