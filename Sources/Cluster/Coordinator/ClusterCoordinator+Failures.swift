@@ -19,7 +19,9 @@ extension ClusterCoordinator {
                 if case .annotation = tasks[id]!.kind { cancelAnnotations(because: f.reason) }
             case .allowanceSpent:
                 complete(id, .allowanceSpent(tasks[id]!.spent))
-            case .retry, .workerUnusable, .cancelled:
+            case .cancelled:
+                break  // the lease ends and the task goes back to the queue: nothing failed
+            case .retry, .workerUnusable:
                 tasks[id]!.failures += 1
                 if tasks[id]!.failures >= ClusterTask.failureLimit { complete(id, .failed(f.reason)) }
             }

@@ -65,7 +65,10 @@ public final class WorkerNode: @unchecked Sendable {
     private var unacked: [String: String] = [:]
     /// Annotation calls running now.
     private var inFlight = 0
-    /// Leases the coordinator cancelled: not started, or abandoned before their next request.
+    /// Annotation leases received and not yet finished; those the coordinator cancelled are not
+    /// started, or abandoned before their next request. Lease ids restart with each coordinator,
+    /// so both sets hold only open leases and are emptied when a new run is joined.
+    private var openLeases: Set<UInt64> = []
     private var cancelled: Set<UInt64> = []
     // Compute-thread state:
     private enum LoadedJob {
@@ -138,7 +141,10 @@ public final class WorkerNode: @unchecked Sendable {
         lastHeard = Self.now()
         switch m.body {
         case .pong: break
-        case .cancel(let leaseID): cancelled.insert(leaseID)
+        case .cancel(let leaseID): if openLeases.contains(leaseID) { cancelled.insert(leaseID) }  // a finished lease needs nothing
+        case let .assignAnnotate(leaseID, _, _):
+            openLeases.insert(leaseID)
+            inbox.put(m)
         case .ack(let key): unacked.removeValue(forKey: key)
         default: inbox.put(m)
         }
@@ -223,6 +229,7 @@ public final class WorkerNode: @unchecked Sendable {
         }
         lock.lock()
         let isNew = !welcomed || self.runID != runID
+        if self.runID != runID { cancelled.removeAll() }  // the old coordinator's lease ids mean nothing now
         self.runID = runID
         welcomed = true  // heartbeats flow from here on
         lastHeard = Self.now()
@@ -245,12 +252,18 @@ public final class WorkerNode: @unchecked Sendable {
     private func annotate(leaseID: UInt64, callJSON: String, allowance: RequestAllowance) {
         guard case .annotate(let executor, _)? = job?.loaded,
               let call = try? JSONDecoder().decode(AnnotationCall.self, from: Data(callJSON.utf8)) else {
+            _ = locked { openLeases.remove(leaseID) }
             return send(.taskFailed(.init(leaseID: leaseID, kind: .workerUnusable, reason: "not an annotation call for this job")))
         }
         if let storeFailure {
+            _ = locked { openLeases.remove(leaseID) }
             return send(.taskFailed(.init(leaseID: leaseID, kind: .failedForGood, reason: "this worker's store: \(storeFailure)")))
         }
         if locked({ cancelled.contains(leaseID) }) {
+            lock.lock()
+            cancelled.remove(leaseID)
+            openLeases.remove(leaseID)
+            lock.unlock()
             return send(.taskFailed(.init(leaseID: leaseID, kind: .cancelled, reason: "cancelled before it started")))
         }
         tasksStarted += 1
@@ -263,7 +276,7 @@ public final class WorkerNode: @unchecked Sendable {
         bounded.accounting = StoreRequestAccounting(store: localStore, budget: spent,
                                                     isCancelled: { [self] in locked { cancelled.contains(leaseID) } })
         Thread.detachNewThread { [self, bounded] in
-            defer { lock.lock(); inFlight -= 1; cancelled.remove(leaseID); lock.unlock() }
+            defer { lock.lock(); inFlight -= 1; cancelled.remove(leaseID); openLeases.remove(leaseID); lock.unlock() }
             do {
                 let result = try bounded.execute(call)
                 // Kept here before it is sent: a coordinator that dies before storing it (and
