@@ -105,7 +105,10 @@ def run_counting_children(binary, *args, timeout=900):
             try:
                 stat = open(f"/proc/{entry}/stat").read()
                 if int(stat.rsplit(")", 1)[1].split()[1]) == p.pid:
-                    children[int(entry)] = os.path.basename(open(f"/proc/{entry}/cmdline").read().split("\0")[0])
+                    # Empty while a child is between fork and exec, or exiting: keep the name seen.
+                    name = os.path.basename(open(f"/proc/{entry}/cmdline").read().split("\0")[0])
+                    if name:
+                        children[int(entry)] = name
             except (OSError, IndexError, ValueError):
                 pass
         time.sleep(0.05)
