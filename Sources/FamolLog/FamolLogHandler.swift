@@ -90,9 +90,17 @@ public struct FamolLogHandler: LogHandler {
         output.write(Data((text + "\n").utf8))
     }
 
-    static func timestamp() -> String {
+    /// Made once: a formatter is costly to build, and one is used from every thread.
+    nonisolated(unsafe) private static let formatter: ISO8601DateFormatter = {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date())
+        return f
+    }()
+    private static let formatterLock = NSLock()
+
+    static func timestamp() -> String {
+        formatterLock.lock()
+        defer { formatterLock.unlock() }
+        return formatter.string(from: Date())
     }
 }

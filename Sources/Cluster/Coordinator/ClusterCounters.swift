@@ -26,41 +26,40 @@ public enum FamolMetrics {
     }
 }
 
-/// The coordinator's counters and gauges, recorded through swift-metrics (and kept here too, for
-/// the coordinator's own reading).
+/// The coordinator's counters, gauges and timers, recorded through swift-metrics. Handles are
+/// made once per series: `add` runs for every task leased, on the step path.
 public final class ClusterCounters: @unchecked Sendable {
     private let lock = NSLock()
-    private var values: [String: Double] = [:]
+    private var counters: [String: Metrics.Counter] = [:]
+    private var gauges: [String: Metrics.Gauge] = [:]
+    private var timers: [String: Metrics.Timer] = [:]
 
     public init() {}
 
     public func add(_ name: String, _ value: Double = 1, label: String? = nil) {
         lock.lock()
-        values[key(name, label), default: 0] += value
+        let key = label.map { "\(name){reason=\"\($0)\"}" } ?? name
+        let counter = counters[key] ?? Metrics.Counter(label: name, dimensions: label.map { [("reason", $0)] } ?? [])
+        counters[key] = counter
         lock.unlock()
-        Counter(label: name, dimensions: label.map { [("reason", $0)] } ?? []).increment(by: Int64(value))
+        counter.increment(by: Int64(value))
     }
 
     public func set(_ name: String, _ value: Double) {
         lock.lock()
-        values[name] = value
+        let gauge = gauges[name] ?? Metrics.Gauge(label: name)
+        gauges[name] = gauge
         lock.unlock()
-        Gauge(label: name).record(value)
+        gauge.record(value)
     }
 
     /// Records a duration in the histogram `name` (seconds).
     public func time(_ name: String, seconds: Double) {
-        Metrics.Timer(label: name).recordNanoseconds(Int64(max(0, seconds) * 1e9))
-    }
-
-    public func value(_ name: String, label: String? = nil) -> Double {
         lock.lock()
-        defer { lock.unlock() }
-        return values[key(name, label)] ?? 0
-    }
-
-    private func key(_ name: String, _ label: String?) -> String {
-        label.map { "\(name){reason=\"\($0)\"}" } ?? name
+        let timer = timers[name] ?? Metrics.Timer(label: name)
+        timers[name] = timer
+        lock.unlock()
+        timer.recordNanoseconds(Int64(max(0, seconds) * 1e9))
     }
 
     /// Prometheus text exposition format 0.0.4.
