@@ -10,12 +10,14 @@ let package = Package(
         .library(name: "Ranking", targets: ["Ranking"]),
         // For the fuzz targets in Fuzz/ (the wire codec).
         .library(name: "Cluster", targets: ["Cluster"]),
+        .library(name: "FamolConfig", targets: ["FamolConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
@@ -33,6 +35,10 @@ let package = Package(
         .target(
             name: "Annotation",
             dependencies: ["Ranking", "COpenBLAS", "CSQLite", "CCurl", .product(name: "Metrics", package: "swift-metrics")]
+        ),
+        .target(
+            name: "FamolConfig",
+            dependencies: ["Ranking", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .target(
             name: "FamolLog",
@@ -65,6 +71,7 @@ let package = Package(
             dependencies: [
                 "Ranking",
                 "FamolLog",
+                "FamolConfig",
                 .product(name: "Logging", package: "swift-log"),
                 "Cluster",
                 "Annotation",
@@ -75,5 +82,6 @@ let package = Package(
         .testTarget(name: "RankingTests", dependencies: ["Ranking", "CSHA256"]),
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Ranking", "CSQLite"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Ranking", "CZMQ"]),
+        .testTarget(name: "FamolConfigTests", dependencies: ["FamolConfig", "Ranking"]),
     ]
 )

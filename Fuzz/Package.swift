@@ -15,6 +15,7 @@ let package = Package(
                 "CFuzzDriver",
                 .product(name: "Ranking", package: "famol"),
                 .product(name: "Cluster", package: "famol"),
+                .product(name: "FamolConfig", package: "famol"),
             ]
         ),
     ]

@@ -22,11 +22,32 @@ def free_port():
 
 
 class Cluster:
-    """Processes started by a test; all are killed when the test ends, whatever happens."""
+    """Processes started by a test; all are killed when the test ends, whatever happens.
+    Coordinators bind with CURVE keys made for the test (a tcp bind without them is refused:
+    any local user could join), and workers get the matching keys."""
 
     def __init__(self, tmp_path):
         self.tmp = tmp_path
         self.procs = []
+        self.keys = None
+
+    def _keys(self):
+        if self.keys is None:
+            self.keys = self.tmp / "cluster-keys"
+            self.keys.mkdir(mode=0o700, exist_ok=True)
+            for name in ("coordinator", "worker"):
+                subprocess.run([binary("famol"), "keys", "generate", "--out", self.keys / name], check=True,
+                               capture_output=True, timeout=30)
+        return self.keys
+
+    def coordinator_curve(self):
+        """The flags that give a coordinator the test's CURVE keys."""
+        k = self._keys()
+        return ["--curve", "--curve-key", k / "coordinator.key", "--authorized-keys", k / "worker.pub"]
+
+    def worker_curve(self):
+        k = self._keys()
+        return ["--curve-server-key", k / "coordinator.pub", "--curve-key", k / "worker.key"]
 
     def start(self, name, args, log, env=None):
         out = open(self.tmp / log, "w")
@@ -37,14 +58,19 @@ class Cluster:
         return p
 
     def coordinator(self, train_args, endpoint, log="coordinator.log", **extra):
+        """A training coordinator; with CURVE unless the test passes curve=... or insecure=True."""
         args = ["train", *train_args, "--bind", endpoint]
+        if "curve" not in extra and "insecure" not in extra:
+            args += self.coordinator_curve()
         for k, v in extra.items():
             flag = "--" + k.replace("_", "-")
             args += [flag] if v is True else [flag, v]
         return self.start("famol", args, log)
 
-    def worker(self, endpoint, wid, *extra, log=None, env=None):
-        return self.start("famol-worker", ["--connect", endpoint, "--id", wid, *extra], log or f"{wid}.log", env=env)
+    def worker(self, endpoint, wid, *extra, log=None, env=None, plain=False):
+        """A worker with the test's CURVE keys, unless it brings its own or is `plain`."""
+        keys = [] if plain or "--curve-server-key" in map(str, extra) else self.worker_curve()
+        return self.start("famol-worker", ["--connect", endpoint, "--id", wid, *keys, *extra], log or f"{wid}.log", env=env)
 
     def close(self):
         for p in self.procs:

@@ -75,7 +75,7 @@ def test_famol_local_admits_only_the_workers_it_started(yahoo, reference, cluste
                 return args[args.index("--bind") + 1]
         return None
     wait_for(lambda: bound() is not None, what="the coordinator")
-    intruder = cluster.worker(bound(), "intruder")
+    intruder = cluster.worker(bound(), "intruder", plain=True)
     time.sleep(3)
     assert run.poll() is None, "the run must still be going when the intruder knocks"
     assert wait_exit(run, timeout=180) == 0, run.log_path.read_text()[-2000:]
@@ -221,11 +221,13 @@ def test_workers_joining_and_leaving_mid_run(yahoo, reference, cluster, tmp_path
 
 def test_hostile_clients_are_dropped_and_counted(yahoo, reference, cluster, tmp_path):
     endpoint, port = f"tcp://127.0.0.1:{free_port()}", free_port()
-    coord = cluster.coordinator(train_args(yahoo, tmp_path / "run", epochs=12), endpoint, min_workers=1,
+    # --insecure: garbage from plain clients must reach the decoder to be counted (with CURVE
+    # it never gets past the handshake, as the CURVE test shows).
+    coord = cluster.coordinator(train_args(yahoo, tmp_path / "run", epochs=12), endpoint, min_workers=1, insecure=True,
                                 metrics_port=port, max_message_mb=1, stall_timeout=1)
-    cluster.worker(endpoint, "w1", "--fault", "delay-ms=5")
+    cluster.worker(endpoint, "w1", "--fault", "delay-ms=5", plain=True)
     # A worker whose results fail their checksum from its 3rd task on: dropped, then re-leased.
-    cluster.worker(endpoint, "bad", "--fault", "corrupt-after=2")
+    cluster.worker(endpoint, "bad", "--fault", "corrupt-after=2", plain=True)
     wait_for(lambda: metric(port, "famol_steps_total") >= 2, what="2 steps")
     ctx = zmq.Context()
     try:
@@ -246,6 +248,13 @@ def test_hostile_clients_are_dropped_and_counted(yahoo, reference, cluster, tmp_
             return all(m.get(f'famol_dropped_frames_total{{reason="{r}"}}', 0) >= 1
                        for r in ("undecodable", "wrong_version", "wrong_run_id", "bad_checksum"))
         wait_for(dropped, what="every kind of drop counted")
+        # Each of the two clients sent one frame over the limit: libzmq closed its connection,
+        # and the monitor counted it. The workers stay connected to the end.
+        closed = 'famol_connection_events_total{reason="disconnected"}'
+        wait_for(lambda: metric(port, closed) >= 2, what="the closed connections counted")
+        time.sleep(0.5)
+        assert metric(port, closed) == 2
+        assert metric(port, 'famol_connection_events_total{reason="accepted"}') >= 4
     finally:
         ctx.destroy(linger=0)
     assert wait_exit(coord) == 0
@@ -266,9 +275,9 @@ def test_a_message_of_many_frames_is_discarded_as_it_is_read(yahoo, reference, c
     multipart message whole before delivering it, so the peak includes it once; the coordinator
     reads it without keeping it, counts it, gives the memory back and trains on unharmed."""
     endpoint, port = f"tcp://127.0.0.1:{free_port()}", free_port()
-    coord = cluster.coordinator(train_args(yahoo, tmp_path / "run", epochs=12), endpoint, min_workers=1,
+    coord = cluster.coordinator(train_args(yahoo, tmp_path / "run", epochs=12), endpoint, min_workers=1, insecure=True,
                                 metrics_port=port, max_message_mb=4)
-    cluster.worker(endpoint, "w1", "--fault", "delay-ms=5")
+    cluster.worker(endpoint, "w1", "--fault", "delay-ms=5", plain=True)
     wait_for(lambda: metric(port, "famol_steps_total") >= 2, what="2 steps")
     baseline = rss_mib(coord.pid)
     ctx = zmq.Context()
@@ -299,8 +308,10 @@ def test_curve_admits_only_listed_workers(famol, yahoo, reference, cluster, tmp_
     assert oct(os.stat(tmp_path / "server.key").st_mode & 0o777) == "0o600"
     port = free_port()
     endpoint = f"tcp://127.0.0.1:{port}"
+    metrics_port = free_port()
     coord = cluster.coordinator(train_args(yahoo, tmp_path / "run"), endpoint, min_workers=1, curve=True,
-                                curve_key=tmp_path / "server.key", authorized_keys=tmp_path / "good.pub")
+                                curve_key=tmp_path / "server.key", authorized_keys=tmp_path / "good.pub",
+                                metrics_port=metrics_port)
     intruder = cluster.worker(endpoint, "intruder", "--curve-server-key", tmp_path / "server.pub",
                               "--curve-key", tmp_path / "intruder.key")
     # A plain-TCP client cannot even complete the handshake, so nothing it sends arrives.
@@ -314,6 +325,9 @@ def test_curve_admits_only_listed_workers(famol, yahoo, reference, cluster, tmp_
     finally:
         ctx.destroy(linger=0)
     assert coord.poll() is None and "ready" not in coord.log_path.read_text()
+    # An operator sees both refusals: the unlisted key at ZAP, the plain client at the handshake.
+    refused = lambda why: metric(metrics_port, f'famol_connection_events_total{{reason="handshake_failed_{why}"}}')
+    wait_for(lambda: refused("auth") >= 1 and refused("protocol") >= 1, what="both refusals counted")
     good = cluster.worker(endpoint, "good", "--curve-server-key", tmp_path / "server.pub", "--curve-key", tmp_path / "good.key")
     assert wait_exit(coord) == 0
     log = coord.log_path.read_text()
@@ -340,10 +354,7 @@ def test_worker_with_different_data_says_why_and_computes_nothing(yahoo, cluster
 def test_worker_with_another_numeric_profile_is_refused(yahoo, cluster, tmp_path):
     endpoint = f"tcp://127.0.0.1:{free_port()}"
     coord = cluster.coordinator(train_args(yahoo, tmp_path / "run"), endpoint, min_workers=1, no_worker_timeout=5)
-    log = open(tmp_path / "odd.log", "w")
-    odd = subprocess.Popen([binary("famol-worker"), "--connect", endpoint, "--id", "odd"], stdout=log, stderr=subprocess.STDOUT,
-                           env={**os.environ, "OPENBLAS_CORETYPE": "Sandybridge"})
-    cluster.procs.append(odd)
+    odd = cluster.worker(endpoint, "odd", env={"OPENBLAS_CORETYPE": "Sandybridge"})
     assert odd.wait(timeout=60) == 3
     assert "refused by the coordinator: numeric profile" in (tmp_path / "odd.log").read_text()
     assert wait_exit(coord, timeout=60) == 69

@@ -35,15 +35,15 @@ def stored_rows(out):
 def test_cluster_annotation_survives_worker_and_coordinator_kills(famol, datasets, server, tmp_path, strategy):
     endpoint = f"tcp://127.0.0.1:{free_port()}"
     out = tmp_path / "run"
+    c = Cluster(tmp_path)
     args = ["annotate", "--judge", "openai", "--endpoint", server.endpoint, "--model", "smollm2", "--strategy", strategy,
             "--cranfield", datasets / "cranfield", "--k", K, "--max-queries", QUERIES, "--structured-output", "json_object",
             "--document-words", 20, "--max-tokens", 60, "--concurrency", 2, "--parse-retries", 0, "--timeout", 120,
             # famol raises annotation liveness to 10 s (here 100 beats): a live worker whose
             # heartbeats a loaded machine delays is not taken for dead, so no call is paid twice.
-            "--bind", endpoint, "--min-workers", 2, "--heartbeat-ms", 100, "--liveness", 5, "--out", out]
+            "--bind", endpoint, *c.coordinator_curve(), "--min-workers", 2, "--heartbeat-ms", 100, "--liveness", 5, "--out", out]
     expected = CALLS[strategy]
     before = server.count()
-    c = Cluster(tmp_path)
     try:
         first = c.start("famol", args, "first.log")
         # Worker 1 SIGKILLs itself when it starts its 4th call, before sending that call's request.
@@ -89,12 +89,12 @@ def test_a_call_that_fails_for_good_fails_the_job_and_cancels_the_other_workers_
     and back off before each retry: the coordinator fails the job at once and cancels w2's
     leases, so w2 sends no retry, and the run says why."""
     endpoint = f"tcp://127.0.0.1:{free_port()}"
+    c = Cluster(tmp_path)
     args = ["annotate", "--judge", "openai", "--endpoint", server.endpoint, "--model", "smollm2", "--strategy", "listsel",
             "--cranfield", datasets / "cranfield", "--k", K, "--max-queries", 6, "--structured-output", "json_object",
             "--document-words", 20, "--max-tokens", 60, "--concurrency", 2, "--parse-retries", 0, "--retries", 4,
-            "--bind", endpoint, "--min-workers", 2, "--out", tmp_path / "run"]
+            "--bind", endpoint, *c.coordinator_curve(), "--min-workers", 2, "--out", tmp_path / "run"]
     server.state(refuse_key="refused-key", fail_next=1000)
-    c = Cluster(tmp_path)
     try:
         coordinator = c.start("famol", args, "coordinator.log")
         c.worker(endpoint, "w1", "--store", tmp_path / "w1.sqlite", env={"OPENAI_API_KEY": "refused-key"})

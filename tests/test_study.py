@@ -298,10 +298,11 @@ def test_bad_study_inputs_stop_before_training_with_file_line_and_field(famol, y
 
 
 def test_a_study_config_with_an_unknown_key_names_its_line(famol, tmp_path):
-    (tmp_path / "bad.toml").write_text('log = "x.jsonl"\n\n[study]\nsimulation_seeds = 3\n')
+    (tmp_path / "bad.toml").write_text('log = "x.jsonl"\n\n[study]\nsimulation_sedes = 3\n')
     proc = famol("study", "--config", tmp_path / "bad.toml", check=False)
     assert proc.returncode == 65
-    assert f"{tmp_path / 'bad.toml'}:4: field 'study.simulation_seeds': unknown setting" in proc.stderr
+    assert f"{tmp_path / 'bad.toml'}:4: field 'study.simulation_sedes': unknown setting" in proc.stderr
+    assert "famol study knows:" in proc.stderr and "training.epochs" in proc.stderr
 
 
 def test_a_worker_killed_mid_study_changes_no_model(famol, famol_binary, yahoo_inputs):

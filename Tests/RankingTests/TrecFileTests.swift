@@ -35,4 +35,19 @@ import Testing
         #expect(inputError { _ = try Qrels.read(TestFiles.write("\n")) }?.message == "no judgments")
         #expect(inputError { _ = try TrecRun.read(TestFiles.write("")) }?.message == "no results")
     }
+
+    /// An error names file and line and quotes at most 200 characters of a long value, in the
+    /// field and in the message, whatever the reader passed in.
+    @Test func errorsQuoteAtMost200CharactersOfInput() throws {
+        let long = String(repeating: "x", count: 5000)
+        let path = try TestFiles.write("1 0 a 2\n1 0 b \(long)\n")
+        let e = try #require(inputError { _ = try Qrels.read(path) })
+        let text = e.description
+        #expect(text.hasPrefix("\(path):2: field 'rel': "))
+        #expect(text.contains(String(repeating: "x", count: 200)) && !text.contains(String(repeating: "x", count: 201)))
+        #expect(text.contains("4800 more characters"))
+        let built = InputError(file: "f", line: 1, field: long, "value '\(long)' and '\(long)' are bad", hint: "not '\(long)'")
+        #expect(!built.description.contains(String(repeating: "x", count: 201)))
+        #expect(built.description.utf8.count < 1500)
+    }
 }

@@ -1,5 +1,6 @@
 import CFuzzDriver
 import Cluster
+import FamolConfig
 import Foundation
 import Ranking
 
@@ -68,7 +69,7 @@ let targets: [String: @Sendable ([UInt8]) throws -> Void] = [
         _ = file("cranfield/cranqrel", p[2])
         _ = try CranfieldReader.read(directory: dir)
     },
-    "toml": { _ = try TOMLReader.read(file("config.toml", $0)) },
+    "toml": { _ = try ConfigFile.read(file("config.toml", $0)) },
     "bands": { _ = try FrequencyBands.read(file("bands.txt", $0)) },
     "feature-names": { _ = try FeatureInfo.read(file("features.tsv", $0), count: 8) },
     "model": { _ = try ModelFile.read(file("model.json", $0)) },
@@ -130,7 +131,10 @@ public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePoi
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     do { try target(bytes) } catch {
-        _ = "\(error)"  // the message is built too: it must not trap or grow with the input
+        // The message is built too: it must not trap, and must not grow with the input (an
+        // error quotes at most 200 characters of it).
+        let text = "\(error)"
+        if text.utf8.count > 4096 { fatalError("an error message of \(text.utf8.count) bytes: \(text.prefix(300))") }
     }
     return 0
 }

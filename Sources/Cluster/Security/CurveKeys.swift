@@ -80,7 +80,7 @@ public final class ZAPHandler: @unchecked Sendable {
         socket = try ZMQSocket(type: ZMQ_REP)
         try socket.bind("inproc://zeromq.zap.01")
         let box = ThreadBox()
-        thread = SocketThread(socket: socket, tickMilliseconds: 1000, handlers: .init(onMessage: { frames in
+        thread = try SocketThread(socket: socket, tickMilliseconds: 1000, handlers: .init(onMessage: { frames in
             guard frames.count >= 6 else { return }
             let requestID = frames[1]
             var key = ""

@@ -12,14 +12,20 @@ public final class SocketThread: @unchecked Sendable {
         public var onSendFailure: @Sendable ([[UInt8]], Int32) -> Void = { _, _ in }
         /// A message over the limits was discarded: its first frame, frames and bytes.
         public var onOversized: @Sendable ([UInt8], Int, Int) -> Void = { _, _, _ in }
+        /// A connection event of the socket (with `monitorConnections`): accepted, closed,
+        /// refused at the handshake. libzmq closes a connection whose frame exceeds
+        /// ZMQ_MAXMSGSIZE without saying why, so only this event shows it.
+        public var onConnectionEvent: @Sendable (ConnectionEvent) -> Void = { _ in }
 
         public init(onMessage: @escaping @Sendable ([[UInt8]]) -> Void, onTick: @escaping @Sendable () -> Void = {},
                     onSendFailure: @escaping @Sendable ([[UInt8]], Int32) -> Void = { _, _ in },
-                    onOversized: @escaping @Sendable ([UInt8], Int, Int) -> Void = { _, _, _ in }) {
+                    onOversized: @escaping @Sendable ([UInt8], Int, Int) -> Void = { _, _, _ in },
+                    onConnectionEvent: @escaping @Sendable (ConnectionEvent) -> Void = { _ in }) {
             self.onMessage = onMessage
             self.onTick = onTick
             self.onSendFailure = onSendFailure
             self.onOversized = onOversized
+            self.onConnectionEvent = onConnectionEvent
         }
     }
 
@@ -33,10 +39,15 @@ public final class SocketThread: @unchecked Sendable {
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
     private var started = false
+    private let monitor: ZMQSocket?
 
-    public init(socket: ZMQSocket, tickMilliseconds: Int, limits: MessageLimits = .none, handlers: Handlers) {
+    /// With `monitorConnections`, the socket's connection events reach `onConnectionEvent`
+    /// through a monitor socket that this thread owns too.
+    public init(socket: ZMQSocket, tickMilliseconds: Int, limits: MessageLimits = .none, monitorConnections: Bool = false,
+                handlers: Handlers) throws {
         self.socket = socket
         self.limits = limits
+        monitor = monitorConnections ? try socket.monitor(events: ConnectionEvent.monitoredEvents) : nil
         wake = eventfd(0, Int32(EFD_NONBLOCK))
         tickNanos = UInt64(max(1, tickMilliseconds)) * 1_000_000
         self.handlers = handlers
@@ -80,13 +91,13 @@ public final class SocketThread: @unchecked Sendable {
             zmq_pollitem_t(socket: socket.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0),
             zmq_pollitem_t(socket: nil, fd: wake, events: Int16(POLLIN), revents: 0),
         ]
+        if let monitor { items.append(zmq_pollitem_t(socket: monitor.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)) }
         var nextTick = Self.now() + tickNanos
         while true {
             let now = Self.now()
             let timeout = nextTick > now ? Int((nextTick - now) / 1_000_000) + 1 : 0
-            items[0].revents = 0
-            items[1].revents = 0
-            _ = zmq_poll(&items, 2, timeout)
+            for i in items.indices { items[i].revents = 0 }
+            _ = zmq_poll(&items, Int32(items.count), timeout)
             if items[1].revents != 0 {
                 var counter: UInt64 = 0
                 _ = read(wake, &counter, 8)
@@ -108,11 +119,14 @@ public final class SocketThread: @unchecked Sendable {
                 }
                 budget -= 1
             }
+            while let monitor, let event = monitor.receiveMonitorEvent() { handlers.onConnectionEvent(event) }
             if Self.now() >= nextTick {
                 handlers.onTick()
                 nextTick = Self.now() + tickNanos
             }
         }
+        if monitor != nil { zmq_socket_monitor(socket.handle, nil, 0) }
+        monitor?.close()
         socket.close()
         finished.signal()
     }

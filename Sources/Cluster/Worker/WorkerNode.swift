@@ -102,7 +102,7 @@ public final class WorkerNode: @unchecked Sendable {
         }
         try socket.connect(settings.connect)
         let limits = MessageLimits(maxFrames: 1 + wireMaxDataFrames, maxBytes: Int(settings.maxMessageBytes))
-        socketThread = SocketThread(socket: socket, tickMilliseconds: 50, limits: limits, handlers: .init(
+        socketThread = try SocketThread(socket: socket, tickMilliseconds: 50, limits: limits, handlers: .init(
             onMessage: { [unowned self] frames in self.received(frames) },
             onTick: { [unowned self] in self.tick() }
         ))

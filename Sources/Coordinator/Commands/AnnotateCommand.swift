@@ -10,25 +10,27 @@ struct AnnotateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "annotate",
         abstract: "Label every query's candidates with a judge: embedding (all-MiniLM-L6-v2, embedded), bm25 or simulated.",
-        discussion: "Writes labels.qrels (TREC qrels) and labels.jsonl (query, document, label, score, judge) to --out. With reference judgments (Cranfield's, or --qrels), prints the ROC AUC of the judge's scores between judged-relevant and other candidates."
+        discussion: "Writes labels.qrels (TREC qrels) and labels.jsonl (query, document, label, score, judge) to --out. With reference judgments (Cranfield's, or --qrels), prints the ROC AUC of the judge's scores between judged-relevant and other candidates." + "\n\n" + AnnotateSettings.table.configHelp
     )
 
     enum JudgeKind: String, ExpressibleByArgument, CaseIterable { case embedding, bm25, simulated, openai }
 
     @Option(help: "Judge: embedding, bm25, simulated or openai (any OpenAI-compatible chat-completions endpoint).")
     var judge: JudgeKind = .embedding
+    @Option(help: "TOML file of settings (cranfield, study.candidates, embedding.*, openai.*: the keys famol study and demo take); flags override it.")
+    var config: String?
     @Option(help: "Cranfield directory.") var cranfield: String?
     @Option(help: "Documents TSV ('id<TAB>title<TAB>body').") var documents: String?
     @Option(help: "Queries TSV ('id<TAB>text').") var queries: String?
     @Option(help: "Reference qrels (TSV collections); the simulated judge draws from them.") var qrels: String?
     @Option(help: "Candidates: an SVMlight file whose rows name them (# docid); default BM25 top --k.") var candidates: String?
-    @Option(help: "Candidates per query when retrieved here.") var k = 20
+    @Option(help: "Candidates per query when retrieved here (default 20).") var k: Int?
     @Flag(help: "Every document is a candidate of every query (to measure a judge over the whole collection).")
     var allDocuments = false
     @Option(help: "Grades from scores: 'quantiles' (top 10% -> 3, next 15% -> 2, next 25% -> 1) or thresholds 't1,t2,t3'.")
     var calibration = "quantiles"
     @Option(help: "Model directory of the embedding judge.") var modelDir: String?
-    @Option(help: "BLAS threads of the embedding judge.") var threads = 2
+    @Option(help: "BLAS threads of the embedding judge (default 2).") var threads: Int?
     @Option(help: "Output directory.") var out: String
     @OptionGroup(title: "LLM judge (--judge openai)") var llm: LLMOptions
     @OptionGroup(title: "Cluster (--judge openai with --bind: calls run on famol-worker processes)") var cluster: ClusterOptions
@@ -38,19 +40,21 @@ struct AnnotateCommand: ParsableCommand {
         logging.apply()
         FamolMetrics.bootstrap()
         try reportingInputErrors {
-            let collection = try loadCollection()
-            if judge == .openai { return try runLLM(collection: collection) }
+            let settings = try self.settings()
+            let collection = try loadCollection(settings)
+            if judge == .openai { return try runLLM(collection: collection, settings: settings) }
             let cal = try parseCalibration()
             let selected: Judge
             switch judge {
             case .embedding:
-                selected = EmbeddingJudge(cache: EmbeddingCache(encoder: try loadEncoder(modelDir: modelDir, maxTokens: 256, threads: threads)),
+                selected = EmbeddingJudge(cache: EmbeddingCache(encoder: try loadEncoder(modelDir: settings.judging.embeddingModelDir, maxTokens: settings.judging.embeddingMaxTokens,
+                                                                                            threads: settings.judging.embeddingThreads)),
                                           calibration: cal)
             case .bm25: selected = BM25Judge(collection: collection, calibration: cal)
             case .simulated: selected = try SimulatedJudge(reference: collection.qrels)
             case .openai: return
             }
-            let cands = try candidateLists(collection)
+            let cands = try candidateLists(collection, k: settings.candidates)
             let started = Date()
             let judgments = try AnnotationRun(collection: collection, candidates: cands).run(selected) { done, total in
                 Progress.bar("annotate", done, total, started: started)
@@ -69,7 +73,19 @@ struct AnnotateCommand: ParsableCommand {
         }
     }
 
-    func candidateLists(_ collection: TextCollection) throws -> [String: [String]] {
+    /// Defaults, then the config file, then the flags given.
+    func settings() throws -> AnnotateSettings {
+        var s = AnnotateSettings()
+        if let config { try ConfigFiles.apply(config, AnnotateSettings.table, to: &s) }
+        if let cranfield { s.cranfield = cranfield }
+        if let k { s.candidates = k }
+        if let modelDir { s.judging.embeddingModelDir = modelDir }
+        if let threads { s.judging.embeddingThreads = threads }
+        llm.apply(to: &s.judging.openai)
+        return s
+    }
+
+    func candidateLists(_ collection: TextCollection, k: Int) throws -> [String: [String]] {
         if allDocuments {
             let ids = collection.documents.map(\.id)
             return Dictionary(uniqueKeysWithValues: collection.queries.map { ($0.id, ids) })
@@ -80,8 +96,8 @@ struct AnnotateCommand: ParsableCommand {
         return AnnotationRun.bm25Candidates(collection, k: k)
     }
 
-    func loadCollection() throws -> TextCollection {
-        if let cranfield { return try CranfieldReader.read(directory: cranfield) }
+    func loadCollection(_ settings: AnnotateSettings) throws -> TextCollection {
+        if let cranfield = settings.cranfield { return try CranfieldReader.read(directory: cranfield) }
         if judge == .simulated, documents == nil, queries == nil, let candidates {
             // The simulated judge reads no text: a features-only data set (SVMlight with
             // graded labels, or --qrels) is enough.

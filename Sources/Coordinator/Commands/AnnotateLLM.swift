@@ -9,14 +9,14 @@ struct LLMOptions: ParsableArguments {
     @Option(help: "Chat-completions base URL, e.g. http://127.0.0.1:8080/v1.") var endpoint: String?
     @Option(help: "Model name sent to the endpoint.") var model: String?
     @Option(help: "Strategy: pointann, listann, listsel or listrank.") var strategy: Strategy = .pointann
-    @Option(help: "Environment variable holding the API key.") var apiKeyEnv = "OPENAI_API_KEY"
+    @Option(help: "Environment variable holding the API key (default OPENAI_API_KEY).") var apiKeyEnv: String?
     @Option(help: "File holding the API key (instead of the environment).") var apiKeyFile: String?
-    @Option(help: "Sampling temperature.") var temperature = 0.0
-    @Option(help: "Completion tokens per call.") var maxTokens = 200
+    @Option(help: "Sampling temperature (default 0).") var temperature: Double?
+    @Option(help: "Completion tokens per call (default 200).") var maxTokens: Int?
     @Option(help: "Samples per call (voting when more than one).") var samples = 1
     @Option(help: "Vote over samples: majority or mean.") var vote: LLMAnnotationSettings.Vote = .majority
-    @Option(help: "Calls in flight at once.") var concurrency = 4
-    @Option(help: "Seconds per request before it times out.") var timeout = 60.0
+    @Option(help: "Calls in flight at once (default 4).") var concurrency: Int?
+    @Option(help: "Seconds per request before it times out (default 60).") var timeout: Double?
     @Option(help: "Retries of connection errors, 429 and 5xx (exponential backoff with jitter).") var retries = 4
     @Option(help: "Retries of output that does not parse, before an abstention is stored.") var parseRetries = 2
     @Option(help: "Structured output: auto, json_schema, json_object (llama.cpp's Python server) or off.")
@@ -35,6 +35,17 @@ struct LLMOptions: ParsableArguments {
     @Option(help: "Bands file ('query frequency [band]'): the budget is spent on low-frequency queries first.") var bands: String?
     @Option(help: "Only the first N queries (in budget order).") var maxQueries: Int?
     @Option(help: "Prompts directory (default: the repository's prompts/).") var prompts: String?
+
+    /// The flags given, over the config file's `openai.*` settings.
+    func apply(to o: inout JudgeSettings.OpenAISettings) {
+        if let endpoint { o.endpoint = endpoint }
+        if let model { o.model = model }
+        if let apiKeyEnv { o.apiKeyEnv = apiKeyEnv }
+        if let temperature { o.temperature = temperature }
+        if let maxTokens { o.maxTokens = maxTokens }
+        if let concurrency { o.concurrency = concurrency }
+        if let timeout { o.timeout = timeout }
+    }
 }
 
 extension Strategy: ExpressibleByArgument {}
@@ -42,19 +53,20 @@ extension StructuredOutput: ExpressibleByArgument {}
 extension LLMAnnotationSettings.Vote: ExpressibleByArgument {}
 
 extension AnnotateCommand {
-    func runLLM(collection: TextCollection) throws {
-        guard let endpoint = llm.endpoint, let model = llm.model else {
+    func runLLM(collection: TextCollection, settings resolved: AnnotateSettings) throws {
+        let openai = resolved.judging.openai
+        guard let endpoint = openai.endpoint, let model = openai.model else {
             throw ValidationError("--judge openai needs --endpoint URL and --model NAME")
         }
-        guard llm.giveUpAfter >= 1, llm.retries >= 0, llm.parseRetries >= 0, llm.concurrency >= 1, llm.timeout > 0 else {
+        guard llm.giveUpAfter >= 1, llm.retries >= 0, llm.parseRetries >= 0, openai.concurrency >= 1, openai.timeout > 0 else {
             throw ValidationError("--give-up-after and --concurrency must be at least 1, --retries and --parse-retries at least 0, --timeout above 0")
         }
         var chat = ChatSettings(endpoint: endpoint, model: model)
-        chat.apiKeyEnvironment = llm.apiKeyEnv
+        chat.apiKeyEnvironment = openai.apiKeyEnv
         chat.apiKeyFile = llm.apiKeyFile
-        chat.temperature = llm.temperature
-        chat.maxTokens = llm.maxTokens
-        chat.timeoutSeconds = llm.timeout
+        chat.temperature = openai.temperature
+        chat.maxTokens = openai.maxTokens
+        chat.timeoutSeconds = openai.timeout
         chat.retries = llm.retries
         chat.giveUpAfterOverloaded = llm.giveUpAfter
         chat.structuredOutput = llm.structuredOutput
@@ -64,10 +76,10 @@ extension AnnotateCommand {
         let prompts = Dictionary(uniqueKeysWithValues: try Strategy.allCases.map { ($0, try Prompt.load($0.rawValue, directory: promptDir)) })
         var settings = LLMAnnotationSettings(model: model)
         settings.strategy = llm.strategy
-        settings.temperature = llm.temperature
+        settings.temperature = openai.temperature
         settings.samples = max(1, llm.samples)
         settings.vote = llm.vote
-        settings.concurrency = max(1, llm.concurrency)
+        settings.concurrency = max(1, openai.concurrency)
         settings.documentWords = llm.documentWords
         settings.window = max(2, llm.window)
         settings.step = max(1, llm.step)
@@ -127,7 +139,7 @@ extension AnnotateCommand {
             print("warning: \(unanswered.count) call(s) were sent by an earlier run that stopped before their answers came back; the endpoint may have billed them (keys \(unanswered.prefix(3).map { String($0.prefix(12)) }.joined(separator: ", "))\(unanswered.count > 3 ? ", ..." : "")). " + (llm.retryUnanswered ? "Asking each once more (--retry-unanswered)." : "They are not asked again and their documents stay unlabelled; --retry-unanswered asks each once more."))
         }
         let annotator = try LLMAnnotator(settings: settings, prompts: prompts, store: store, budget: budget, executor: executor)
-        let (queries, candidates) = try plan(collection)
+        let (queries, candidates) = try plan(collection, k: resolved.candidates)
         print("LLM judge: \(model) at \(endpoint), strategy \(settings.strategy.rawValue) (\(prompts[settings.strategy]!.version)), \(queries.count) queries")
         let started = Date()
         let (labels, stats) = annotator.run(queries: queries, candidates: candidates) { s, total in
@@ -181,8 +193,8 @@ extension AnnotateCommand {
     }
 
     /// Queries in budget order (low-frequency band first) with their candidate documents.
-    func plan(_ collection: TextCollection) throws -> ([TextQuery], [String: [TextDocument]]) {
-        let lists = try candidateLists(collection)
+    func plan(_ collection: TextCollection, k: Int) throws -> ([TextQuery], [String: [TextDocument]]) {
+        let lists = try candidateLists(collection, k: k)
         let docs = Dictionary(uniqueKeysWithValues: collection.documents.map { ($0.id, $0) })
         var byQuery: [String: [TextDocument]] = [:]
         for (q, ids) in lists {

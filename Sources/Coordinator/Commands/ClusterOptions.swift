@@ -5,12 +5,13 @@ import Ranking
 
 /// Options that distribute work over `famol-worker` processes (train and annotate).
 struct ClusterOptions: ParsableArguments {
-    @Option(help: "Serve workers on this ZeroMQ endpoint (e.g. tcp://*:5555, ipc:///tmp/famol.sock); without it training runs in-process.")
+    @Option(help: "Serve workers on this ZeroMQ endpoint (e.g. tcp://*:5555 with --curve, or ipc://DIR/famol.sock in a directory of mode 0700); without it training runs in-process.")
     var bind: String?
     @Option(help: "Workers to wait for before the first step.") var minWorkers = 1
-    @Flag(help: "CURVE: encrypt and admit only workers listed in --authorized-keys (default for non-loopback binds).")
+    @Flag(help: "CURVE: encrypt and admit only workers listed in --authorized-keys (needed for a tcp:// bind, loopback included).")
     var curve = false
-    @Flag(help: "Allow a plain-text non-loopback bind (trusted networks only).") var insecure = false
+    @Flag(help: "Allow a plain-text tcp:// bind that any process reaching the port can join (trusted networks and single-user hosts only).")
+    var insecure = false
     @Option(help: "CURVE: the coordinator's key pair file (from 'famol keys generate').") var curveKey: String?
     @Option(help: "CURVE: file of admitted workers' public keys.") var authorizedKeys: String?
     @Option(help: "Serve Prometheus metrics on this port (0 picks one).") var metricsPort: Int?
@@ -29,17 +30,12 @@ struct ClusterOptions: ParsableArguments {
         guard minWorkers >= 1, heartbeatMs >= 10, liveness >= 2, stallTimeout > 0 else {
             throw ValidationError("--min-workers >= 1, --heartbeat-ms >= 10, --liveness >= 2, --stall-timeout > 0")
         }
-        if let bind, !curve, !insecure, !Self.isLocal(bind) {
-            throw ValidationError("--bind \(bind) is reachable from other hosts: add --curve with --curve-key and --authorized-keys, or --insecure on a trusted network")
+        if let bind, case .refused(let why) = BindPolicy.decide(endpoint: bind, curve: curve, insecure: insecure) {
+            throw ValidationError(why)
         }
         if curve && (curveKey == nil || authorizedKeys == nil) {
             throw ValidationError("--curve needs --curve-key FILE and --authorized-keys FILE")
         }
-    }
-
-    static func isLocal(_ endpoint: String) -> Bool {
-        endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") || endpoint.hasPrefix("tcp://127.")
-            || endpoint.hasPrefix("tcp://localhost:") || endpoint.hasPrefix("tcp://[::1]")
     }
 
     func settings(bind: String) throws -> CoordinatorSettings {

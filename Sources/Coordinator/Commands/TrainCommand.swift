@@ -9,7 +9,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train the MLP ranker from labels, clicks, FAMOL or a data schedule.",
-        discussion: "An SVMlight --train file's own labels serve as label supervision unless --labels (qrels) is given. Writes model.json, history.json and, with --test, test.run to --out."
+        discussion: "An SVMlight --train file's own labels serve as label supervision unless --labels (qrels) is given. Writes model.json, history.json and, with --test, test.run to --out." + "\n\n" + TrainSettings.table.configHelp
     )
 
     @Option(help: "The whole job as one JSON file (a TrainingSpec, as famol demo writes spec.json next to each model); replaces --train, --valid, the data files and the training flags.")
@@ -28,8 +28,8 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if spec != nil {
-            guard train == nil, valid == nil, test == nil, clicks == nil, labels == nil, bands == nil else {
-                throw ValidationError("--spec holds the data files: drop --train, --valid, --test, --clicks, --labels and --bands")
+            guard train == nil, valid == nil, test == nil, clicks == nil, labels == nil, bands == nil, options.config == nil else {
+                throw ValidationError("--spec holds the whole job: drop --train, --valid, --test, --clicks, --labels, --bands and --config")
             }
         } else if train == nil || valid == nil {
             throw ValidationError("give --train FILE and --valid FILE, or --spec FILE")
@@ -44,8 +44,9 @@ struct TrainCommand: ParsableCommand {
         s.clicksPath = clicks
         s.labelsPath = labels
         s.bandsPath = bands
-        s.config = try options.trainerConfig()
-        s.objective = try options.objective()
+        let settings = try options.settings()
+        s.config = settings.trainerConfig()
+        s.objective = settings.objective()
         return s
     }
 

@@ -2,71 +2,65 @@ import ArgumentParser
 import Foundation
 import Ranking
 
-/// Model, loss and optimizer options shared by the commands that train.
+/// Model, loss and optimizer flags of `famol train`; each overrides `--config` (TrainSettings).
 struct TrainOptions: ParsableArguments {
-    @Option(help: "Supervision: labels, clicks, famol or schedule.") var supervision: Supervision = .labels
-    @Option(help: "Epochs (the most; early stopping may end sooner).") var epochs = 40
-    @Option(help: "Seed of initialisation and shuffling.") var seed: UInt64 = 42
-    @Option(help: "Virtual shards S (fixed per run, independent of workers).") var shards = 8
-    @Option(help: "Queries per optimizer step, over all shards.") var batch = 32
-    @Option(help: "Hidden layer widths, e.g. 64,32.") var layers = "64,32"
-    @Option(help: "Label loss: softmax, listmle or ranknet.") var loss: ListLoss = .softmax
-    @Option(help: "Click estimator: naive, ips or dla.") var clickEstimator: ClickEstimator = .dla
+    @Option(help: "TOML file of settings (training.*, famol.*, seed: the keys famol study and demo take); flags override it.")
+    var config: String?
+    @Option(help: "Supervision: labels (default), clicks, famol or schedule.") var supervision: Supervision?
+    @Option(help: "Epochs (default 40; the most: early stopping may end sooner).") var epochs: Int?
+    @Option(help: "Seed of initialisation and shuffling (default 42).") var seed: UInt64?
+    @Option(help: "Virtual shards S (default 8; fixed per run, independent of workers).") var shards: Int?
+    @Option(help: "Queries per optimizer step, over all shards (default 32).") var batch: Int?
+    @Option(help: "Hidden layer widths (default 64,32).") var layers: String?
+    @Option(help: "Label loss: softmax (default), listmle or ranknet.") var loss: ListLoss?
+    @Option(help: "Click estimator: naive, ips or dla (default).") var clickEstimator: ClickEstimator?
     @Option(help: "IPS propensities per position, comma-separated (default 1/(k+1)).") var propensities: String?
-    @Option(help: "FAMOL click weights a(f) for high,mid,low bands.") var famolWeights = "0.8,0.5,0.2"
+    @Option(help: "FAMOL click weights a(f) for high,mid,low bands (default 0.8,0.5,0.2).") var famolWeights: String?
     @Option(help: "Smooth FAMOL weights 'gamma,threshold': a(f) = sigmoid(gamma (log(1+f) - threshold)).") var famolSmooth: String?
-    @Option(help: "Schedule: first source, clicks or labels.") var scheduleFirst: ScheduleFirst = .clicks
-    @Option(help: "Schedule: epochs of the first stage.") var stageEpochs = 10
-    @Option(help: "Schedule: bands the first stage trains on, e.g. high,mid.") var firstStageBands = "high,mid,low"
-    @Option(help: "Schedule: bands the second stage trains on.") var secondStageBands = "high,mid,low"
-    @Option(help: "Optimizer: adam or adamw.") var optimizer: OptimizerConfig.Kind = .adam
-    @Option(help: "Learning rate.") var lr = 1e-3
-    @Option(help: "Learning-rate schedule: constant or cosine.") var lrSchedule: OptimizerConfig.LRSchedule = .constant
-    @Option(help: "Weight decay (L2 for adam, decoupled for adamw).") var weightDecay = 0.0
-    @Option(help: "Global gradient-norm clip (0 disables).") var clip = 5.0
-    @Option(help: "Early-stopping patience in epochs (0 disables).") var patience = 10
+    @Option(help: "Schedule: first source, clicks (default) or labels.") var scheduleFirst: TrainSettings.ScheduleFirst?
+    @Option(help: "Schedule: epochs of the first stage (default 10).") var stageEpochs: Int?
+    @Option(help: "Schedule: bands the first stage trains on, e.g. high,mid (default all).") var firstStageBands: String?
+    @Option(help: "Schedule: bands the second stage trains on (default all).") var secondStageBands: String?
+    @Option(help: "Optimizer: adam (default) or adamw.") var optimizer: OptimizerConfig.Kind?
+    @Option(help: "Learning rate (default 0.001).") var lr: Double?
+    @Option(help: "Learning-rate schedule: constant (default) or cosine.") var lrSchedule: OptimizerConfig.LRSchedule?
+    @Option(help: "Weight decay (default 0; L2 for adam, decoupled for adamw).") var weightDecay: Double?
+    @Option(help: "Global gradient-norm clip (default 5; 0 disables).") var clip: Double?
+    @Option(help: "Early-stopping patience in epochs (default 10; 0 disables).") var patience: Int?
 
-    enum ScheduleFirst: String, ExpressibleByArgument { case clicks, labels }
-
-    func trainerConfig() throws -> TrainerConfig {
-        guard epochs > 0, shards > 0, batch > 0 else { throw ValidationError("--epochs, --shards and --batch must be positive") }
-        var c = TrainerConfig()
-        c.hidden = try parseIntList(layers, option: "--layers")
-        c.epochs = epochs
-        c.seed = seed
-        c.shards = shards
-        c.batchQueries = batch
-        c.patience = patience
-        c.optimizer.kind = optimizer
-        c.optimizer.learningRate = lr
-        c.optimizer.schedule = lrSchedule
-        c.optimizer.weightDecay = weightDecay
-        c.optimizer.clipNorm = clip
-        return c
-    }
-
-    func objective() throws -> ObjectiveSpec {
-        var o = ObjectiveSpec()
-        o.supervision = supervision
-        o.labelLoss = loss
-        o.clickEstimator = clickEstimator
+    /// Defaults, then the config file, then the flags given.
+    func settings() throws -> TrainSettings {
+        var t = TrainSettings()
+        if let config { try ConfigFiles.apply(config, TrainSettings.table, to: &t) }
+        if let supervision { t.supervision = supervision }
+        if let epochs { t.epochs = epochs }
+        if let seed { t.seed = seed }
+        if let shards { t.shards = shards }
+        if let batch { t.batch = batch }
+        if let layers { t.layers = try parseIntList(layers, option: "--layers") }
+        if let loss { t.loss = loss }
+        if let clickEstimator { t.clickEstimator = clickEstimator }
         if let propensities {
-            o.propensities = try parseDoubleList(propensities, option: "--propensities", count: propensities.split(separator: ",").count)
-            guard o.propensities.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
-                throw ValidationError("--propensities: each value must be in (0, 1]")
-            }
+            t.propensities = try parseDoubleList(propensities, option: "--propensities", count: propensities.split(separator: ",").count)
         }
-        let w = try parseDoubleList(famolWeights, option: "--famol-weights", count: 3)
-        guard w.allSatisfy({ (0...1).contains($0) }) else { throw ValidationError("--famol-weights: each weight must be in [0, 1]") }
-        o.weighting = .bands(high: w[0], mid: w[1], low: w[2])
-        if let famolSmooth {
-            let s = try parseDoubleList(famolSmooth, option: "--famol-smooth", count: 2)
-            o.weighting = .smooth(gamma: s[0], threshold: s[1])
+        if let famolWeights { t.famolWeights = try parseDoubleList(famolWeights, option: "--famol-weights", count: 3) }
+        if let famolSmooth { t.famolSmooth = try parseDoubleList(famolSmooth, option: "--famol-smooth", count: 2) }
+        if let scheduleFirst { t.scheduleFirst = scheduleFirst }
+        if let stageEpochs { t.stageEpochs = stageEpochs }
+        if let firstStageBands { t.firstStageBands = try bandSet(firstStageBands, option: "--first-stage-bands") }
+        if let secondStageBands { t.secondStageBands = try bandSet(secondStageBands, option: "--second-stage-bands") }
+        if let optimizer { t.optimizer = optimizer }
+        if let lr { t.learningRate = lr }
+        if let lrSchedule { t.lrSchedule = lrSchedule }
+        if let weightDecay { t.weightDecay = weightDecay }
+        if let clip { t.clip = clip }
+        if let patience { t.patience = patience }
+        guard t.epochs > 0, t.shards > 0, t.batch > 0 else { throw ValidationError("--epochs, --shards and --batch must be positive") }
+        if let p = t.propensities, !p.allSatisfy({ $0 > 0 && $0 <= 1 }) {
+            throw ValidationError("--propensities: each value must be in (0, 1]")
         }
-        o.schedule = Schedule(clicksFirst: scheduleFirst == .clicks, firstStageEpochs: stageEpochs,
-                              firstStageBands: try bandSet(firstStageBands, option: "--first-stage-bands"),
-                              secondStageBands: try bandSet(secondStageBands, option: "--second-stage-bands"))
-        return o
+        guard t.famolWeights.allSatisfy({ (0...1).contains($0) }) else { throw ValidationError("--famol-weights: each weight must be in [0, 1]") }
+        return t
     }
 }
 

@@ -19,7 +19,7 @@ struct DemoCommand: ParsableCommand {
             Models train in this process by default (--workers N: all on one local cluster of N famol-worker \
             processes, the same bits). Writes results.json and report.html to --out. --config FILE (TOML) sets any \
             parameter; flags override it.
-            """
+            """ + "\n\n" + DemoSettings.table.configHelp
     )
 
     @OptionGroup var options: StudyOptions
@@ -37,7 +37,7 @@ struct DemoCommand: ParsableCommand {
     /// Defaults, then the config file, then flags.
     func settings() throws -> DemoSettings {
         var s = DemoSettings()
-        if let config = options.config { try s.apply(try TOMLReader.read(config)) }
+        if let config = options.config { try ConfigFiles.apply(config, DemoSettings.table, to: &s) }
         try options.apply(to: &s.study, judging: &s.judging, workers: &s.workers)
         if let cranfield { s.cranfield = cranfield }
         if let out { s.out = out }

@@ -1,3 +1,4 @@
+import FamolConfig
 import Foundation
 import Ranking
 
@@ -44,57 +45,41 @@ struct DemoSettings {
         return url.path
     }
 
-    /// The keys a config file may set, with what each does (printed for an unknown key).
-    static let keys: [(String, String)] = [
-        ("cranfield", "Cranfield directory"), ("out", "run directory"), ("seed", "seed of folds, training and clicks"),
-        ("judge", "embedding, human or openai"), ("workers", "worker processes (0 = in process)"), ("queries", "first N queries only"),
-        ("study.candidates", "BM25 candidates per query"), ("study.true_negatives", "the true-negative analysis on/off"), ("study.random_negatives", "random negatives per query"),
-        ("study.hard_negatives", "hard negatives per query: BM25 ranks after the candidates"),
-        ("study.simulation_seeds", "simulated worlds per quality strength"), ("clicks.model", "pbm, cascade or dcm"), ("clicks.impressions", "simulated impressions"), ("clicks.zipf", "Zipf exponent of query frequencies"),
-        ("clicks.eta", "PBM examination 1/(k+1)^eta when no reference log is fitted"), ("clicks.epsilon", "attraction of a non-relevant document (noise clicks)"),
-        ("clicks.shown", "documents per impression"), ("clicks.logging_temperature", "Plackett-Luce logging over BM25 ranks, weight exp(-rank/t)"),
-        ("clicks.reference_log", "real click log whose PBM examination and click rate the simulation takes (\"\" for none)"),
-        ("world.quality_strengths", "strengths of the latent document quality, swept"), ("world.quality_feature_noise", "noise of the quality feature"),
-        ("world.quality_signal", "gives the ranker the quality feature"),
-        ]
+    /// Every setting a config file may give `famol demo`.
+    static var table: SettingsTable<DemoSettings> {
+        SettingsTable(command: "demo", own + StudyConfig.settings.map { $0.lifted(\.study) } + JudgeSettings.settings.map { $0.lifted(\.judging) })
+    }
 
-    /// Applies a config file; an unknown key or a value of the wrong type names its line.
-    mutating func apply(_ toml: TOMLReader) throws {
-        for key in toml.entries.keys.sorted() {
-            let entry = toml.entries[key]!
-            let v = ConfigValue(entry: entry, key: key, file: toml.file)
-            if try study.apply(key, v) || judging.apply(key, v) { continue }
-            switch key {
-            case "cranfield": cranfield = try v.string()
-            case "out": out = try v.string()
-            case "seed": seed = UInt64(try v.int(min: 0))
-            case "judge":
-                guard let j = Judge(rawValue: try v.string()) else { throw v.error("must be one of embedding, human, openai") }
-                judge = j
-            case "workers": workers = try v.int(min: 0)
-            case "queries": study.queryLimit = try v.int(min: 2)
-            case "study.candidates": study.candidates = try v.int(min: 2)
-            case "study.true_negatives": study.trueNegatives = try v.bool()
-            case "study.random_negatives": randomNegatives = try v.int(min: 1)
-            case "study.hard_negatives": hardNegatives = try v.int(min: 1)
-            case "study.simulation_seeds": study.simulationSeeds = try v.int(min: 1)
-            case "clicks.model":
-                guard let m = ClickModelKind(rawValue: try v.string()) else { throw v.error("must be one of pbm, cascade, dcm") }
-                study.world.clicks.model = m
-            case "clicks.impressions": study.world.clicks.impressions = try v.int(min: 1)
-            case "clicks.zipf": study.world.clicks.zipfExponent = try v.double()
-            case "clicks.eta": study.world.clicks.eta = try v.double()
-            case "clicks.epsilon": study.world.clicks.epsilon = try v.double(in: 0...1)
-            case "clicks.shown": study.world.clicks.shown = try v.int(min: 1)
-            case "clicks.logging_temperature": study.world.clicks.loggingTemperature = try v.double(in: 1e-3...1e6)
-            case "clicks.reference_log": referenceLog = try v.string()
-            case "world.quality_strengths": study.world.qualityStrengths = try v.doubles(in: 0...10)
-            case "world.quality_feature_noise": study.world.qualityFeatureNoise = try v.double(in: 0...100)
-            case "world.quality_signal": study.world.qualitySignal = try v.bool()
-            default:
-                throw InputError(file: toml.file, line: entry.line, field: key, "unknown setting",
-                                 hint: "known settings: " + (Self.keys + StudyConfig.configKeys + JudgeSettings.configKeys).map(\.0).sorted().joined(separator: ", "))
-            }
-        }
+    private static var own: [Setting<DemoSettings>] {
+        [
+            Setting("cranfield", "Cranfield directory") { d, v in d.cranfield = try v.string() },
+            Setting("out", "run directory") { d, v in d.out = try v.string() },
+            Setting("seed", "seed of folds, training and clicks") { d, v in d.seed = UInt64(try v.int(min: 0)) },
+            Setting("judge", "embedding, human or openai") { d, v in d.judge = try v.choice(Judge.self, "embedding, human, openai") },
+            Setting("workers", "worker processes (0 = in process)") { d, v in d.workers = try v.int(min: 0) },
+            Setting("queries", "first N queries only") { d, v in d.study.queryLimit = try v.int(min: 2) },
+            Setting("study.candidates", "BM25 candidates per query") { d, v in d.study.candidates = try v.int(min: 2) },
+            Setting("study.true_negatives", "the true-negative analysis on/off") { d, v in d.study.trueNegatives = try v.bool() },
+            Setting("study.random_negatives", "random negatives per query") { d, v in d.randomNegatives = try v.int(min: 1) },
+            Setting("study.hard_negatives", "hard negatives per query: BM25 ranks after the candidates") { d, v in d.hardNegatives = try v.int(min: 1) },
+            Setting("study.simulation_seeds", "simulated worlds per quality strength") { d, v in d.study.simulationSeeds = try v.int(min: 1) },
+            Setting("clicks.model", "pbm, cascade or dcm") { d, v in d.study.world.clicks.model = try v.choice(ClickModelKind.self, "pbm, cascade, dcm") },
+            Setting("clicks.impressions", "simulated impressions") { d, v in d.study.world.clicks.impressions = try v.int(min: 1) },
+            Setting("clicks.zipf", "Zipf exponent of query frequencies") { d, v in d.study.world.clicks.zipfExponent = try v.double(in: 0...10) },
+            Setting("clicks.eta", "PBM examination 1/(k+1)^eta when no reference log is fitted") { d, v in d.study.world.clicks.eta = try v.double(in: 0...10) },
+            Setting("clicks.epsilon", "attraction of a non-relevant document (noise clicks)") { d, v in d.study.world.clicks.epsilon = try v.double(in: 0...1) },
+            Setting("clicks.shown", "documents per impression") { d, v in d.study.world.clicks.shown = try v.int(min: 1) },
+            Setting("clicks.logging_temperature", "Plackett-Luce logging over BM25 ranks, weight exp(-rank/t)") { d, v in
+                d.study.world.clicks.loggingTemperature = try v.double(in: 1e-3...1e6)
+            },
+            Setting("clicks.reference_log", "real click log whose PBM examination and click rate the simulation takes (\"\" for none)") { d, v in
+                d.referenceLog = try v.string()
+            },
+            Setting("world.quality_strengths", "strengths of the latent document quality, swept") { d, v in
+                d.study.world.qualityStrengths = try v.doubles(in: 0...10)
+            },
+            Setting("world.quality_feature_noise", "noise of the quality feature") { d, v in d.study.world.qualityFeatureNoise = try v.double(in: 0...100) },
+            Setting("world.quality_signal", "gives the ranker the quality feature") { d, v in d.study.world.qualitySignal = try v.bool() },
+        ]
     }
 }

@@ -1,3 +1,4 @@
+import FamolConfig
 import Ranking
 
 /// Settings of the judges a study can run: the embedded model and an OpenAI-compatible LLM.
@@ -22,34 +23,24 @@ struct JudgeSettings {
     /// 2 and 1 (global thresholds: a list with nothing similar enough gets all zeros).
     var judgeShares = [0.05, 0.07, 0.10]
 
-    static let configKeys: [(String, String)] = [
-        ("embedding.grade_shares", "collection-wide shares graded 3, 2, 1 by the embedded judge"),
-        ("embedding.threads", "BLAS threads of the embedded judge"), ("embedding.model_dir", "model directory"), ("embedding.max_tokens", "truncation"),
-        ("openai.endpoint", "chat-completions base URL"), ("openai.model", "model name"), ("openai.strategies", "annotation strategies to compare"),
-        ("openai.api_key_env", "environment variable with the API key"), ("openai.temperature", "sampling temperature"),
-        ("openai.max_tokens", "completion tokens per call"), ("openai.concurrency", "calls in flight per worker"), ("openai.timeout", "seconds per request"),
-    ]
-
-    /// Applies one judge setting; false when the key is not one of them.
-    mutating func apply(_ key: String, _ v: ConfigValue) throws -> Bool {
-        switch key {
-        case "embedding.grade_shares":
-            let s = try v.doubles(count: 3, in: 0...1)
-            guard s.reduce(0, +) <= 1 else { throw v.error("the shares must add up to at most 1") }
-            judgeShares = s
-        case "embedding.threads": embeddingThreads = try v.int(min: 1)
-        case "embedding.model_dir": embeddingModelDir = try v.string()
-        case "embedding.max_tokens": embeddingMaxTokens = try v.int(min: 8)
-        case "openai.endpoint": openai.endpoint = try v.string()
-        case "openai.model": openai.model = try v.string()
-        case "openai.strategies": openai.strategies = try v.strings()
-        case "openai.api_key_env": openai.apiKeyEnv = try v.string()
-        case "openai.temperature": openai.temperature = try v.double()
-        case "openai.max_tokens": openai.maxTokens = try v.int(min: 1)
-        case "openai.concurrency": openai.concurrency = try v.int(min: 1)
-        case "openai.timeout": openai.timeout = try v.double()
-        default: return false
-        }
-        return true
+    static var settings: [Setting<JudgeSettings>] {
+        [
+            Setting("embedding.grade_shares", "collection-wide shares graded 3, 2, 1 by the embedded judge") { j, v in
+                let s = try v.doubles(count: 3, in: 0...1)
+                guard s.reduce(0, +) <= 1 else { throw v.error("the shares must add up to at most 1") }
+                j.judgeShares = s
+            },
+            Setting("embedding.threads", "BLAS threads of the embedded judge") { j, v in j.embeddingThreads = try v.int(min: 1) },
+            Setting("embedding.model_dir", "model directory of the embedded judge") { j, v in j.embeddingModelDir = try v.string() },
+            Setting("embedding.max_tokens", "truncation of each text, in tokens") { j, v in j.embeddingMaxTokens = try v.int(min: 8) },
+            Setting("openai.endpoint", "chat-completions base URL") { j, v in j.openai.endpoint = try v.string() },
+            Setting("openai.model", "model name") { j, v in j.openai.model = try v.string() },
+            Setting("openai.strategies", "annotation strategies to compare") { j, v in j.openai.strategies = try v.strings() },
+            Setting("openai.api_key_env", "environment variable with the API key") { j, v in j.openai.apiKeyEnv = try v.string() },
+            Setting("openai.temperature", "sampling temperature") { j, v in j.openai.temperature = try v.double(in: 0...2) },
+            Setting("openai.max_tokens", "completion tokens per call") { j, v in j.openai.maxTokens = try v.int(min: 1) },
+            Setting("openai.concurrency", "calls in flight per worker") { j, v in j.openai.concurrency = try v.int(min: 1) },
+            Setting("openai.timeout", "seconds per request") { j, v in j.openai.timeout = try v.double(in: 0.1...3600) },
+        ]
     }
 }

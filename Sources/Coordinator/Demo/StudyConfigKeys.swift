@@ -1,47 +1,41 @@
+import FamolConfig
 import Ranking
 
 extension StudyConfig {
-    /// The study settings `famol demo` and `famol study` share, with what each does.
-    static let configKeys: [(String, String)] = [
-        ("study.protocol", "transductive or cross-validation"), ("study.folds", "folds of cross-validation"),
-        ("study.ablation", "feature-group ablation on/off"), ("study.negative_control", "the negative control on/off"),
-        ("study.training_seeds", "trainings per world and arm"), ("study.permutations", "permutations of the randomization tests"),
-        ("pair_terms.regularization", "prior strength of the per query-document terms"), ("pair_terms.label_evidence", "clicks one judge label counts as"),
-        ("training.epochs", "epochs per model (no early stopping)"), ("training.learning_rate", "Adam learning rate"),
-        ("training.layers", "hidden layer widths"), ("training.batch", "queries per step"), ("training.shards", "virtual shards"),
-        ("famol.weights", "click weights [high, mid, low]"), ("famol.smooth", "[gamma, threshold] of smooth FAMOL (default: gamma 2, threshold the median log(1+f))"),
-        ("famol.schedule_first_stage_epochs", "epochs of a schedule's first stage"),
-    ]
-
-    /// Applies one shared config entry; false when the key is not one of them.
-    mutating func apply(_ key: String, _ v: ConfigValue) throws -> Bool {
-        switch key {
-        case "study.protocol":
-            guard let p = StudyProtocol(rawValue: try v.string()) else { throw v.error("must be transductive or cross-validation") }
-            studyProtocol = p
-        case "study.folds": folds = try v.int(min: 2)
-        case "study.ablation": ablation = try v.bool()
-        case "study.negative_control": negativeControl = try v.bool()
-        case "study.training_seeds": trainingSeeds = try v.int(min: 1)
-        case "study.permutations": permutations = try v.int(min: 1)
-        case "pair_terms.regularization": pairTerms.regularization = try v.double(in: 0...1e9)
-        case "pair_terms.label_evidence": pairTerms.labelEvidence = try v.double(in: 0...1e9)
-        case "training.epochs": trainer.epochs = try v.int(min: 1)
-        case "training.learning_rate": trainer.optimizer.learningRate = try v.double()
-        case "training.layers": trainer.hidden = try v.ints(min: 1)
-        case "training.batch": trainer.batchQueries = try v.int(min: 1)
-        case "training.shards": trainer.shards = try v.int(min: 1)
-        case "famol.weights":
-            let w = try v.doubles(count: 3)
-            guard w.allSatisfy({ (0...1).contains($0) }) else { throw v.error("weights must be in [0, 1]") }
-            famolBands = .bands(high: w[0], mid: w[1], low: w[2])
-        case "famol.smooth":
-            let s = try v.doubles(count: 2)
-            famolSmooth = .smooth(gamma: s[0], threshold: s[1])
-        case "famol.schedule_first_stage_epochs": scheduleFirstStageEpochs = try v.int(min: 0)
-        default: return false
-        }
-        return true
+    /// The study settings `famol demo` and `famol study` share.
+    static var settings: [Setting<StudyConfig>] {
+        [
+            Setting("study.protocol", "transductive or cross-validation") { c, v in
+                c.studyProtocol = try v.choice(StudyProtocol.self, "transductive or cross-validation")
+            },
+            Setting("study.folds", "folds of cross-validation") { c, v in c.folds = try v.int(min: 2) },
+            Setting("study.ablation", "feature-group ablation on/off") { c, v in c.ablation = try v.bool() },
+            Setting("study.negative_control", "the negative control on/off") { c, v in c.negativeControl = try v.bool() },
+            Setting("study.training_seeds", "trainings per world and arm") { c, v in c.trainingSeeds = try v.int(min: 1) },
+            Setting("study.permutations", "permutations of the randomization tests") { c, v in c.permutations = try v.int(min: 1) },
+            Setting("pair_terms.regularization", "prior strength of the per query-document terms") { c, v in
+                c.pairTerms.regularization = try v.double(in: 0...1e9)
+            },
+            Setting("pair_terms.label_evidence", "clicks one judge label counts as") { c, v in
+                c.pairTerms.labelEvidence = try v.double(in: 0...1e9)
+            },
+            Setting("training.epochs", "epochs per model (no early stopping in a study)") { c, v in c.trainer.epochs = try v.int(min: 1) },
+            Setting("training.learning_rate", "Adam learning rate") { c, v in c.trainer.optimizer.learningRate = try v.double(in: 1e-9...10) },
+            Setting("training.layers", "hidden layer widths") { c, v in c.trainer.hidden = try v.ints(min: 1) },
+            Setting("training.batch", "queries per step") { c, v in c.trainer.batchQueries = try v.int(min: 1) },
+            Setting("training.shards", "virtual shards") { c, v in c.trainer.shards = try v.int(min: 1) },
+            Setting("famol.weights", "click weights [high, mid, low], each in [0, 1]") { c, v in
+                let w = try v.doubles(count: 3, in: 0...1)
+                c.famolBands = .bands(high: w[0], mid: w[1], low: w[2])
+            },
+            Setting("famol.smooth", "[gamma, threshold] of smooth FAMOL (default: gamma 2, threshold the median log(1+f))") { c, v in
+                let s = try v.doubles(count: 2)
+                c.famolSmooth = .smooth(gamma: s[0], threshold: s[1])
+            },
+            Setting("famol.schedule_first_stage_epochs", "epochs of a schedule's first stage") { c, v in
+                c.scheduleFirstStageEpochs = try v.int(min: 0)
+            },
+        ]
     }
 
     /// The shared settings as the reports print them.

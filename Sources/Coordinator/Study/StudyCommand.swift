@@ -21,7 +21,7 @@ struct StudyCommand: ParsableCommand {
             of every query train, human judgments only evaluate, and no arm but the oracle sees them. The negative \
             control shuffles the bands across queries. Writes results.json and report.html to --out. --config FILE \
             (TOML) sets any parameter; flags override it.
-            """
+            """ + "\n\n" + StudySettings.table.configHelp
     )
 
     @OptionGroup var options: StudyOptions
@@ -45,7 +45,7 @@ struct StudyCommand: ParsableCommand {
     /// Defaults, then the config file, then flags; then the checks that need no file.
     func settings() throws -> StudySettings {
         var s = StudySettings()
-        if let config = options.config { try s.apply(try TOMLReader.read(config)) }
+        if let config = options.config { try ConfigFiles.apply(config, StudySettings.table, to: &s) }
         try options.apply(to: &s.study, judging: &s.judging, workers: &s.workers)
         if let log { s.log = log }
         if let logFormat { s.logFormat = try StudySettings.format(logFormat) { ValidationError("--log-format " + $0) } }

@@ -1,3 +1,4 @@
+import FamolConfig
 import Foundation
 import Ranking
 
@@ -31,45 +32,31 @@ struct StudySettings {
         study.trueNegatives = false
     }
 
-    static let keys: [(String, String)] = [
-        ("log", "click log: famol JSONL, Yandex or TianGong-ST XML"), ("log_format", "jsonl, yandex or tiangong (default: from the file)"),
-        ("data", "candidates and features (SVMlight with # docid)"), ("feature_names", "'index name group' lines for --data"),
-        ("documents", "documents TSV or JSONL (famol computes the features)"), ("queries", "queries TSV or JSONL"),
-        ("candidates", "BM25 candidates per query (text input)"), ("qrels", "human judgments (TREC qrels)"),
-        ("frequencies", "'query frequency [band]' file"), ("buckets", "'query bucket' file, Baidu-style 0-9"),
-        ("labels", "label files, [\"name=path\", ...]"), ("judge", "embedding or openai: a judge to run"),
-        ("out", "run directory"), ("workers", "worker processes per model (0 = in process)"), ("seed", "seed of folds and training"),
-    ]
+    /// Every setting a config file may give `famol study`.
+    static var table: SettingsTable<StudySettings> {
+        SettingsTable(command: "study", own + StudyConfig.settings.map { $0.lifted(\.study) } + JudgeSettings.settings.map { $0.lifted(\.judging) })
+    }
 
-    /// Applies a config file; an unknown key or a value of the wrong type names its line.
-    mutating func apply(_ toml: TOMLReader) throws {
-        for key in toml.entries.keys.sorted() {
-            let entry = toml.entries[key]!
-            let v = ConfigValue(entry: entry, key: key, file: toml.file)
-            if try study.apply(key, v) || judging.apply(key, v) { continue }
-            switch key {
-            case "log": log = try v.string()
-            case "log_format": logFormat = try Self.format(try v.string()) { v.error($0) }
-            case "data": data = try v.string()
-            case "feature_names": featureNames = try v.string()
-            case "documents": documents = try v.string()
-            case "queries": queries = try v.string()
-            case "candidates": study.candidates = try v.int(min: 2)
-            case "qrels": qrels = try v.string()
-            case "frequencies": frequencies = try v.string()
-            case "buckets": buckets = try v.string()
-            case "labels": labels = try v.strings()
-            case "judge":
-                guard let j = Judge(rawValue: try v.string()) else { throw v.error("must be embedding or openai") }
-                judge = j
-            case "out": out = try v.string()
-            case "workers": workers = try v.int(min: 0)
-            case "seed": study.trainer.seed = UInt64(try v.int(min: 0))
-            default:
-                throw InputError(file: toml.file, line: entry.line, field: key, "unknown setting",
-                                 hint: "known settings: " + (Self.keys + StudyConfig.configKeys + JudgeSettings.configKeys).map(\.0).sorted().joined(separator: ", "))
-            }
-        }
+    private static var own: [Setting<StudySettings>] {
+        [
+            Setting("log", "click log: famol JSONL, Yandex or TianGong-ST XML") { s, v in s.log = try v.string() },
+            Setting("log_format", "jsonl, yandex or tiangong (default: from the file)") { s, v in
+                s.logFormat = try v.choice(ClickLog.Format.self, "jsonl, yandex, tiangong")
+            },
+            Setting("data", "candidates and features (SVMlight with # docid)") { s, v in s.data = try v.string() },
+            Setting("feature_names", "'index name group' lines for --data") { s, v in s.featureNames = try v.string() },
+            Setting("documents", "documents TSV or JSONL (famol computes the features)") { s, v in s.documents = try v.string() },
+            Setting("queries", "queries TSV or JSONL") { s, v in s.queries = try v.string() },
+            Setting("candidates", "BM25 candidates per query (text input)") { s, v in s.study.candidates = try v.int(min: 2) },
+            Setting("qrels", "human judgments (TREC qrels)") { s, v in s.qrels = try v.string() },
+            Setting("frequencies", "'query frequency [band]' file") { s, v in s.frequencies = try v.string() },
+            Setting("buckets", "'query bucket' file, Baidu-style 0-9") { s, v in s.buckets = try v.string() },
+            Setting("labels", "label files, [\"name=path\", ...]") { s, v in s.labels = try v.strings() },
+            Setting("judge", "embedding or openai: a judge to run") { s, v in s.judge = try v.choice(Judge.self, "embedding or openai") },
+            Setting("out", "run directory") { s, v in s.out = try v.string() },
+            Setting("workers", "worker processes per model (0 = in process)") { s, v in s.workers = try v.int(min: 0) },
+            Setting("seed", "seed of folds and training") { s, v in s.study.trainer.seed = UInt64(try v.int(min: 0)) },
+        ]
     }
 
     static func format(_ name: String, error: (String) -> Error) throws -> ClickLog.Format {

@@ -64,7 +64,7 @@ public enum CranfieldReader {
     static func readQueries(_ path: String) throws -> [TextQuery] {
         try records(path).enumerated().map { k, r in
             guard let text = r.fields["W"], !text.isEmpty else {
-                throw InputError(file: path, line: r.line, field: ".W", "query \(r.id) has no text")
+                throw InputError(file: path, line: r.line, field: ".W", "query '\(r.id.prefix(200))' has no text")
             }
             return TextQuery(id: String(k + 1), text: text)
         }

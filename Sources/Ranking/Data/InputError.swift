@@ -24,18 +24,39 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
         var where_ = Self.capped(file)
         if let line { where_ += ":\(line)" }
         var text = "\(where_): "
-        if let field { text += "field '\(Self.capped(field))': " }
-        text += Self.capped(message, limit: 600)
-        if let hint { text += " (\(Self.capped(hint, limit: 600)))" }
+        if let field { text += "field '\(Self.capped(field, limit: Self.quoteLimit))': " }
+        text += Self.capped(Self.cappingQuotes(message), limit: 600)
+        if let hint { text += " (\(Self.capped(Self.cappingQuotes(hint), limit: 2000)))" }
         return text
     }
 
-    /// At most `limit` characters of a part of the message: an error about a 2 GB line must
-    /// not print the line.
+    /// The most characters of input an error quotes: an error about a 2 GB line must not print
+    /// the line, and a long value is recognised by its start.
+    public static let quoteLimit = 200
+
+    /// At most `limit` characters of a part of the message.
     static func capped(_ s: String, limit: Int = 300) -> String {
-        guard s.utf8.count > limit else { return s }
+        guard s.count > limit else { return s }
         let head = String(s.prefix(limit))
         return head + "... (\(s.count - head.count) more characters)"
+    }
+
+    /// Each 'quoted' span of input cut to `quoteLimit` characters, whoever built the message.
+    static func cappingQuotes(_ s: String) -> String {
+        guard s.count > quoteLimit else { return s }
+        var out = ""
+        var rest = Substring(s)
+        while let open = rest.firstIndex(of: "'") {
+            out += rest[...open]
+            rest = rest[rest.index(after: open)...]
+            guard let close = rest.firstIndex(of: "'") else {
+                // An unclosed quote runs to the end: capped like a closed one.
+                return out + capped(String(rest), limit: quoteLimit)
+            }
+            out += capped(String(rest[..<close]), limit: quoteLimit) + "'"
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
     }
 }
 
@@ -77,8 +98,10 @@ func readFileBytes(_ path: String) throws -> [UInt8] {
     var bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, count in
         count = expected > 0 ? fread(buffer.baseAddress, 1, expected, handle) : 0
     }
-    // Pipes, and files that grew since fstat: the rest in chunks.
-    if bytes.count == expected {
+    // Pipes, and files that grew since fstat: the rest in chunks. One byte first, so that the
+    // usual file (read whole already) costs no chunk buffer.
+    if bytes.count == expected, case let next = getc(handle), next != EOF {
+        bytes.append(UInt8(next))
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
@@ -93,7 +116,7 @@ func readFileBytes(_ path: String) throws -> [UInt8] {
 }
 
 /// Reads a text file as lines (LF or CRLF), reporting a missing file clearly.
-func readLines(_ path: String) throws -> [Substring] {
+public func readLines(_ path: String) throws -> [Substring] {
     let bytes = try readFileBytes(path)
     if let nul = bytes.firstIndex(of: 0) {
         throw InputError(file: path, line: bytes[..<nul].reduce(1) { $0 + ($1 == 10 ? 1 : 0) },
