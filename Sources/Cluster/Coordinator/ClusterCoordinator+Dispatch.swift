@@ -11,19 +11,25 @@ extension ClusterCoordinator {
             for (id, task) in tasks where task.output == nil { complete(id, .storeFailed(failure)) }
             return
         }
-        let ready = workers.keys.filter { workers[$0]!.ready }.sorted { $0.lexicographicallyPrecedes($1) }
-        for id in ready {
-            while workers[id]!.freeCredit > 0 {
-                let task: UInt64
-                if !pending.isEmpty {
-                    task = pending.removeFirst()
-                } else if let t = stragglerTask(for: id) {
-                    task = t
-                } else {
-                    break
+        // One task per worker per round, so that a step's shards spread over the workers
+        // instead of filling the first one's credit.
+        var open = workers.keys.filter { workers[$0]!.ready }.sorted { $0.lexicographicallyPrecedes($1) }
+        while !open.isEmpty {
+            open = open.filter { id in
+                while workers[id]!.freeCredit > 0 {
+                    let task: UInt64
+                    if !pending.isEmpty {
+                        task = pending.removeFirst()
+                    } else if let t = stragglerTask(for: id) {
+                        task = t
+                    } else {
+                        return false
+                    }
+                    guard tasks[task]?.output == nil, tasks[task] != nil else { continue }
+                    lease(task, to: id)
+                    return true
                 }
-                guard tasks[task]?.output == nil, tasks[task] != nil else { continue }
-                lease(task, to: id)
+                return false
             }
         }
     }

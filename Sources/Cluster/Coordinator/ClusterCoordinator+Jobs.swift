@@ -11,12 +11,13 @@ extension ClusterCoordinator {
     }
 
     /// Serves the next job on the same workers: each gets the new Welcome, loads the job
-    /// (unless it has it) and says Ready again; call `waitForWorkers` before its tasks. The
-    /// previous job's tasks must all have finished; its late messages carry the old run id and
-    /// are dropped.
+    /// (unless it has it) and says Ready again; call `waitForWorkers` before its tasks. Tasks of
+    /// the previous job still outstanding (it failed) are abandoned; its late messages carry the
+    /// old run id and are dropped.
     public func switchJob(_ next: ClusterJob, datasetHash: String, trainer nextTrainer: Trainer?) throws {
-        try locked {
-            guard tasks.isEmpty else { throw ClusterError("internal: a job switch while \(tasks.count) task(s) are outstanding") }
+        locked {
+            if !tasks.isEmpty { logger.info("abandoning \(tasks.count) task(s) of the previous job") }
+            tasks.removeAll()
             job = next
             trainer = nextTrainer
             (runID, welcome) = Self.identify(next, datasetHash: datasetHash, settings: settings)

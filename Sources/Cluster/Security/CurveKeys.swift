@@ -76,8 +76,9 @@ public final class ZAPHandler: @unchecked Sendable {
     private let thread: SocketThread
     private let socket: ZMQSocket
 
-    public init(authorized: Set<String>, onDecision: @escaping @Sendable (String, Bool) -> Void = { _, _ in }) throws {
-        socket = try ZMQSocket(type: ZMQ_REP)
+    public init(authorized: Set<String>, context: ZMQContext = .shared,
+                onDecision: @escaping @Sendable (String, Bool) -> Void = { _, _ in }) throws {
+        socket = try ZMQSocket(type: ZMQ_REP, context: context)
         try socket.bind("inproc://zeromq.zap.01")
         let box = ThreadBox()
         thread = try SocketThread(socket: socket, tickMilliseconds: 1000, handlers: .init(onMessage: { frames in

@@ -9,11 +9,12 @@ public struct ZMQError: Error, CustomStringConvertible {
     static func last(_ call: String) -> ZMQError { ZMQError(call: call, code: zmq_errno()) }
 }
 
-/// One process-wide ZeroMQ context.
+/// A ZeroMQ context: one process-wide, and others where a socket needs its own ZAP handler
+/// (ZAP is one handler per context).
 public final class ZMQContext: @unchecked Sendable {
     public static let shared = ZMQContext()
     let handle: UnsafeMutableRawPointer
-    private init() { handle = zmq_ctx_new() }
+    public init() { handle = zmq_ctx_new() }
 }
 
 /// A ZeroMQ socket. Not thread-safe: it belongs to the one thread that uses it.

@@ -14,6 +14,8 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "The whole job as one JSON file (a TrainingSpec, as famol demo writes spec.json next to each model); replaces --train, --valid, the data files and the training flags.")
     var spec: String?
+    @Option(help: "Write the job the flags and --config describe as a spec file (for famol train --spec or famol submit) and stop.")
+    var writeSpec: String?
     @Option(help: "Training data (SVMlight/LETOR).") var train: String?
     @Option(help: "Validation data (SVMlight) for early stopping, judged by its own labels; an empty file trains every epoch and keeps the last.") var valid: String?
     @Option(help: "Test data (SVMlight); its run and metrics are written and printed.") var test: String?
@@ -56,6 +58,11 @@ struct TrainCommand: ParsableCommand {
         try reportingInputErrors {
             pinBLASToOneThread()
             let spec = try jobSpec()
+            if let writeSpec {
+                try AtomicFile.write(spec.json + "\n", to: writeSpec)
+                print("spec written to \(writeSpec) (config hash \(spec.configHash.prefix(16)))")
+                return
+            }
             let job = TrainingJob(spec: spec, outputDirectory: out)
             let loaded = try TrainingJob.loadTrainer(spec)
             let datasetHash = try spec.datasetHash()

@@ -40,7 +40,7 @@ extension ExitStatus {
     static func code(for error: Error) -> ExitCode {
         switch error {
         case is InputError, is DecodingError: return badInput
-        case is ClusterError, is ZMQError, is ChatError: return clusterUnavailable
+        case is ClusterError, is ZMQError, is ChatError, is SubmitClient.Lost: return clusterUnavailable
         case is AnnotationStore.StoreError, is OutputError: return ioError
         case let e as CocoaError where e.isFileError: return e.code == .fileReadNoSuchFile || e.code == .fileReadNoPermission ? badInput : ioError
         case let e as NSError where e.domain == NSPOSIXErrorDomain: return ioError

@@ -49,7 +49,11 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
 
     /// Reads a spec file (`famol train --spec`), naming the file and the field at fault.
     public static func read(_ path: String) throws -> TrainingSpec {
-        let text = String(decoding: try readFileBytes(path), as: UTF8.self)
+        try parse(String(decoding: try readFileBytes(path), as: UTF8.self), source: path)
+    }
+
+    /// A spec's JSON text; errors name `source` (a file, or a job submitted to `famol serve`).
+    public static func parse(_ text: String, source path: String) throws -> TrainingSpec {
         do {
             return try decode(json: text)
         } catch let DecodingError.keyNotFound(key, ctx) {

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import Ranking
+
+/// `famol submit train --spec FILE --to ENDPOINT`: queues a job on a `famol serve` pool,
+/// prints its progress and ends as the job does (exit 0 with the model's sha256, or the
+/// job's exit code).
+struct SubmitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Queue a job on a famol serve pool and follow it to its end.",
+        discussion: "The spec's data paths are read by the pool (the server and its workers), as with famol train --spec. The last line of a finished training is 'model sha256 <hex>', as famol train prints it."
+    )
+
+    @Argument(help: "The job's kind: train.") var kind: String
+    @Option(help: "The whole job as one file (a TrainingSpec JSON, as famol demo writes spec.json next to each model).") var spec: String
+    @Option(help: "famol serve's submit endpoint.") var to: String
+    @Option(help: "CURVE: the server's public key file.") var curveServerKey: String?
+    @Option(help: "CURVE: this client's key pair file (from 'famol keys generate'), listed in the server's --authorized-keys.")
+    var curveKey: String?
+    @Option(help: "Seconds without word from the server before giving up (it speaks every 2 s).") var silenceTimeout = 30.0
+
+    func validate() throws {
+        guard kind == "train" else { throw ValidationError("famol submit queues train jobs; '\(kind)' is not one of them") }
+        guard (curveServerKey == nil) == (curveKey == nil) else { throw ValidationError("CURVE needs both --curve-server-key and --curve-key") }
+    }
+
+    func run() throws {
+        try reportingInputErrors {
+            // Checked here first, so that a bad file names its path and line.
+            let job = try TrainingSpec.read(spec)
+            var client = SubmitClient(endpoint: to)
+            client.silenceSeconds = silenceTimeout
+            if let curveServerKey, let curveKey {
+                client.curve = (try CurveKeyPair.read(curveServerKey, needSecret: false).publicKey, try CurveKeyPair.read(curveKey, needSecret: true))
+            }
+            var announced = false
+            let last = try client.submit(SubmitRequest(kind: kind, spec: job.json)) { event in
+                switch event.event {
+                case .queued where !announced:
+                    announced = true
+                    print("job \(event.job) queued (\(event.ahead ?? 0) ahead)")
+                case .progress: print(event.line ?? "")
+                default: break
+                }
+            }
+            guard last.event == .done, let sha = last.modelSHA256 else {
+                printError("error: job \(last.job) failed: \(last.error ?? "no reason given")")
+                throw ExitCode(last.exitCode ?? 70)
+            }
+            print("model written to \(last.modelPath ?? "?") (on the server)")
+            print("model sha256 \(sha)")
+        }
+    }
+}
