@@ -407,3 +407,43 @@ def test_serve_runs_submitted_jobs_on_one_pool_and_a_failing_job_fails_alone(fam
     assert wait_exit(serve, timeout=30) == 143
     log = serve.log_path.read_text()
     assert "job 3 failed" in log and "job 4 done" in log
+
+
+def cranfield_tsv(datasets, out, documents, queries):
+    """The first Cranfield documents and queries as famol's TSV collections."""
+    def records(path):
+        text = (datasets / "cranfield" / path).read_text()
+        for block in text.split(".I ")[1:]:
+            number, _, rest = block.partition("\n")
+            fields, key = {}, None
+            for line in rest.splitlines():
+                if line[:2] in (".T", ".A", ".B", ".W") and len(line.strip()) == 2:
+                    key = line[1]
+                    fields[key] = []
+                elif key:
+                    fields[key].append(line.strip())
+            yield number.strip(), {k: " ".join(v) for k, v in fields.items()}
+    docs = [f"d{n}\t{f.get('T', '')}\t{f.get('W', '')}\n" for n, f in list(records("cran.all.1400"))[:documents]]
+    qs = [f"q{i + 1}\t{f.get('W', '')}\n" for i, (_, f) in enumerate(list(records("cran.qry"))[:queries])]
+    (out / "docs.tsv").write_text("".join(docs))
+    (out / "queries.tsv").write_text("".join(qs))
+    return out / "docs.tsv", out / "queries.tsv"
+
+
+def test_embedding_judge_on_workers_gives_the_in_process_labels(famol, datasets, cluster, tmp_path):
+    """--judge embedding with --bind: each batch of texts is a task that a worker encodes in one
+    forward pass; a worker SIGKILLed at its third batch changes nothing: labels.jsonl equals the
+    in-process run's, byte for byte."""
+    docs, queries = cranfield_tsv(datasets, tmp_path, documents=250, queries=12)
+    args = ["annotate", "--judge", "embedding", "--documents", docs, "--queries", queries, "--k", 25]
+    famol(*args, "--out", tmp_path / "in-process", timeout=300)
+    endpoint = f"tcp://127.0.0.1:{free_port()}"
+    coord = cluster.start("famol", [*args, "--out", tmp_path / "cluster", "--bind", endpoint, *cluster.coordinator_curve(),
+                                    "--min-workers", 2, "--heartbeat-ms", 100, "--liveness", 5], "coordinator.log")
+    w1 = cluster.worker(endpoint, "w1", "--fault", "crash-after=2")
+    cluster.worker(endpoint, "w2")
+    assert wait_exit(coord, timeout=300) == 0, coord.log_path.read_text()[-3000:]
+    assert w1.wait(timeout=10) == -signal.SIGKILL
+    log = coord.log_path.read_text()
+    assert "batches on the workers" in log and "w1 removed" in log
+    assert (tmp_path / "cluster" / "labels.jsonl").read_bytes() == (tmp_path / "in-process" / "labels.jsonl").read_bytes()

@@ -727,7 +727,97 @@ void   famol__v1__ack__free_unpacked
   assert(message->base.descriptor == &famol__v1__ack__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor famol__v1__envelope__field_descriptors[19] =
+void   famol__v1__assign_embed__init
+                     (Famol__V1__AssignEmbed         *message)
+{
+  static const Famol__V1__AssignEmbed init_value = FAMOL__V1__ASSIGN_EMBED__INIT;
+  *message = init_value;
+}
+size_t famol__v1__assign_embed__get_packed_size
+                     (const Famol__V1__AssignEmbed *message)
+{
+  assert(message->base.descriptor == &famol__v1__assign_embed__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t famol__v1__assign_embed__pack
+                     (const Famol__V1__AssignEmbed *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &famol__v1__assign_embed__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t famol__v1__assign_embed__pack_to_buffer
+                     (const Famol__V1__AssignEmbed *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &famol__v1__assign_embed__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Famol__V1__AssignEmbed *
+       famol__v1__assign_embed__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Famol__V1__AssignEmbed *)
+     protobuf_c_message_unpack (&famol__v1__assign_embed__descriptor,
+                                allocator, len, data);
+}
+void   famol__v1__assign_embed__free_unpacked
+                     (Famol__V1__AssignEmbed *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &famol__v1__assign_embed__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   famol__v1__embed_result__init
+                     (Famol__V1__EmbedResult         *message)
+{
+  static const Famol__V1__EmbedResult init_value = FAMOL__V1__EMBED_RESULT__INIT;
+  *message = init_value;
+}
+size_t famol__v1__embed_result__get_packed_size
+                     (const Famol__V1__EmbedResult *message)
+{
+  assert(message->base.descriptor == &famol__v1__embed_result__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t famol__v1__embed_result__pack
+                     (const Famol__V1__EmbedResult *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &famol__v1__embed_result__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t famol__v1__embed_result__pack_to_buffer
+                     (const Famol__V1__EmbedResult *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &famol__v1__embed_result__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Famol__V1__EmbedResult *
+       famol__v1__embed_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Famol__V1__EmbedResult *)
+     protobuf_c_message_unpack (&famol__v1__embed_result__descriptor,
+                                allocator, len, data);
+}
+void   famol__v1__embed_result__free_unpacked
+                     (Famol__V1__EmbedResult *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &famol__v1__embed_result__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor famol__v1__envelope__field_descriptors[21] =
 {
   {
     "protocol_version",
@@ -862,6 +952,18 @@ static const ProtobufCFieldDescriptor famol__v1__envelope__field_descriptors[19]
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "embed_result",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Famol__V1__Envelope, body_case),
+    offsetof(Famol__V1__Envelope, embed_result),
+    &famol__v1__embed_result__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "welcome",
     20,
     PROTOBUF_C_LABEL_NONE,
@@ -957,34 +1059,48 @@ static const ProtobufCFieldDescriptor famol__v1__envelope__field_descriptors[19]
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "assign_embed",
+    28,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Famol__V1__Envelope, body_case),
+    offsetof(Famol__V1__Envelope, assign_embed),
+    &famol__v1__assign_embed__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned famol__v1__envelope__field_indices_by_name[] = {
-  18,   /* field[18] = ack */
+  19,   /* field[19] = ack */
   10,   /* field[10] = annotate_result */
-  17,   /* field[17] = assign_annotate */
-  12,   /* field[12] = assign_grad */
-  13,   /* field[13] = cancel */
+  18,   /* field[18] = assign_annotate */
+  20,   /* field[20] = assign_embed */
+  13,   /* field[13] = assign_grad */
+  14,   /* field[14] = cancel */
+  11,   /* field[11] = embed_result */
   3,   /* field[3] = frame_crc32c */
   9,   /* field[9] = goodbye */
   7,   /* field[7] = grad_result */
   6,   /* field[6] = heartbeat */
   4,   /* field[4] = hello */
-  14,   /* field[14] = pong */
+  15,   /* field[15] = pong */
   0,   /* field[0] = protocol_version */
   5,   /* field[5] = ready */
-  16,   /* field[16] = refuse */
+  17,   /* field[17] = refuse */
   1,   /* field[1] = run_id */
   2,   /* field[2] = sequence */
-  15,   /* field[15] = shutdown */
+  16,   /* field[16] = shutdown */
   8,   /* field[8] = task_failed */
-  11,   /* field[11] = welcome */
+  12,   /* field[12] = welcome */
 };
 static const ProtobufCIntRange famol__v1__envelope__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 10, 4 },
-  { 20, 11 },
-  { 0, 19 }
+  { 20, 12 },
+  { 0, 21 }
 };
 const ProtobufCMessageDescriptor famol__v1__envelope__descriptor =
 {
@@ -994,7 +1110,7 @@ const ProtobufCMessageDescriptor famol__v1__envelope__descriptor =
   "Famol__V1__Envelope",
   "famol.v1",
   sizeof(Famol__V1__Envelope),
-  19,
+  21,
   famol__v1__envelope__field_descriptors,
   famol__v1__envelope__field_indices_by_name,
   3,  famol__v1__envelope__number_ranges,
@@ -1953,6 +2069,121 @@ const ProtobufCMessageDescriptor famol__v1__ack__descriptor =
   famol__v1__ack__field_indices_by_name,
   1,  famol__v1__ack__number_ranges,
   (ProtobufCMessageInit) famol__v1__ack__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor famol__v1__assign_embed__field_descriptors[2] =
+{
+  {
+    "lease_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__AssignEmbed, lease_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "texts",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Famol__V1__AssignEmbed, n_texts),
+    offsetof(Famol__V1__AssignEmbed, texts),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned famol__v1__assign_embed__field_indices_by_name[] = {
+  0,   /* field[0] = lease_id */
+  1,   /* field[1] = texts */
+};
+static const ProtobufCIntRange famol__v1__assign_embed__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor famol__v1__assign_embed__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "famol.v1.AssignEmbed",
+  "AssignEmbed",
+  "Famol__V1__AssignEmbed",
+  "famol.v1",
+  sizeof(Famol__V1__AssignEmbed),
+  2,
+  famol__v1__assign_embed__field_descriptors,
+  famol__v1__assign_embed__field_indices_by_name,
+  1,  famol__v1__assign_embed__number_ranges,
+  (ProtobufCMessageInit) famol__v1__assign_embed__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor famol__v1__embed_result__field_descriptors[3] =
+{
+  {
+    "lease_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__EmbedResult, lease_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__EmbedResult, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dimensions",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__EmbedResult, dimensions),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned famol__v1__embed_result__field_indices_by_name[] = {
+  1,   /* field[1] = count */
+  2,   /* field[2] = dimensions */
+  0,   /* field[0] = lease_id */
+};
+static const ProtobufCIntRange famol__v1__embed_result__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor famol__v1__embed_result__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "famol.v1.EmbedResult",
+  "EmbedResult",
+  "Famol__V1__EmbedResult",
+  "famol.v1",
+  sizeof(Famol__V1__EmbedResult),
+  3,
+  famol__v1__embed_result__field_descriptors,
+  famol__v1__embed_result__field_indices_by_name,
+  1,  famol__v1__embed_result__number_ranges,
+  (ProtobufCMessageInit) famol__v1__embed_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue famol__v1__failure_kind__enum_values_by_number[6] =

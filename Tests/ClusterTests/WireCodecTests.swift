@@ -12,6 +12,8 @@ import Testing
         .cancel(leaseID: 8), .pong, .shutdown(reason: "done"), .refuse(reason: "profile"),
         .assignAnnotate(leaseID: 4, callJSON: "{\"k\":1}", allowance: .init(requests: 15, tokens: 9000)),
         .assignAnnotate(leaseID: 5, callJSON: "{}", allowance: .unlimited), .annotateResult(leaseID: 4, resultJSON: "{}"), .ack(key: "abc"),
+        .assignEmbed(leaseID: 6, texts: ["a wing", "", "café ünïcode"]), .assignEmbed(leaseID: 7, texts: []),
+        .embedResult(leaseID: 6, count: 3, dimensions: 384),
     ]
 
     @Test func everyFailureKindRoundTrips() {

@@ -68,6 +68,8 @@ extension ClusterCoordinator {
             send(to: identity, .assignGrad(assign), frames: needsParams ? [parameters!.frame] : [])
         case let .annotation(_, json, _):
             send(to: identity, .assignAnnotate(leaseID: id, callJSON: json, allowance: task.remainingAllowance))
+        case let .embedding(texts):
+            send(to: identity, .assignEmbed(leaseID: id, texts: texts))
         }
     }
 }

@@ -138,6 +138,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
             switch kind {
             case let .gradient(_, _, shard, version, _): gradientTaskIDs[[version, shard]] = id
             case let .annotation(key, _, _): annotationTaskIDs[key] = id
+            case .embedding: break
             }
             pending.append(id)
             ids.append(id)
@@ -170,6 +171,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
         switch t.kind {
         case let .gradient(_, _, shard, version, _): gradientTaskIDs.removeValue(forKey: [version, shard])
         case let .annotation(key, _, _): annotationTaskIDs.removeValue(forKey: key)
+        case .embedding: break
         }
         pending.removeAll { $0 == id }
     }
@@ -214,6 +216,15 @@ public final class ClusterCoordinator: @unchecked Sendable {
         case let .annotation(json, spent): return (json, spent)
         case let .allowanceSpent(spent): return (nil, spent)
         default: throw ClusterError("internal: wrong output kind")
+        }
+    }
+
+    /// Encodes batches of texts on the workers (a job of kind `embed`), each in one forward
+    /// pass: the vectors of each batch, in order. Many batches are out at once.
+    public func embed(batches: [[String]]) throws -> [[[Float]]] {
+        try runTasks(batches.map { .embedding(texts: $0) }, context: "embedding").map { output in
+            guard case .embedding(let vectors) = output else { throw ClusterError("internal: wrong output kind") }
+            return vectors
         }
     }
 
@@ -271,6 +282,8 @@ public final class ClusterCoordinator: @unchecked Sendable {
             gradientResult(r, frames: m.frames, from: identity, now: now)
         case let .annotateResult(leaseID, json):
             annotationResult(leaseID: leaseID, json: json, from: identity, now: now)
+        case let .embedResult(leaseID, count, dimensions):
+            embeddingResult(leaseID: leaseID, count: Int(count), dimensions: Int(dimensions), frames: m.frames, from: identity, now: now)
         case .taskFailed(let failure):
             taskFailed(failure, from: identity, now: now)
         case .goodbye(let reason):
@@ -334,6 +347,19 @@ public final class ClusterCoordinator: @unchecked Sendable {
             counters.add("famol_duplicate_results_total")
         }
         finishLease(leaseID, of: identity, now: now)
+    }
+
+    private func embeddingResult(leaseID: UInt64, count: Int, dimensions: Int, frames: [[UInt8]], from identity: [UInt8], now: Double) {
+        defer { finishLease(leaseID, of: identity, now: now) }
+        guard let id = leases[leaseID]?.task, tasks[id]?.output == nil, case let .embedding(texts)? = tasks[id]?.kind else {
+            counters.add("famol_duplicate_results_total")
+            return
+        }
+        guard count == texts.count, dimensions > 0, frames.count == 1,
+              let values = TensorFrame.floats(frames[0], count: count * dimensions) else {
+            return drop(identity, .frameMismatch, "an embedding frame that is not \(texts.count) x \(dimensions) floats")
+        }
+        complete(id, .embedding((0..<count).map { Array(values[($0 * dimensions)..<(($0 + 1) * dimensions)]) }))
     }
 
     static func key(ofResult json: String) -> String? {

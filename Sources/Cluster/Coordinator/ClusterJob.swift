@@ -6,6 +6,7 @@ import Ranking
 public enum ClusterJob: Sendable, Codable, Equatable {
     case train(TrainingSpec)
     case annotate(AnnotationJob)
+    case embed(EmbeddingJobSpec)
 
     public var json: String {
         let encoder = JSONEncoder()
@@ -20,7 +21,7 @@ public enum ClusterJob: Sendable, Codable, Equatable {
     public var configHash: String {
         switch self {
         case .train(let spec): spec.configHash
-        case .annotate: SHA256.hex(Array(json.utf8))
+        case .annotate, .embed: SHA256.hex(Array(json.utf8))
         }
     }
 }

@@ -55,6 +55,8 @@ struct ClusterTask {
     enum Kind {
         case gradient(epoch: Int, step: Int, shard: Int, version: Int, examples: [UInt32])
         case annotation(key: String, callJSON: String, allowance: RequestAllowance)
+        /// One batch of texts for the embedded encoder.
+        case embedding(texts: [String])
     }
     enum Output {
         case gradient(ShardResult)
@@ -62,6 +64,8 @@ struct ClusterTask {
         case annotation(String, failedAttempts: Spend)
         /// The call's request allowance ran out before an answer.
         case allowanceSpent(Spend)
+        /// The batch's embeddings, in the order of its texts.
+        case embedding([[Float]])
         /// Workers failed it `failureLimit` times: the caller gets the last reason.
         case failed(String)
         /// Its answer came back and could not be stored: the run stops, nothing is asked again.

@@ -135,6 +135,20 @@ public enum WireCodec {
             m.pointee.key = a.string(key)
             env.body_case = FAMOL__V1__ENVELOPE__BODY_ACK
             env.ack = m
+        case let .assignEmbed(leaseID, texts):
+            let m = a.make(Famol__V1__AssignEmbed.self, famol__v1__assign_embed__init)
+            m.pointee.lease_id = leaseID
+            m.pointee.n_texts = texts.count
+            m.pointee.texts = a.stringArray(texts)
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_ASSIGN_EMBED
+            env.assign_embed = m
+        case let .embedResult(leaseID, count, dimensions):
+            let m = a.make(Famol__V1__EmbedResult.self, famol__v1__embed_result__init)
+            m.pointee.lease_id = leaseID
+            m.pointee.count = count
+            m.pointee.dimensions = dimensions
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_EMBED_RESULT
+            env.embed_result = m
         }
     }
 
@@ -231,6 +245,11 @@ public enum WireCodec {
             return e.annotate_result.map { .annotateResult(leaseID: $0.pointee.lease_id, resultJSON: str($0.pointee.result_json)) }
         case FAMOL__V1__ENVELOPE__BODY_ACK:
             return e.ack.map { .ack(key: str($0.pointee.key)) }
+        case FAMOL__V1__ENVELOPE__BODY_ASSIGN_EMBED:
+            guard let m = e.assign_embed?.pointee else { return nil }
+            return .assignEmbed(leaseID: m.lease_id, texts: (0..<m.n_texts).map { str(m.texts[$0]) })
+        case FAMOL__V1__ENVELOPE__BODY_EMBED_RESULT:
+            return e.embed_result.map { .embedResult(leaseID: $0.pointee.lease_id, count: $0.pointee.count, dimensions: $0.pointee.dimensions) }
         default:
             return nil
         }

@@ -37,6 +37,9 @@ public struct WireMessage: Equatable, Sendable {
         case assignAnnotate(leaseID: UInt64, callJSON: String, allowance: RequestAllowance)
         case annotateResult(leaseID: UInt64, resultJSON: String)
         case ack(key: String)
+        case assignEmbed(leaseID: UInt64, texts: [String])
+        /// Its float32 frame holds `count` x `dimensions` values.
+        case embedResult(leaseID: UInt64, count: UInt32, dimensions: UInt32)
     }
 
     public struct Hello: Equatable, Sendable {

@@ -71,15 +71,16 @@ public final class WorkerNode: @unchecked Sendable {
     private var openLeases: Set<UInt64> = []
     private var cancelled: Set<UInt64> = []
     // Compute-thread state:
-    private enum LoadedJob {
+    enum LoadedJob {
         case train(Trainer)
         case annotate(ChatCallExecutor, credit: Int)
+        case embed(MiniLMEncoder)
     }
-    private var job: (configHash: String, loaded: LoadedJob)? = nil
+    var job: (configHash: String, loaded: LoadedJob)? = nil
     private var localStore: AnnotationStore? = nil
     private var storeFailure: String? = nil
     private var parameters: (version: UInt64, values: [Float])? = nil
-    private var tasksStarted = 0
+    var tasksStarted = 0
 
     public init(settings: WorkerSettings, logger: Logger) {
         self.settings = settings
@@ -118,6 +119,8 @@ public final class WorkerNode: @unchecked Sendable {
                 compute(a, frames: m.frames)
             case let .assignAnnotate(leaseID, json, allowance):
                 annotate(leaseID: leaseID, callJSON: json, allowance: allowance)
+            case let .assignEmbed(leaseID, texts):
+                embed(leaseID: leaseID, texts: texts)
             case .shutdown(let reason):
                 return .shutdown(reason)
             case .refuse(let reason):
@@ -174,7 +177,7 @@ public final class WorkerNode: @unchecked Sendable {
         }
     }
 
-    private func send(_ body: WireMessage.Body, frames: [[UInt8]] = []) {
+    func send(_ body: WireMessage.Body, frames: [[UInt8]] = []) {
         lock.lock()
         sequence += 1
         let m = WireMessage(runID: runID ?? "", sequence: sequence, body: body, frames: frames)
@@ -186,7 +189,7 @@ public final class WorkerNode: @unchecked Sendable {
         lock.lock()
         lastHello = Self.now()
         lock.unlock()
-        send(.hello(.init(workerID: settings.workerID, incarnation: incarnation, capabilities: ["grad", "annotate"],
+        send(.hello(.init(workerID: settings.workerID, incarnation: incarnation, capabilities: ["grad", "annotate", "embed"],
                           credit: UInt32(settings.credit), build: "famol-worker 1", numericProfile: NumericProfile.current)))
     }
 
@@ -219,6 +222,8 @@ public final class WorkerNode: @unchecked Sendable {
                     // The job's per-worker concurrency is the limit on calls in flight; `--credit` is
                     // for training tasks (its default of 2 would double `--concurrency 1`).
                     job = (w.configHash, .annotate(executor, credit: max(1, a.concurrency)))
+                case .embed(let e):
+                    job = (w.configHash, .embed(try e.loadEncoder()))
                 }
                 parameters = nil
             } catch {
@@ -357,7 +362,7 @@ public final class WorkerNode: @unchecked Sendable {
         return runID ?? ""
     }
 
-    private func setProgress(lease: UInt64, advance: UInt64) {
+    func setProgress(lease: UInt64, advance: UInt64) {
         lock.lock()
         currentLease = lease
         progress += advance
@@ -365,7 +370,7 @@ public final class WorkerNode: @unchecked Sendable {
     }
 
     /// The fault-injection seam: crash or hang on purpose, mid-task.
-    private func applyFaults() {
+    func applyFaults() {
         let f = settings.faults
         if let n = f.crashAfter, tasksStarted > n {
             // Calls already sent to an LLM finish first: a kill while a request is in flight

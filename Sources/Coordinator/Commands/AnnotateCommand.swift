@@ -33,7 +33,7 @@ struct AnnotateCommand: ParsableCommand {
     @Option(help: "BLAS threads of the embedding judge (default 2).") var threads: Int?
     @Option(help: "Output directory.") var out: String
     @OptionGroup(title: "LLM judge (--judge openai)") var llm: LLMOptions
-    @OptionGroup(title: "Cluster (--judge openai with --bind: calls run on famol-worker processes)") var cluster: ClusterOptions
+    @OptionGroup(title: "Cluster (--judge openai or embedding with --bind: calls or encoding run on famol-worker processes)") var cluster: ClusterOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
 
     func run() throws {
@@ -44,17 +44,18 @@ struct AnnotateCommand: ParsableCommand {
             let collection = try loadCollection(settings)
             if judge == .openai { return try runLLM(collection: collection, settings: settings) }
             let cal = try parseCalibration()
+            let cands = try candidateLists(collection, k: settings.candidates)
             let selected: Judge
             switch judge {
             case .embedding:
-                selected = EmbeddingJudge(cache: EmbeddingCache(encoder: try loadEncoder(modelDir: settings.judging.embeddingModelDir, maxTokens: settings.judging.embeddingMaxTokens,
-                                                                                            threads: settings.judging.embeddingThreads)),
-                                          calibration: cal)
+                let cache = EmbeddingCache(encoder: try loadEncoder(modelDir: settings.judging.embeddingModelDir, maxTokens: settings.judging.embeddingMaxTokens,
+                                                                    threads: settings.judging.embeddingThreads))
+                try prefillEmbeddings(cache, collection: collection, candidates: cands, settings: settings)
+                selected = EmbeddingJudge(cache: cache, calibration: cal)
             case .bm25: selected = BM25Judge(collection: collection, calibration: cal)
             case .simulated: selected = try SimulatedJudge(reference: collection.qrels)
             case .openai: return
             }
-            let cands = try candidateLists(collection, k: settings.candidates)
             let started = Date()
             let judgments = try AnnotationRun(collection: collection, candidates: cands).run(selected) { done, total in
                 Progress.bar("annotate", done, total, started: started)

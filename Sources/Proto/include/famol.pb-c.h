@@ -31,6 +31,8 @@ typedef struct Famol__V1__Refuse Famol__V1__Refuse;
 typedef struct Famol__V1__AssignAnnotate Famol__V1__AssignAnnotate;
 typedef struct Famol__V1__AnnotateResult Famol__V1__AnnotateResult;
 typedef struct Famol__V1__Ack Famol__V1__Ack;
+typedef struct Famol__V1__AssignEmbed Famol__V1__AssignEmbed;
+typedef struct Famol__V1__EmbedResult Famol__V1__EmbedResult;
 
 
 /* --- enums --- */
@@ -78,6 +80,7 @@ typedef enum {
   FAMOL__V1__ENVELOPE__BODY_TASK_FAILED = 14,
   FAMOL__V1__ENVELOPE__BODY_GOODBYE = 15,
   FAMOL__V1__ENVELOPE__BODY_ANNOTATE_RESULT = 16,
+  FAMOL__V1__ENVELOPE__BODY_EMBED_RESULT = 17,
   FAMOL__V1__ENVELOPE__BODY_WELCOME = 20,
   FAMOL__V1__ENVELOPE__BODY_ASSIGN_GRAD = 21,
   FAMOL__V1__ENVELOPE__BODY_CANCEL = 22,
@@ -85,7 +88,8 @@ typedef enum {
   FAMOL__V1__ENVELOPE__BODY_SHUTDOWN = 24,
   FAMOL__V1__ENVELOPE__BODY_REFUSE = 25,
   FAMOL__V1__ENVELOPE__BODY_ASSIGN_ANNOTATE = 26,
-  FAMOL__V1__ENVELOPE__BODY_ACK = 27
+  FAMOL__V1__ENVELOPE__BODY_ACK = 27,
+  FAMOL__V1__ENVELOPE__BODY_ASSIGN_EMBED = 28
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FAMOL__V1__ENVELOPE__BODY__CASE)
 } Famol__V1__Envelope__BodyCase;
 
@@ -112,6 +116,7 @@ struct  Famol__V1__Envelope
     Famol__V1__TaskFailed *task_failed;
     Famol__V1__Goodbye *goodbye;
     Famol__V1__AnnotateResult *annotate_result;
+    Famol__V1__EmbedResult *embed_result;
     /*
      * coordinator -> worker
      */
@@ -123,6 +128,7 @@ struct  Famol__V1__Envelope
     Famol__V1__Refuse *refuse;
     Famol__V1__AssignAnnotate *assign_annotate;
     Famol__V1__Ack *ack;
+    Famol__V1__AssignEmbed *assign_embed;
   };
 };
 #define FAMOL__V1__ENVELOPE__INIT \
@@ -355,6 +361,38 @@ struct  Famol__V1__Ack
 #define FAMOL__V1__ACK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&famol__v1__ack__descriptor) \
     , (char *)protobuf_c_empty_string }
+
+
+/*
+ * The embedded judge: one batch of texts per task, encoded by the job's all-MiniLM-L6-v2 in one
+ * forward pass (the batch is the in-process encoder's batch, so the bits are its bits).
+ */
+struct  Famol__V1__AssignEmbed
+{
+  ProtobufCMessage base;
+  uint64_t lease_id;
+  size_t n_texts;
+  char **texts;
+};
+#define FAMOL__V1__ASSIGN_EMBED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&famol__v1__assign_embed__descriptor) \
+    , 0, 0,NULL }
+
+
+/*
+ * The batch's unit-length embeddings follow in one float32 frame: count x dimensions, in the
+ * order of the texts.
+ */
+struct  Famol__V1__EmbedResult
+{
+  ProtobufCMessage base;
+  uint64_t lease_id;
+  uint32_t count;
+  uint32_t dimensions;
+};
+#define FAMOL__V1__EMBED_RESULT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&famol__v1__embed_result__descriptor) \
+    , 0, 0, 0 }
 
 
 /* Famol__V1__Envelope methods */
@@ -661,6 +699,44 @@ Famol__V1__Ack *
 void   famol__v1__ack__free_unpacked
                      (Famol__V1__Ack *message,
                       ProtobufCAllocator *allocator);
+/* Famol__V1__AssignEmbed methods */
+void   famol__v1__assign_embed__init
+                     (Famol__V1__AssignEmbed         *message);
+size_t famol__v1__assign_embed__get_packed_size
+                     (const Famol__V1__AssignEmbed   *message);
+size_t famol__v1__assign_embed__pack
+                     (const Famol__V1__AssignEmbed   *message,
+                      uint8_t             *out);
+size_t famol__v1__assign_embed__pack_to_buffer
+                     (const Famol__V1__AssignEmbed   *message,
+                      ProtobufCBuffer     *buffer);
+Famol__V1__AssignEmbed *
+       famol__v1__assign_embed__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   famol__v1__assign_embed__free_unpacked
+                     (Famol__V1__AssignEmbed *message,
+                      ProtobufCAllocator *allocator);
+/* Famol__V1__EmbedResult methods */
+void   famol__v1__embed_result__init
+                     (Famol__V1__EmbedResult         *message);
+size_t famol__v1__embed_result__get_packed_size
+                     (const Famol__V1__EmbedResult   *message);
+size_t famol__v1__embed_result__pack
+                     (const Famol__V1__EmbedResult   *message,
+                      uint8_t             *out);
+size_t famol__v1__embed_result__pack_to_buffer
+                     (const Famol__V1__EmbedResult   *message,
+                      ProtobufCBuffer     *buffer);
+Famol__V1__EmbedResult *
+       famol__v1__embed_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   famol__v1__embed_result__free_unpacked
+                     (Famol__V1__EmbedResult *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Famol__V1__Envelope_Closure)
@@ -711,6 +787,12 @@ typedef void (*Famol__V1__AnnotateResult_Closure)
 typedef void (*Famol__V1__Ack_Closure)
                  (const Famol__V1__Ack *message,
                   void *closure_data);
+typedef void (*Famol__V1__AssignEmbed_Closure)
+                 (const Famol__V1__AssignEmbed *message,
+                  void *closure_data);
+typedef void (*Famol__V1__EmbedResult_Closure)
+                 (const Famol__V1__EmbedResult *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -734,6 +816,8 @@ extern const ProtobufCMessageDescriptor famol__v1__refuse__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__assign_annotate__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__annotate_result__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__ack__descriptor;
+extern const ProtobufCMessageDescriptor famol__v1__assign_embed__descriptor;
+extern const ProtobufCMessageDescriptor famol__v1__embed_result__descriptor;
 
 PROTOBUF_C__END_DECLS
 

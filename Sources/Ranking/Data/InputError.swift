@@ -63,7 +63,10 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
 /// Text files with a NUL byte in their first 64 KiB are refused before they are read: a binary
 /// file (or a disk image of zeros) given as text would otherwise be parsed as one huge line.
 func checkNotBinary(_ handle: UnsafeMutablePointer<FILE>, path: String) throws {
-    var head = [UInt8](repeating: 0, count: 64 << 10)
+    // No more than the file holds: most inputs are small, and this runs for each one.
+    var info = stat()
+    let size = fstat(fileno(handle), &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 64 << 10
+    var head = [UInt8](repeating: 0, count: max(1, min(64 << 10, size)))
     let n = head.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
     if let offset = head[0..<n].firstIndex(of: 0) {
         throw InputError(file: path, "binary data (a NUL byte at offset \(offset)), not a text file", hint: "give the text file famol expects here")
