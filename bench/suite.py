@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -138,34 +139,57 @@ def step_ms(output):
     return float(re.search(r"([0-9.]+) ms per step", output).group(1))
 
 
+def steps_of(output):
+    return int(re.search(r"for ([0-9]+) steps", output).group(1))
+
+
 def cluster_overhead(args, tmp, results):
+    """Step time and CPU per step: in process, and on `famol local` clusters of 1 and 2 workers.
+    CPU per step is every process's CPU (coordinator and workers: famol local reaps them, so they
+    count as this process's children) over a run of 2E epochs minus a run of E epochs, divided by
+    the steps between them: start-up and data loading cancel out."""
     q = 300 if args.quick else 2000
     data = os.path.join(tmp, "cluster.svm")
     run_json([FAMOL, "bench", "generate", "--queries", str(q), "--out", data])
     valid = os.path.join(tmp, "cluster-valid.svm")
     run_json([FAMOL, "bench", "generate", "--queries", "20", "--seed", "2", "--out", valid])
+    epochs = 1 if args.quick else 3
+
+    def run(prefix, batch, e, out):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        p = subprocess.run([FAMOL, *prefix, "train", "--train", data, "--valid", valid, "--epochs", str(e), "--batch", str(batch),
+                            "--shards", "8", "--patience", "0", "--out", out], capture_output=True, text=True, env=dict(os.environ, **ONE_THREAD))
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if p.returncode != 0:
+            raise SystemExit(f"bench: cluster training failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return step_ms(p.stdout), steps_of(p.stdout), cpu
+
     for batch in (32, 256):
-        common = ["train", "--train", data, "--valid", valid, "--epochs", "1" if args.quick else "3", "--batch", str(batch),
-                  "--shards", "8", "--patience", "0"]
         times = {"in-process": [], "1 worker": [], "2 workers": []}
+        cpu = {label: [] for label in times}
         for r in range(args.runs):
             for label, prefix in (("in-process", []), ("1 worker", ["local", "--workers", "1"]), ("2 workers", ["local", "--workers", "2"])):
                 out = os.path.join(tmp, f"c{batch}-{r}-{label[0]}")
-                p = subprocess.run([FAMOL, *prefix, *common, "--out", out], capture_output=True, text=True, env=dict(os.environ, **ONE_THREAD))
-                if p.returncode != 0:
-                    raise SystemExit(f"bench: cluster training failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
-                times[label].append(step_ms(p.stdout))
+                ms, steps, cpu_short = run(prefix, batch, epochs, out)
+                _, steps_long, cpu_long = run(prefix, batch, 2 * epochs, out + "-long")
+                times[label].append(ms)
+                cpu[label].append(max(0.0, cpu_long - cpu_short) * 1000 / max(1, steps_long - steps))
         base = statistics.median(times["in-process"])
+        base_cpu = statistics.median(cpu["in-process"])
         for label in ("1 worker", "2 workers"):
             t = statistics.median(times[label])
+            c = statistics.median(cpu[label])
             # Gradient work on the step's critical path: the in-process step split evenly over
             # the workers (an upper bound: it also holds the serial sum and Adam update).
             workers = int(label[0])
             overhead = max(0.0, (t - base / workers) / t)
             print(f"bench cluster-overhead-b{batch}-{label[0]}w: famol {t:.2f} ms/step | in-process {base:.2f} ms/step | "
-                  f"ratio {base / t:.2f} (outside gradient work: {overhead:.0%} of the step)", flush=True)
+                  f"ratio {base / t:.2f} (outside gradient work: {overhead:.0%} of the step); "
+                  f"CPU {c:.2f} ms/step in all processes | in-process {base_cpu:.2f} | {c / max(base_cpu, 1e-9):.2f}x", flush=True)
             results.append({"name": f"cluster-overhead-b{batch}-{label[0]}w", "famol": t, "peer": "in-process trainer", "peer_value": base,
-                            "ratio": base / t, "overhead_fraction": overhead, "unit": "ms/step", "runs": args.runs})
+                            "ratio": base / t, "overhead_fraction": overhead, "unit": "ms/step", "runs": args.runs,
+                            "cpu_ms_per_step": c, "in_process_cpu_ms_per_step": base_cpu, "cpu_ratio": c / max(base_cpu, 1e-9)})
 
 
 def parse(args, tmp, results):

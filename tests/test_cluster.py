@@ -1,6 +1,7 @@
 """The cluster gives the in-process trainer's model, bit for bit, with any number of workers,
 workers that die or hang, a coordinator killed and resumed, and hostile clients.
 Every process runs on 127.0.0.1 and every wait is bounded."""
+import hashlib
 import json
 import os
 import signal
@@ -362,22 +363,28 @@ def test_worker_with_another_numeric_profile_is_refused(yahoo, cluster, tmp_path
     assert "refused worker odd" in coord.log_path.read_text()
 
 
-def test_serve_runs_submitted_jobs_on_one_pool_and_a_failing_job_fails_alone(famol, yahoo, reference, cluster, tmp_path):
-    """famol serve with 2 workers: four jobs submitted in turn run on the same worker processes;
-    a worker SIGKILLed during the second and a third job whose data is missing leave the server
-    serving the fourth; every model equals its in-process twin."""
+def test_serve_runs_submitted_jobs_on_one_pool_and_a_failing_job_fails_alone(famol, datasets, yahoo, reference, cluster, tmp_path):
+    """famol serve with 2 workers: five jobs submitted in turn run on the same worker processes
+    (trainings and an embedded-judge annotation); a worker SIGKILLed during the third and a
+    fourth job whose data is missing leave the server serving the fifth; every result equals
+    its in-process twin."""
     keys = cluster._keys()
     famol("keys", "generate", "--out", keys / "client")
     (keys / "admitted.pub").write_text((keys / "worker.pub").read_text() + (keys / "client.pub").read_text())
     other_args = ["--train", yahoo / "train.svm", "--valid", yahoo / "valid.svm", "--epochs", 20, "--patience", 0, "--seed", 5,
                   "--layers", "16", "--out", tmp_path / "other"]
     other = model_hash(famol("train", *other_args).stdout)
-    specs = {"first": tmp_path / "first.json", "other": tmp_path / "other.json", "broken": tmp_path / "broken.json"}
+    specs = {name: tmp_path / f"{name}.json" for name in ("first", "other", "broken", "labels")}
     famol("train", *train_args(yahoo, tmp_path / "x"), "--write-spec", specs["first"])
     famol("train", *other_args, "--write-spec", specs["other"])
     broken = json.loads(specs["first"].read_text())
     broken["trainPath"] = str(tmp_path / "missing.svm")
     specs["broken"].write_text(json.dumps(broken))
+    docs, queries = cranfield_tsv(datasets, tmp_path, documents=120, queries=6)
+    annotate = ["annotate", "--judge", "embedding", "--documents", docs, "--queries", queries, "--k", 15]
+    famol(*annotate, "--out", tmp_path / "labels-here", timeout=300)
+    famol(*annotate, "--out", tmp_path / "unused", "--write-spec", specs["labels"])
+    labels = hashlib.sha256((tmp_path / "labels-here" / "labels.jsonl").read_bytes()).hexdigest()
     endpoint, submit = f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}"
     serve = cluster.start("famol", ["serve", "--bind", endpoint, "--submit", submit, "--curve", "--curve-key", keys / "coordinator.key",
                                     "--authorized-keys", keys / "admitted.pub", "--min-workers", 2, "--heartbeat-ms", 100,
@@ -386,28 +393,30 @@ def test_serve_runs_submitted_jobs_on_one_pool_and_a_failing_job_fails_alone(fam
     cluster.worker(endpoint, "w2", "--fault", "delay-ms=5")
     client = ["--to", submit, "--curve-server-key", keys / "coordinator.pub", "--curve-key", keys / "client.key"]
 
-    def job(name, log):
-        return cluster.start("famol", ["submit", "train", "--spec", specs[name], *client], log)
+    def job(kind, name, log):
+        return cluster.start("famol", ["submit", kind, "--spec", specs[name], *client], log)
 
-    first = job("first", "job1.log")
+    first = job("train", "first", "job1.log")
     assert wait_exit(first) == 0 and model_hash(first.log_path.read_text()) == reference
-    second = job("other", "job2.log")
-    wait_for(lambda: second.log_path.read_text().count("epoch") >= 2, what="job 2 two epochs in")
-    assert second.poll() is None, "job 2 must still be running when its worker dies"
+    second = job("annotate", "labels", "job2.log")
+    assert wait_exit(second, timeout=300) == 0, second.log_path.read_text()[-2000:]
+    assert f"labels sha256 {labels}" in second.log_path.read_text() and "batches on the workers" in second.log_path.read_text()
+    third = job("train", "other", "job3.log")
+    wait_for(lambda: third.log_path.read_text().count("epoch") >= 2, what="job 3 two epochs in")
+    assert third.poll() is None, "job 3 must still be running when its worker dies"
     w1.kill()
-    assert wait_exit(second) == 0 and model_hash(second.log_path.read_text()) == other
-    third = job("broken", "job3.log")
-    assert wait_exit(third) == 65
-    assert "job 3 failed" in third.log_path.read_text() and "missing.svm" in third.log_path.read_text()
-    fourth = job("first", "job4.log")
-    assert wait_exit(fourth) == 0 and model_hash(fourth.log_path.read_text()) == reference
-    assert (tmp_path / "served" / "job-4" / "model.json").exists()
+    assert wait_exit(third) == 0 and model_hash(third.log_path.read_text()) == other
+    fourth = job("train", "broken", "job4.log")
+    assert wait_exit(fourth) == 65
+    assert "job 4 failed" in fourth.log_path.read_text() and "missing.svm" in fourth.log_path.read_text()
+    fifth = job("train", "first", "job5.log")
+    assert wait_exit(fifth) == 0 and model_hash(fifth.log_path.read_text()) == reference
+    assert (tmp_path / "served" / "job-5" / "model.json").exists()
     assert serve.poll() is None, serve.log_path.read_text()[-2000:]
     serve.send_signal(signal.SIGTERM)
     assert wait_exit(serve, timeout=30) == 143
     log = serve.log_path.read_text()
-    assert "job 3 failed" in log and "job 4 done" in log
-
+    assert "job 4 failed" in log and "job 5 done" in log
 
 def cranfield_tsv(datasets, out, documents, queries):
     """The first Cranfield documents and queries as famol's TSV collections."""

@@ -309,63 +309,6 @@ public final class ClusterCoordinator: @unchecked Sendable {
         }
     }
 
-    // A result completes its task before its lease ends: the lease's end requeues only a task
-    // still without an output (a failure), so `famol_tasks_requeued_total` counts requeues.
-    private func gradientResult(_ r: WireMessage.GradResult, frames: [[UInt8]], from identity: [UInt8], now: Double) {
-        defer { finishLease(r.leaseID, of: identity, now: now) }
-        guard let id = gradientTaskIDs[[Int(r.paramsVersion), Int(r.shard)]], tasks[id]?.output == nil,
-              case let .gradient(epoch, step, _, _, _)? = tasks[id]?.kind, epoch == Int(r.epoch), step == Int(r.step) else {
-            counters.add("famol_duplicate_results_total")
-            return
-        }
-        guard let trainer, frames.count == 1, let gradient = TensorFrame.floats(frames[0], count: trainer.ranker.layout.parameterCount) else {
-            drop(identity, .frameMismatch, "a gradient frame of the wrong size")
-            return
-        }
-        complete(id, .gradient(ShardResult(gradient: gradient, loss: r.loss, clickLoss: r.clickLoss, labelLoss: r.labelLoss, queries: Int(r.queries))))
-    }
-
-    private func annotationResult(leaseID: UInt64, json: String, from identity: [UInt8], now: Double) {
-        guard let key = Self.key(ofResult: json) else {
-            finishLease(leaseID, of: identity, now: now)
-            return drop(identity, .undecodable, "an annotation result without a key")
-        }
-        // Stored first, acknowledged after: a result is never lost between the two. A store
-        // that fails stops the run: the task is not leased again (that would pay again for an
-        // answer that exists), and the worker keeps the answer until a coordinator stores it.
-        do { try storeResult?(json) } catch {
-            logger.error("cannot store the result for \(key.prefix(12)): \(error); stopping (the worker keeps the answer)")
-            storeFailure = storeFailure ?? "\(error)"
-            if let id = annotationTaskIDs[key], tasks[id]?.output == nil { complete(id, .storeFailed("\(error)")) }
-            finishLease(leaseID, of: identity, now: now)
-            return
-        }
-        send(to: identity, .ack(key: key))
-        if let id = annotationTaskIDs[key], tasks[id]?.output == nil {
-            complete(id, .annotation(json, failedAttempts: tasks[id]!.spent))
-        } else {
-            counters.add("famol_duplicate_results_total")
-        }
-        finishLease(leaseID, of: identity, now: now)
-    }
-
-    private func embeddingResult(leaseID: UInt64, count: Int, dimensions: Int, frames: [[UInt8]], from identity: [UInt8], now: Double) {
-        defer { finishLease(leaseID, of: identity, now: now) }
-        guard let id = leases[leaseID]?.task, tasks[id]?.output == nil, case let .embedding(texts)? = tasks[id]?.kind else {
-            counters.add("famol_duplicate_results_total")
-            return
-        }
-        guard count == texts.count, dimensions > 0, frames.count == 1,
-              let values = TensorFrame.floats(frames[0], count: count * dimensions) else {
-            return drop(identity, .frameMismatch, "an embedding frame that is not \(texts.count) x \(dimensions) floats")
-        }
-        complete(id, .embedding((0..<count).map { Array(values[($0 * dimensions)..<(($0 + 1) * dimensions)]) }))
-    }
-
-    static func key(ofResult json: String) -> String? {
-        (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["key"] as? String
-    }
-
     func complete(_ id: UInt64, _ output: ClusterTask.Output) {
         tasks[id]!.output = output
         pending.removeAll { $0 == id }

@@ -2,7 +2,7 @@ import Foundation
 
 /// What `famol submit` sends to `famol serve`: one job, as JSON in one frame.
 public struct SubmitRequest: Codable, Sendable, Equatable {
-    /// The job's kind: "train" (the one `famol serve` runs today).
+    /// The job's kind: "train" or "annotate" (the embedded judge).
     public var kind: String
     /// The job's spec (for `train`, a TrainingSpec's JSON).
     public var spec: String
@@ -30,8 +30,10 @@ public struct SubmitEvent: Codable, Sendable, Equatable {
     public var job: Int
     public var ahead: Int? = nil
     public var line: String? = nil
-    public var modelSHA256: String? = nil
-    public var modelPath: String? = nil
+    /// The sha256 of what the job made: the model file (train), labels.jsonl (annotate).
+    public var sha256: String? = nil
+    /// Where it is, on the server.
+    public var output: String? = nil
     public var error: String? = nil
     /// The exit code `famol submit` ends with for a failed job (65 bad input, 69, 70 ...).
     public var exitCode: Int32? = nil

@@ -32,6 +32,8 @@ struct AnnotateCommand: ParsableCommand {
     @Option(help: "Model directory of the embedding judge.") var modelDir: String?
     @Option(help: "BLAS threads of the embedding judge (default 2).") var threads: Int?
     @Option(help: "Output directory.") var out: String
+    @Option(help: "Write the embedding-judge job the flags and --config describe as a spec file (for famol submit annotate) and stop.")
+    var writeSpec: String?
     @OptionGroup(title: "LLM judge (--judge openai)") var llm: LLMOptions
     @OptionGroup(title: "Cluster (--judge openai or embedding with --bind: calls or encoding run on famol-worker processes)") var cluster: ClusterOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
@@ -41,21 +43,13 @@ struct AnnotateCommand: ParsableCommand {
         FamolMetrics.bootstrap()
         try reportingInputErrors {
             let settings = try self.settings()
+            if judge == .embedding { return try runEmbedding(settings: settings) }
+            if writeSpec != nil { throw ValidationError("--write-spec writes embedding-judge jobs (--judge embedding)") }
             let collection = try loadCollection(settings)
             if judge == .openai { return try runLLM(collection: collection, settings: settings) }
-            let cal = try parseCalibration()
+            let cal = try GradeCalibration.parse(calibration)
             let cands = try candidateLists(collection, k: settings.candidates)
-            let selected: Judge
-            switch judge {
-            case .embedding:
-                let cache = EmbeddingCache(encoder: try loadEncoder(modelDir: settings.judging.embeddingModelDir, maxTokens: settings.judging.embeddingMaxTokens,
-                                                                    threads: settings.judging.embeddingThreads))
-                try prefillEmbeddings(cache, collection: collection, candidates: cands, settings: settings)
-                selected = EmbeddingJudge(cache: cache, calibration: cal)
-            case .bm25: selected = BM25Judge(collection: collection, calibration: cal)
-            case .simulated: selected = try SimulatedJudge(reference: collection.qrels)
-            case .openai: return
-            }
+            let selected: Judge = judge == .bm25 ? BM25Judge(collection: collection, calibration: cal) : try SimulatedJudge(reference: collection.qrels)
             let started = Date()
             let judgments = try AnnotationRun(collection: collection, candidates: cands).run(selected) { done, total in
                 Progress.bar("annotate", done, total, started: started)
@@ -63,14 +57,7 @@ struct AnnotateCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try AtomicFile.write(AnnotationRun.qrels(judgments).render(), to: out + "/labels.qrels")
             try AtomicFile.write(AnnotationRun.jsonl(judgments, judge: selected.provenance), to: out + "/labels.jsonl")
-            print("judge: \(selected.provenance)")
-            print("\(judgments.count) judgments over \(Set(judgments.map(\.query)).count) queries -> \(out)/labels.qrels, \(out)/labels.jsonl")
-            let counts = Dictionary(grouping: judgments.compactMap(\.label), by: { Int($0) }).mapValues(\.count)
-            print("grades: " + counts.keys.sorted().map { "\($0): \(counts[$0]!)" }.joined(separator: ", "))
-            if !collection.qrels.judgments.isEmpty {
-                let auc = AnnotationRun.auc(judgments, reference: collection.qrels)
-                print(String(format: "ROC AUC vs reference judgments (relevant = grade >= 1, pooled over queries): %.4f", auc))
-            }
+            for line in AnnotationRun.summary(judgments, judge: selected.provenance, reference: collection.qrels, out: out) { print(line) }
         }
     }
 
@@ -87,14 +74,7 @@ struct AnnotateCommand: ParsableCommand {
     }
 
     func candidateLists(_ collection: TextCollection, k: Int) throws -> [String: [String]] {
-        if allDocuments {
-            let ids = collection.documents.map(\.id)
-            return Dictionary(uniqueKeysWithValues: collection.queries.map { ($0.id, ids) })
-        }
-        if let candidates {
-            return Dictionary(uniqueKeysWithValues: try SVMLightReader.read(candidates).queries.map { ($0.id, $0.docIDs) })
-        }
-        return AnnotationRun.bm25Candidates(collection, k: k)
+        try EmbeddingAnnotationJob.candidateLists(collection, allDocuments: allDocuments, file: candidates, k: k)
     }
 
     func loadCollection(_ settings: AnnotateSettings) throws -> TextCollection {
@@ -115,10 +95,4 @@ struct AnnotateCommand: ParsableCommand {
         return try TSVCollectionReader.read(documents: documents, queries: queries, qrels: qrels)
     }
 
-    func parseCalibration() throws -> GradeCalibration {
-        if calibration == "quantiles" { return .standard }
-        let t = try parseDoubleList(calibration, option: "--calibration", count: 3)
-        guard t[0] <= t[1], t[1] <= t[2] else { throw ValidationError("--calibration thresholds must increase") }
-        return .thresholds(t[0], t[1], t[2])
-    }
 }

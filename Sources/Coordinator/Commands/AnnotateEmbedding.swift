@@ -1,34 +1,46 @@
 import Annotation
+import ArgumentParser
 import Cluster
 import FamolLog
 import Foundation
 import Ranking
 
 extension AnnotateCommand {
-    /// Encodes every query and candidate once, in the batches any process forms for them: on
-    /// the workers with --bind (an `embed` job, one batch per task), else here. The labels are
-    /// the same bits either way.
-    func prefillEmbeddings(_ cache: EmbeddingCache, collection: TextCollection, candidates: [String: [String]],
-                           settings: AnnotateSettings) throws {
-        let documents = Dictionary(uniqueKeysWithValues: collection.documents.map { ($0.id, $0) })
-        var texts: [String] = []
-        for q in collection.queries {
-            guard let ids = candidates[q.id] else { continue }
-            texts.append(q.text)
-            texts += ids.compactMap { documents[$0] }.map(EmbeddingJudge.documentText)
+    /// The embedded judge as one job: here, or with --bind its batches on the workers (the
+    /// labels are the same bits either way); --write-spec writes the job and stops.
+    func runEmbedding(settings: AnnotateSettings) throws {
+        guard settings.cranfield != nil || (documents != nil && queries != nil) else {
+            throw ValidationError("give --cranfield DIR or --documents FILE --queries FILE")
         }
-        guard let bind = cluster.bind else { return cache.prefill(texts) }
-        let job = EmbeddingJobSpec(modelID: cache.encoder.modelID, maxTokens: settings.judging.embeddingMaxTokens,
-                                   modelDirectory: settings.judging.embeddingModelDir)
-        let coordinator = ClusterCoordinator(settings: try cluster.settings(bind: bind), job: .embed(job), datasetHash: job.modelID,
-                                             logger: Log.famol)
-        try coordinator.start()
-        defer { coordinator.stop(reason: "encoding finished") }
-        print("coordinator on \(coordinator.boundEndpoint), waiting for \(cluster.minWorkers) worker(s)")
-        try coordinator.waitForWorkers(cluster.minWorkers)
-        let batches = cache.missingBatches(texts).count
-        let started = Date()
-        try cache.prefill(texts) { try coordinator.embed(batches: $0) }
-        print(String(format: "encoded %d texts in %d batches on the workers in %.1f s", Set(texts).count, batches, Date().timeIntervalSince(started)))
+        var job = EmbeddingAnnotationJob()
+        job.cranfield = settings.cranfield
+        job.documents = documents
+        job.queries = queries
+        job.qrels = qrels
+        job.candidates = candidates
+        job.k = settings.candidates
+        job.allDocuments = allDocuments
+        job.calibration = calibration
+        job.maxTokens = settings.judging.embeddingMaxTokens
+        job.modelDirectory = settings.judging.embeddingModelDir
+        job.threads = settings.judging.embeddingThreads
+        if let writeSpec {
+            try AtomicFile.write(job.json + "\n", to: writeSpec)
+            return print("spec written to \(writeSpec)")
+        }
+        guard let bind = cluster.bind else {
+            _ = try job.run(outputDirectory: out, encode: nil) { print($0) }
+            return
+        }
+        var coordinator: ClusterCoordinator? = nil
+        defer { coordinator?.stop(reason: "encoding finished") }
+        _ = try job.run(outputDirectory: out, encode: { spec, batches in
+            let c = ClusterCoordinator(settings: try cluster.settings(bind: bind), job: .embed(spec), datasetHash: spec.modelID, logger: Log.famol)
+            try c.start()
+            coordinator = c
+            print("coordinator on \(c.boundEndpoint), waiting for \(cluster.minWorkers) worker(s)")
+            try c.waitForWorkers(cluster.minWorkers)
+            return try c.embed(batches: batches)
+        }) { print($0) }
     }
 }

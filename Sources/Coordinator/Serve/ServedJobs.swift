@@ -23,19 +23,28 @@ final class ServedJobs {
         let job = submission.job
         events(SubmitEvent(event: .running, job: job))
         Log.famol.info("job \(job) started: \(submission.request.kind)")
+        let say = { (line: String) in
+            var e = SubmitEvent(event: .progress, job: job)
+            e.line = line
+            events(e)
+        }
         do {
-            guard submission.request.kind == "train" else {
+            let directory = outputDirectory + "/job-\(job)"
+            var done = SubmitEvent(event: .done, job: job)
+            switch submission.request.kind {
+            case "train":
+                let outcome = try train(submission.request.spec, job: job, directory: directory, log: say)
+                (done.sha256, done.output) = (outcome.modelSHA256, outcome.modelPath)
+            case "annotate":
+                let spec = try EmbeddingAnnotationJob.parse(submission.request.spec, source: "job \(job)'s spec")
+                done.sha256 = try spec.run(outputDirectory: directory, encode: { encoder, batches in
+                    try self.coordinator(for: .embed(encoder), datasetHash: encoder.modelID, trainer: nil).embed(batches: batches)
+                }, say: say)
+                done.output = directory + "/labels.jsonl"
+            default:
                 throw UnservedKind(kind: submission.request.kind)
             }
-            let outcome = try train(submission.request.spec, job: job) { line in
-                var e = SubmitEvent(event: .progress, job: job)
-                e.line = line
-                events(e)
-            }
-            var done = SubmitEvent(event: .done, job: job)
-            done.modelSHA256 = outcome.modelSHA256
-            done.modelPath = outcome.modelPath
-            Log.famol.info("job \(job) done: model sha256 \(outcome.modelSHA256)")
+            Log.famol.info("job \(job) done: sha256 \(done.sha256 ?? "")")
             events(done)
         } catch {
             var failed = SubmitEvent(event: .failed, job: job)
@@ -46,24 +55,28 @@ final class ServedJobs {
         }
     }
 
-    private func train(_ specJSON: String, job: Int, log: (String) -> Void) throws -> TrainingJob.Outcome {
+    private func train(_ specJSON: String, job: Int, directory: String, log: (String) -> Void) throws -> TrainingJob.Outcome {
         let spec = try TrainingSpec.parse(specJSON, source: "job \(job)'s spec")
         let loaded = try TrainingJob.loadTrainer(spec)
-        let datasetHash = try spec.datasetHash()
+        let c = try coordinator(for: .train(spec), datasetHash: try spec.datasetHash(), trainer: loaded.0)
+        return try TrainingJob(spec: spec, outputDirectory: directory).run(loaded: loaded, gradients: c.gradientSource, log: log)
+    }
+
+    /// The pool's coordinator serving `next`: started with the first job, handed each later
+    /// one in a new Welcome; the first waits for --min-workers, later ones for whoever is ready.
+    private func coordinator(for next: ClusterJob, datasetHash: String, trainer: Trainer?) throws -> ClusterCoordinator {
         let c: ClusterCoordinator
         if let existing = coordinator {
-            try existing.switchJob(.train(spec), datasetHash: datasetHash, trainer: loaded.0)
+            try existing.switchJob(next, datasetHash: datasetHash, trainer: trainer)
             c = existing
         } else {
-            c = ClusterCoordinator(settings: settings, job: .train(spec), datasetHash: datasetHash, trainer: loaded.0, logger: Log.famol)
+            c = ClusterCoordinator(settings: settings, job: next, datasetHash: datasetHash, trainer: trainer, logger: Log.famol)
             try c.start()
             coordinator = c
         }
-        // The pool's first job waits for --min-workers; later ones start with whoever is ready.
         try c.waitForWorkers(started == 0 ? minWorkers : 1)
         started += 1
-        return try TrainingJob(spec: spec, outputDirectory: outputDirectory + "/job-\(job)")
-            .run(loaded: loaded, gradients: c.gradientSource, log: log)
+        return c
     }
 
     func stop() {
@@ -73,6 +86,6 @@ final class ServedJobs {
 
     struct UnservedKind: Error, CustomStringConvertible {
         let kind: String
-        var description: String { "famol serve runs train jobs; '\(kind)' jobs are not served (yet): run famol \(kind) itself" }
+        var description: String { "famol serve runs train and annotate (embedded judge) jobs; '\(kind)' jobs are not served (yet): run famol \(kind) itself" }
     }
 }

@@ -13,8 +13,9 @@ struct SubmitCommand: ParsableCommand {
         discussion: "The spec's data paths are read by the pool (the server and its workers), as with famol train --spec. The last line of a finished training is 'model sha256 <hex>', as famol train prints it."
     )
 
-    @Argument(help: "The job's kind: train.") var kind: String
-    @Option(help: "The whole job as one file (a TrainingSpec JSON, as famol demo writes spec.json next to each model).") var spec: String
+    @Argument(help: "The job's kind: train or annotate (the embedded judge).") var kind: String
+    @Option(help: "The whole job as one file: a TrainingSpec (famol train --write-spec, or the spec.json famol demo writes next to each model) or an embedding annotation spec (famol annotate --judge embedding --write-spec).")
+    var spec: String
     @Option(help: "famol serve's submit endpoint.") var to: String
     @Option(help: "CURVE: the server's public key file.") var curveServerKey: String?
     @Option(help: "CURVE: this client's key pair file (from 'famol keys generate'), listed in the server's --authorized-keys.")
@@ -22,21 +23,22 @@ struct SubmitCommand: ParsableCommand {
     @Option(help: "Seconds without word from the server before giving up (it speaks every 2 s).") var silenceTimeout = 30.0
 
     func validate() throws {
-        guard kind == "train" else { throw ValidationError("famol submit queues train jobs; '\(kind)' is not one of them") }
+        guard kind == "train" || kind == "annotate" else { throw ValidationError("famol submit queues train and annotate jobs; '\(kind)' is not one of them") }
         guard (curveServerKey == nil) == (curveKey == nil) else { throw ValidationError("CURVE needs both --curve-server-key and --curve-key") }
     }
 
     func run() throws {
         try reportingInputErrors {
-            // Checked here first, so that a bad file names its path and line.
-            let job = try TrainingSpec.read(spec)
+            // Checked here first, so that a bad file names its path.
+            let json = kind == "train" ? try TrainingSpec.read(spec).json
+                : try EmbeddingAnnotationJob.parse(try String(contentsOfFile: spec, encoding: .utf8), source: spec).json
             var client = SubmitClient(endpoint: to)
             client.silenceSeconds = silenceTimeout
             if let curveServerKey, let curveKey {
                 client.curve = (try CurveKeyPair.read(curveServerKey, needSecret: false).publicKey, try CurveKeyPair.read(curveKey, needSecret: true))
             }
             var announced = false
-            let last = try client.submit(SubmitRequest(kind: kind, spec: job.json)) { event in
+            let last = try client.submit(SubmitRequest(kind: kind, spec: json)) { event in
                 switch event.event {
                 case .queued where !announced:
                     announced = true
@@ -45,12 +47,13 @@ struct SubmitCommand: ParsableCommand {
                 default: break
                 }
             }
-            guard last.event == .done, let sha = last.modelSHA256 else {
+            guard last.event == .done, let sha = last.sha256 else {
                 printError("error: job \(last.job) failed: \(last.error ?? "no reason given")")
                 throw ExitCode(last.exitCode ?? 70)
             }
-            print("model written to \(last.modelPath ?? "?") (on the server)")
-            print("model sha256 \(sha)")
+            let what = kind == "train" ? "model" : "labels"
+            print("\(what) written to \(last.output ?? "?") (on the server)")
+            print("\(what) sha256 \(sha)")
         }
     }
 }
