@@ -208,6 +208,10 @@ def test_every_exit_code_means_what_the_help_says(famol, tmp_path):
     bad = tmp_path / "bad.svm"
     bad.write_text("x qid:1 1:1\n")
     assert famol("train", "--train", bad, "--valid", data, "--out", tmp_path / "t", check=False).returncode == 65
+    # A diverging run stops with what to change, not as an internal failure at the end.
+    proc = famol("train", "--train", data, "--valid", data, "--lr", "1e30", "--clip", "0", "--epochs", 3, "--out", tmp_path / "nan", check=False)
+    assert proc.returncode == 65 and "training diverged" in proc.stderr and "--lr" in proc.stderr, proc.stderr
+    assert not (tmp_path / "nan" / "model.json").exists()
     proc = famol("train", "--train", data, "--valid", data, "--out", tmp_path / "c", "--bind", "tcp://127.0.0.1:0", "--insecure",
                  "--min-workers", "1", "--no-worker-timeout", "1", check=False, timeout=60)
     assert proc.returncode == 69 and "workers joined" in proc.stderr, proc.stderr

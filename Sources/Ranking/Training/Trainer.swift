@@ -140,6 +140,11 @@ public struct Trainer: Sendable {
             record.loss /= n
             record.clickLoss /= n
             record.labelLoss /= n
+            // A diverged run would end with a model of NaNs (and a history JSON cannot hold):
+            // stop at the first epoch whose loss is not a number, and say which setting to change.
+            guard record.loss.isFinite else {
+                throw TrainingDiverged(epoch: state.epoch + 1, learningRate: config.optimizer.learningRate, clip: config.optimizer.clipNorm)
+            }
             record.validation = validationScore(state.parameters)
             state.history.append(record)
             // Without validation queries nothing is selected: the last epoch is the model.
@@ -184,5 +189,16 @@ public enum Scoring {
             run.results[q.id] = zip(q.docIDs, s).map { TrecRun.Entry(docID: $0, score: Double($1)) }
         }
         return run
+    }
+}
+
+/// Training produced a loss that is not a number: the settings, not the data, are at fault.
+public struct TrainingDiverged: Error, CustomStringConvertible {
+    public let epoch: Int
+    public let learningRate: Double
+    public let clip: Double
+
+    public var description: String {
+        "training diverged: the loss of epoch \(epoch) is not a number (learning rate \(learningRate), gradient clip \(clip == 0 ? "off" : "\(clip)")); lower --lr (training.learning_rate) or clip gradients (--clip)"
     }
 }
