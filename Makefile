@@ -24,7 +24,7 @@ test: setup
 	@bash scripts/timed "proto check" bash scripts/gen-proto --check
 	@bash scripts/timed "swift build (tests)" $(SWIFT) build --build-tests
 	@bash scripts/timed "swift test" $(SWIFT) test --skip-build
-	@bash scripts/timed "fuzz (5 s per target, regressions first)" bash scripts/fuzz --seconds 5
+	@bash scripts/timed "fuzz (3 s per target, regressions first)" bash scripts/fuzz --seconds 3
 	@bash scripts/timed "integration tests" $(MAKE) --no-print-directory test-integration
 	@bash scripts/timed "bench smoke" $(MAKE) --no-print-directory bench-smoke
 

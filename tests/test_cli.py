@@ -1,5 +1,7 @@
 """End-to-end runs of the famol commands as a user types them, including bad input."""
 import os
+import pathlib
+import subprocess
 import json
 
 import pytest
@@ -201,7 +203,8 @@ def test_a_huge_file_of_zeros_is_refused_at_once_by_every_reader(famol, tmp_path
 
 
 def test_every_exit_code_means_what_the_help_says(famol, tmp_path):
-    """64 usage, 65 bad input, 69 no cluster or endpoint, 74 an output that cannot be written."""
+    """64 usage, 65 bad input, 69 no cluster or endpoint, 70 internal failure, 74 an output that
+    cannot be written (143, stopped by a signal, is driven by the cluster tests)."""
     data = tmp_path / "d.svm"
     data.write_text("1 qid:1 1:1 # a\n0 qid:1 1:0 # b\n")
     assert famol("train", "--no-such-flag", check=False).returncode == 64
@@ -220,6 +223,11 @@ def test_every_exit_code_means_what_the_help_says(famol, tmp_path):
     proc = famol("simulate", "--data", data, "--out", blocker / "clicks.jsonl", check=False)
     assert proc.returncode == 74 and "cannot create the file" in proc.stderr, proc.stderr
     assert "74" in famol("--help").stdout
+    # 70: no input reaches it (every known error has its code); the fault seam shows what a bug looks like.
+    proc = subprocess.run([os.environ.get("FAMOL", str(pathlib.Path(__file__).resolve().parent.parent / ".build/release/famol")),
+                           "train", "--train", data, "--valid", data, "--out", tmp_path / "f"], capture_output=True, text=True,
+                          env={**os.environ, "FAMOL_INJECT_FAILURE": "internal"}, timeout=60)
+    assert proc.returncode == 70 and "internal failure (please report it)" in proc.stderr, proc.stderr
 
 
 def test_a_bind_any_local_user_could_join_is_refused(famol, tmp_path):

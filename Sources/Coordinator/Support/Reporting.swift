@@ -21,6 +21,7 @@ enum ExitStatus {
 /// already decided pass through.
 func reportingInputErrors(_ body: () throws -> Void) throws {
     do {
+        try InjectedInternalFailure.raiseIfAsked()
         try body()
     } catch let error as ExitCode {
         throw error
@@ -105,3 +106,14 @@ struct TextTable {
 }
 
 func fmt(_ v: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", v) }
+
+/// The fault-injection seam of exit 70 (as `famol-worker --fault` is the workers'): with
+/// FAMOL_INJECT_FAILURE=internal a command fails as a bug would, so that tests can check what a
+/// user then sees. No input reaches exit 70 otherwise; every known error has its own code.
+struct InjectedInternalFailure: Error, CustomStringConvertible {
+    var description: String { "injected by FAMOL_INJECT_FAILURE=internal" }
+
+    static func raiseIfAsked() throws {
+        if ProcessInfo.processInfo.environment["FAMOL_INJECT_FAILURE"] == "internal" { throw InjectedInternalFailure() }
+    }
+}
