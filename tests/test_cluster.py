@@ -316,16 +316,23 @@ def test_curve_admits_only_listed_workers(famol, yahoo, reference, cluster, tmp_
                                 metrics_port=metrics_port)
     intruder = cluster.worker(endpoint, "intruder", "--curve-server-key", tmp_path / "server.pub",
                               "--curve-key", tmp_path / "intruder.key")
-    # A plain-TCP client cannot even complete the handshake, so nothing it sends arrives.
+    # A plain-TCP client cannot even complete the handshake, so nothing it sends arrives: not a
+    # Hello, and not 300 MiB in one message (which an --insecure coordinator holds whole).
+    wait_for(lambda: rss_mib(coord.pid) > 0, what="the coordinator")
+    time.sleep(0.5)
+    baseline = rss_mib(coord.pid, "VmHWM")
     ctx = zmq.Context()
     try:
         plain = ctx.socket(zmq.DEALER)
         plain.setsockopt(zmq.LINGER, 0)
         plain.connect(endpoint)
         plain.send(envelope(run_id=b"", body_field=10, body=field_bytes(1, b"plain")))
+        plain.send_multipart([envelope(run_id=b"x", body=b"")] + [b"\x00" * (3 << 20)] * 100)
         time.sleep(2)
     finally:
         ctx.destroy(linger=0)
+    assert rss_mib(coord.pid, "VmHWM") - baseline < 200, (baseline, rss_mib(coord.pid, "VmHWM"))
+    assert metric(metrics_port, 'famol_dropped_frames_total{reason="oversized"}') == 0
     assert coord.poll() is None and "ready" not in coord.log_path.read_text()
     # An operator sees both refusals: the unlisted key at ZAP, the plain client at the handshake.
     refused = lambda why: metric(metrics_port, f'famol_connection_events_total{{reason="handshake_failed_{why}"}}')
