@@ -191,3 +191,46 @@ def test_famol_local_kills_cost_no_unrecorded_request(famol, datasets, server, t
     famol(*args[1:], timeout=900)
     assert server.count() == again, "a rerun must not send a request"
     print(f"{kills} kills, {recorded} requests; {final.stdout.splitlines()[-1]}")
+
+
+def test_serve_runs_an_llm_annotation_job_between_trainings(famol, datasets, server, tmp_path):
+    """famol serve with 2 workers: a training, an LLM annotation (its calls on the pool's
+    workers, each result stored before it is acknowledged, never re-issued), and a training
+    again: the server sees exactly one request per key, and both models equal the in-process one
+    (the pool's training policies come back after the LLM job's)."""
+    import hashlib, json
+    from cluster_support import model_hash
+    c = Cluster(tmp_path)
+    try:
+        keys = c._keys()
+        famol("keys", "generate", "--out", keys / "client")
+        (keys / "admitted.pub").write_text((keys / "worker.pub").read_text() + (keys / "client.pub").read_text())
+        data = tmp_path / "train.svm"
+        famol("bench", "generate", "--queries", 60, "--out", data)
+        train = ["--train", data, "--valid", data, "--epochs", 4, "--patience", 0, "--out", tmp_path / "ref"]
+        reference = model_hash(famol("train", *train).stdout)
+        famol("train", *train, "--write-spec", tmp_path / "train.json")
+        famol("annotate", "--judge", "openai", "--endpoint", server.endpoint, "--model", "smollm2", "--strategy", "listsel",
+              "--cranfield", datasets / "cranfield", "--k", K, "--max-queries", 4, "--structured-output", "json_object",
+              "--document-words", 20, "--max-tokens", 60, "--concurrency", 2, "--parse-retries", 0, "--timeout", 120,
+              "--out", tmp_path / "unused", "--write-spec", tmp_path / "llm.json")
+        assert json.loads((tmp_path / "llm.json").read_text())["judge"] == "openai"
+        endpoint, submit = f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}"
+        serve = c.start("famol", ["serve", "--bind", endpoint, "--submit", submit, "--curve", "--curve-key", keys / "coordinator.key",
+                                  "--authorized-keys", keys / "admitted.pub", "--min-workers", 2, "--out", tmp_path / "served"], "serve.log")
+        for w in ("w1", "w2"):
+            c.worker(endpoint, w, "--store", tmp_path / f"{w}.sqlite")
+        client = ["--to", submit, "--curve-server-key", keys / "coordinator.pub", "--curve-key", keys / "client.key"]
+        first = famol("submit", "train", "--spec", tmp_path / "train.json", *client, timeout=300).stdout
+        assert model_hash(first) == reference
+        before = server.count()
+        annotated = famol("submit", "annotate", "--spec", tmp_path / "llm.json", *client, timeout=600).stdout
+        assert server.count() - before == 4, annotated  # ListSel: one call per query, each asked once
+        labels = tmp_path / "served" / "job-2" / "labels.jsonl"
+        assert f"labels sha256 {hashlib.sha256(labels.read_bytes()).hexdigest()}" in annotated
+        assert len(stored_rows(tmp_path / "served" / "job-2")) == 4
+        last = famol("submit", "train", "--spec", tmp_path / "train.json", *client, timeout=300).stdout
+        assert model_hash(last) == reference
+        assert "liveness raised" in annotated and serve.poll() is None
+    finally:
+        c.close()

@@ -14,10 +14,21 @@ extension ClusterCoordinator {
     /// (unless it has it) and says Ready again; call `waitForWorkers` before its tasks. Tasks of
     /// the previous job still outstanding (it failed) are abandoned; its late messages carry the
     /// old run id and are dropped.
-    public func switchJob(_ next: ClusterJob, datasetHash: String, trainer nextTrainer: Trainer?) throws {
+    /// `policies` replaces the job's liveness, straggler, profile and no-worker settings (an LLM
+    /// job never re-issues a call); `storeResult` is the next job's store (nil: none).
+    public func switchJob(_ next: ClusterJob, datasetHash: String, trainer nextTrainer: Trainer?,
+                          policies: CoordinatorSettings? = nil, storeResult nextStore: (@Sendable (String) throws -> Void)? = nil) throws {
         locked {
             if !tasks.isEmpty { logger.info("abandoning \(tasks.count) task(s) of the previous job") }
             tasks.removeAll()
+            if let policies {
+                settings.liveness = policies.liveness
+                settings.straggler = policies.straggler
+                settings.deterministic = policies.deterministic
+                settings.noWorkerTimeoutSeconds = policies.noWorkerTimeoutSeconds
+            }
+            storeResult = nextStore
+            storeFailure = nil
             job = next
             trainer = nextTrainer
             (runID, welcome) = Self.identify(next, datasetHash: datasetHash, settings: settings)

@@ -34,4 +34,7 @@ extension ClusterCoordinator {
         for id in w.leases { if let lease = leases.removeValue(forKey: id) { requeueIfOrphaned(lease.task) } }
         counters.set("famol_workers_alive", Double(workers.count))
     }
+
+    /// Workers that said Ready for the current job.
+    public var readyWorkers: Int { locked { workers.values.filter(\.ready).count } }
 }

@@ -10,7 +10,9 @@ import Ranking
 /// Protocol logic runs on the socket thread (handlers and ticks, under `lock`); callers only
 /// add tasks and wait for their results.
 public final class ClusterCoordinator: @unchecked Sendable {
-    public let settings: CoordinatorSettings
+    /// The socket's settings are fixed at `start`; the policies (liveness, stragglers, profile
+    /// check, no-worker timeout) may change with each job (`switchJob`).
+    public internal(set) var settings: CoordinatorSettings
     public let counters: ClusterCounters
     /// The job being served (changed between jobs by `switchJob`, under `lock`).
     var job: ClusterJob
@@ -18,7 +20,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
     var trainer: Trainer?
     /// Annotation only: stores a result before it is acknowledged (also results of a previous
     /// coordinator that a worker sends again).
-    let storeResult: (@Sendable (String) throws -> Void)?
+    var storeResult: (@Sendable (String) throws -> Void)?
     var runID: String
     var welcome: WireMessage.Welcome
     let profile = NumericProfile.current

@@ -32,7 +32,7 @@ struct AnnotateCommand: ParsableCommand {
     @Option(help: "Model directory of the embedding judge.") var modelDir: String?
     @Option(help: "BLAS threads of the embedding judge (default 2).") var threads: Int?
     @Option(help: "Output directory.") var out: String
-    @Option(help: "Write the embedding-judge job the flags and --config describe as a spec file (for famol submit annotate) and stop.")
+    @Option(help: "Write the embedding or LLM judge job the flags and --config describe as a spec file (for famol submit annotate) and stop.")
     var writeSpec: String?
     @OptionGroup(title: "LLM judge (--judge openai)") var llm: LLMOptions
     @OptionGroup(title: "Cluster (--judge openai or embedding with --bind: calls or encoding run on famol-worker processes)") var cluster: ClusterOptions
@@ -44,9 +44,9 @@ struct AnnotateCommand: ParsableCommand {
         try reportingInputErrors {
             let settings = try self.settings()
             if judge == .embedding { return try runEmbedding(settings: settings) }
-            if writeSpec != nil { throw ValidationError("--write-spec writes embedding-judge jobs (--judge embedding)") }
+            if judge == .openai { return try runLLM(settings: settings) }
+            if writeSpec != nil { throw ValidationError("--write-spec writes embedding and LLM judge jobs (--judge embedding or openai)") }
             let collection = try loadCollection(settings)
-            if judge == .openai { return try runLLM(collection: collection, settings: settings) }
             let cal = try GradeCalibration.parse(calibration)
             let cands = try candidateLists(collection, k: settings.candidates)
             let selected: Judge = judge == .bm25 ? BM25Judge(collection: collection, calibration: cal) : try SimulatedJudge(reference: collection.qrels)

@@ -53,10 +53,15 @@ extension StructuredOutput: ExpressibleByArgument {}
 extension LLMAnnotationSettings.Vote: ExpressibleByArgument {}
 
 extension AnnotateCommand {
-    func runLLM(collection: TextCollection, settings resolved: AnnotateSettings) throws {
+    /// The LLM judge as one job (LLMAnnotationJob): in process, or with --bind its calls on
+    /// this command's own cluster; --write-spec writes the job and stops.
+    func runLLM(settings resolved: AnnotateSettings) throws {
         let openai = resolved.judging.openai
         guard let endpoint = openai.endpoint, let model = openai.model else {
             throw ValidationError("--judge openai needs --endpoint URL and --model NAME")
+        }
+        guard resolved.cranfield != nil || (documents != nil && queries != nil) else {
+            throw ValidationError("give --cranfield DIR or --documents FILE --queries FILE")
         }
         guard llm.giveUpAfter >= 1, llm.retries >= 0, llm.parseRetries >= 0, openai.concurrency >= 1, openai.timeout > 0 else {
             throw ValidationError("--give-up-after and --concurrency must be at least 1, --retries and --parse-retries at least 0, --timeout above 0")
@@ -73,157 +78,39 @@ extension AnnotateCommand {
         guard let promptDir = llm.prompts ?? Prompt.defaultDirectory() else {
             throw InputError(file: "--prompts", "prompts directory not found", hint: "give --prompts DIR (the repository's prompts/)")
         }
-        let prompts = Dictionary(uniqueKeysWithValues: try Strategy.allCases.map { ($0, try Prompt.load($0.rawValue, directory: promptDir)) })
-        var settings = LLMAnnotationSettings(model: model)
-        settings.strategy = llm.strategy
-        settings.temperature = openai.temperature
-        settings.samples = max(1, llm.samples)
-        settings.vote = llm.vote
-        settings.concurrency = max(1, openai.concurrency)
-        settings.documentWords = llm.documentWords
-        settings.window = max(2, llm.window)
-        settings.step = max(1, llm.step)
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let store = try AnnotationStore(path: out + "/annotations.sqlite")
-        let budget = AnnotationBudget(maxRequests: llm.budgetCalls, maxTokens: llm.budgetTokens)
-        settings.retryUnanswered = llm.retryUnanswered
-        let executor: CallExecutor
-        var coordinator: ClusterCoordinator? = nil
-        if let bind = cluster.bind {
-            // What workers of earlier runs recorded: their answers and their requests.
-            try importWorkerStores(into: store)
-            let texts = Dictionary(uniqueKeysWithValues: try Strategy.allCases.map { s in
-                (s, try String(contentsOfFile: promptDir + "/" + s.rawValue + ".txt", encoding: .utf8))
-            })
-            let job = AnnotationJob(chat: chat, prompts: prompts, promptTexts: texts, parseRetries: llm.parseRetries, concurrency: settings.concurrency)
-            var serve = try cluster.settings(bind: bind)
-            serve.deterministic = false  // LLM calls do not depend on BLAS bits
-            // Never pay twice: no straggler copies, and a call counts as stalled only after it
-            // could have used all its timeouts and retries.
-            serve.straggler.maxCopies = 1
-            // A live worker taken for dead (its heartbeats late on a loaded machine) has its
-            // calls leased again, and they are paid twice: give LLM workers at least 10 s.
-            let minimumBeats = (10_000 + serve.liveness.heartbeatIntervalMS - 1) / serve.liveness.heartbeatIntervalMS
-            if serve.liveness.liveness < minimumBeats {
-                serve.liveness.liveness = minimumBeats
-                print("liveness raised to \(minimumBeats) heartbeats (\(serve.liveness.deadAfterSeconds) s): annotation calls are paid per request")
-            }
-            serve.straggler.stallTimeoutSeconds = max(cluster.stallTimeout,
-                                                      chat.timeoutSeconds * Double(chat.retries + 1) * Double(llm.parseRetries + 1) + 30)
-            let c = ClusterCoordinator(settings: serve, job: .annotate(job), datasetHash: "", storeResult: { json in
-                try store.put(try JSONDecoder().decode(StoredAnnotation.self, from: Data(json.utf8)))
-            }, logger: Log.famol)
-            try c.start()
-            print("coordinator on \(c.boundEndpoint), waiting for \(cluster.minWorkers) worker(s)")
-            try c.waitForWorkers(cluster.minWorkers)
-            coordinator = c
-            executor = try ClusterCallExecutor(coordinator: c, job: job, budget: budget)
-            settings.concurrency *= cluster.minWorkers  // keep every worker's calls in flight
-        } else {
-            // In process every request is recorded in the store before it is sent.
-            executor = ChatCallExecutor(client: try ChatClient(settings: chat), prompts: prompts, parseRetries: llm.parseRetries,
-                                        accounting: StoreRequestAccounting(store: store, budget: budget))
+        var job = LLMAnnotationJob(chat: chat, prompts: promptDir)
+        job.cranfield = resolved.cranfield
+        (job.documents, job.queries, job.qrels, job.candidates) = (documents, queries, qrels, candidates)
+        (job.k, job.allDocuments) = (resolved.candidates, allDocuments)
+        (job.strategy, job.samples, job.vote, job.concurrency) = (llm.strategy, llm.samples, llm.vote.rawValue, openai.concurrency)
+        (job.documentWords, job.window, job.step, job.parseRetries) = (llm.documentWords, llm.window, llm.step, llm.parseRetries)
+        (job.budgetCalls, job.budgetTokens, job.retryUnanswered) = (llm.budgetCalls, llm.budgetTokens, llm.retryUnanswered)
+        (job.bands, job.maxQueries) = (llm.bands, llm.maxQueries)
+        if let writeSpec {
+            try AtomicFile.write(job.json + "\n", to: writeSpec)
+            return print("spec written to \(writeSpec)")
         }
-        defer { coordinator?.stop(reason: "annotation finished") }
         // LLM requests, tokens, cache hits, abstentions and the budget left, in process or on a
         // cluster (the workers' own requests are on their --metrics-port).
-        var metrics: MetricsServer? = nil
-        if let port = cluster.metricsPort {
-            metrics = try MetricsServer(host: cluster.metricsHost, port: port) { FamolMetrics.text() }
-            print("metrics on http://\(cluster.metricsHost):\(metrics!.port)/metrics")
-        }
+        let metrics = try cluster.metricsPort.map { try MetricsServer(host: cluster.metricsHost, port: $0) { FamolMetrics.text() } }
+        if let metrics { print("metrics on http://\(cluster.metricsHost):\(metrics.port)/metrics") }
         defer { metrics?.stop() }
-        // Computed after the import: calls of earlier runs left unanswered.
-        let unanswered = try store.unansweredKeys()
-        if !unanswered.isEmpty {
-            print("warning: \(unanswered.count) call(s) were sent by an earlier run that stopped before their answers came back; the endpoint may have billed them (keys \(unanswered.prefix(3).map { String($0.prefix(12)) }.joined(separator: ", "))\(unanswered.count > 3 ? ", ..." : "")). " + (llm.retryUnanswered ? "Asking each once more (--retry-unanswered)." : "They are not asked again and their documents stay unlabelled; --retry-unanswered asks each once more."))
+        guard let bind = cluster.bind else {
+            return try job.run(outputDirectory: out, cluster: nil, workerStores: nil) { print($0) }
         }
-        let annotator = try LLMAnnotator(settings: settings, prompts: prompts, store: store, budget: budget, executor: executor)
-        let (queries, candidates) = try plan(collection, k: resolved.candidates)
-        print("LLM judge: \(model) at \(endpoint), strategy \(settings.strategy.rawValue) (\(prompts[settings.strategy]!.version)), \(queries.count) queries")
-        let started = Date()
-        let (labels, stats) = annotator.run(queries: queries, candidates: candidates) { s, total in
-            let t = max(Date().timeIntervalSince(started), 1e-9)
-            Progress.bar("annotate", s.queriesDone, total, started: started,
-                         extra: String(format: "calls %d (%.1f/s), tokens %.0f/s, cache hits %d, abstentions %d", s.calls, Double(s.calls) / t,
-                                       Double(s.promptTokens + s.completionTokens) / t, s.cacheHits, s.abstentions))
-        }
-        try export(labels, judge: "LLM \(model) via \(endpoint), \(settings.strategy.rawValue) \(prompts[settings.strategy]!.version), temperature \(settings.temperature), samples \(settings.samples)")
-        let elapsed = Date().timeIntervalSince(started)
-        print("queries annotated \(stats.queriesDone), left \(stats.queriesSkipped); LLM calls \(stats.calls), cache hits \(stats.cacheHits), abstentions \(stats.abstentions), tokens \(stats.promptTokens) prompt + \(stats.completionTokens) completion")
-        print(String(format: "annotation took %.3f s: %.2f calls/s, %.1f tokens/s", elapsed, Double(stats.calls) / max(elapsed, 1e-9),
-                     Double(stats.promptTokens + stats.completionTokens) / max(elapsed, 1e-9)))
-        if let c = coordinator {
-            c.stop(reason: "annotation finished")
-            coordinator = nil
-            try importWorkerStores(into: store)
-        }
-        print("store: \(store.path) (\(try store.count) results); HTTP requests recorded as sent: \(try store.requestCount)")
-        let again = try store.keysAskedAgain()
-        if !again.isEmpty {
-            print("note: \(again.count) call(s) were asked again after a worker died with their request in flight (each may have been paid twice)")
-        }
-        if stats.unansweredSkipped > 0 { print("unanswered calls of an earlier run left out: \(stats.unansweredSkipped)") }
-        if stats.budgetExhausted { print("budget used up: stopped cleanly; rerun with a larger budget to continue (stored results are reused)") }
-        if let failure = stats.failure, stats.storeFailure {
-            printError("error: the store failed: \(failure); nothing more was asked")
-            throw ExitStatus.ioError
-        }
-        if let failure = stats.failure {
-            printError("error: the endpoint failed: \(failure); every result obtained so far is stored in \(store.path)")
-            throw ExitStatus.clusterUnavailable
-        }
+        let options = cluster
+        try job.run(outputDirectory: out, cluster: { annotationJob, policies, store in
+            var settings = try options.settings(bind: bind)
+            settings.straggler.stallTimeoutSeconds = options.stallTimeout
+            policies(&settings)
+            let c = ClusterCoordinator(settings: settings, job: .annotate(annotationJob), datasetHash: "", storeResult: store, logger: Log.famol)
+            try c.start()
+            print("coordinator on \(c.boundEndpoint), waiting for \(options.minWorkers) worker(s)")
+            try c.waitForWorkers(options.minWorkers)
+            return (c, options.minWorkers, { c.stop(reason: "annotation finished") })
+        }, workerStores: workerStoreDirectory) { print($0) }
     }
 
     /// The directory `famol local` gives its workers for their own stores.
     var workerStoreDirectory: String { out + "/workers" }
-
-    /// Takes in the answers and requests that workers recorded in their own stores.
-    func importWorkerStores(into store: AnnotationStore) throws {
-        let dir = workerStoreDirectory
-        guard let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
-        var answers = 0, requests = 0
-        for f in files.sorted() where f.hasSuffix(".sqlite") {
-            let (a, r) = try store.importStore(at: dir + "/" + f, source: f)
-            answers += a
-            requests += r
-        }
-        if answers > 0 { print("recovered \(answers) answer(s) from the workers' stores in \(dir) (paid for, never stored by a coordinator)") }
-        _ = requests
-    }
-
-    /// Queries in budget order (low-frequency band first) with their candidate documents.
-    func plan(_ collection: TextCollection, k: Int) throws -> ([TextQuery], [String: [TextDocument]]) {
-        let lists = try candidateLists(collection, k: k)
-        let docs = Dictionary(uniqueKeysWithValues: collection.documents.map { ($0.id, $0) })
-        var byQuery: [String: [TextDocument]] = [:]
-        for (q, ids) in lists {
-            byQuery[q] = try ids.map { id in
-                guard let d = docs[id] else { throw InputError(file: candidates ?? "--candidates", field: id, "document not in the collection") }
-                return d
-            }
-        }
-        var queries = collection.queries.filter { lists[$0.id] != nil }
-        if let path = llm.bands {
-            let bands = try FrequencyBands.read(path)
-            queries.sort { a, b in
-                let (ba, bb) = (bands.band[a.id] ?? .low, bands.band[b.id] ?? .low)
-                if ba != bb { return ba > bb }  // low before mid before high
-                let (fa, fb) = (bands.frequency[a.id] ?? 0, bands.frequency[b.id] ?? 0)
-                return fa != fb ? fa < fb : naturalOrder(a.id, b.id)
-            }
-        }
-        if let n = llm.maxQueries { queries = Array(queries.prefix(n)) }
-        return (queries, byQuery)
-    }
-
-    func export(_ labels: [String: [String: Double]], judge: String) throws {
-        var judgments: [Judgment] = []
-        for q in labels.keys.sorted(by: naturalOrder) {
-            for d in labels[q]!.keys.sorted(by: naturalOrder) { judgments.append(Judgment(query: q, document: d, label: labels[q]![d])) }
-        }
-        try AtomicFile.write(AnnotationRun.qrels(judgments).render(), to: out + "/labels.qrels")
-        try AtomicFile.write(AnnotationRun.jsonl(judgments, judge: judge), to: out + "/labels.jsonl")
-        print("\(judgments.count) labels -> \(out)/labels.qrels, \(out)/labels.jsonl")
-    }
 }

@@ -4,7 +4,8 @@ import Ranking
 
 /// An embedded-judge annotation as one value: what `famol annotate --judge embedding`
 /// runs, writes with --write-spec, and what `famol serve` runs for `famol submit annotate`.
-struct EmbeddingAnnotationJob: Codable, Equatable {
+struct EmbeddingAnnotationJob: JobSpecFile, Equatable {
+    var judge = "embedding"
     var cranfield: String?
     var documents: String?
     var queries: String?
@@ -22,33 +23,14 @@ struct EmbeddingAnnotationJob: Codable, Equatable {
     /// Encodes batches elsewhere (the workers of a cluster): the encoder's job and the batches.
     typealias RemoteEncoding = (EmbeddingJobSpec, [[String]]) throws -> [[[Float]]]
 
-    var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
-    }
-
-    static func parse(_ text: String, source: String) throws -> EmbeddingAnnotationJob {
-        do {
-            return try JSONDecoder().decode(EmbeddingAnnotationJob.self, from: Data(text.utf8))
-        } catch {
-            throw InputError(file: source, "not an embedding annotation spec (JSON): \(error)",
-                             hint: "write one with famol annotate --judge embedding ... --write-spec FILE")
-        }
-    }
+    static let what = "an embedding annotation spec"
+    static let writtenBy = "famol annotate --judge embedding ..."
 
     /// Labels every candidate with the embedded judge and writes labels.qrels and labels.jsonl
     /// to `out`; `encode` runs the batches on a cluster when given. Returns the sha256 of
     /// labels.jsonl; `say` gets the lines a user reads.
     func run(outputDirectory out: String, encode: RemoteEncoding?, say: (String) -> Void) throws -> String {
-        let collection: TextCollection
-        if let cranfield {
-            collection = try CranfieldReader.read(directory: cranfield)
-        } else if let documents, let queries {
-            collection = try TSVCollectionReader.read(documents: documents, queries: queries, qrels: qrels)
-        } else {
-            throw InputError(file: "spec", "no collection", hint: "give cranfield, or documents and queries")
-        }
+        let collection = try TextCollection.load(cranfield: cranfield, documents: documents, queries: queries, qrels: qrels)
         let lists = try Self.candidateLists(collection, allDocuments: allDocuments, file: candidates, k: k)
         let cache = EmbeddingCache(encoder: try loadEncoder(modelDir: modelDirectory, maxTokens: maxTokens, threads: threads))
         let texts = Self.texts(collection, candidates: lists)

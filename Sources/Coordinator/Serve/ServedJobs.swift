@@ -35,6 +35,16 @@ final class ServedJobs {
             case "train":
                 let outcome = try train(submission.request.spec, job: job, directory: directory, log: say)
                 (done.sha256, done.output) = (outcome.modelSHA256, outcome.modelPath)
+            case "annotate" where LLMAnnotationJob.judge(ofSpec: submission.request.spec) == "openai":
+                let spec = try LLMAnnotationJob.parse(submission.request.spec, source: "job \(job)'s spec")
+                try spec.run(outputDirectory: directory, cluster: { annotationJob, policies, store in
+                    var adjusted = self.settings
+                    policies(&adjusted)
+                    let c = try self.coordinator(for: .annotate(annotationJob), datasetHash: "", trainer: nil, policies: adjusted, storeResult: store)
+                    return (c, max(1, c.readyWorkers), {})
+                }, workerStores: nil, say: say)
+                done.output = directory + "/labels.jsonl"
+                done.sha256 = SHA256.hex(Array(try Data(contentsOf: URL(fileURLWithPath: done.output!))))
             case "annotate":
                 let spec = try EmbeddingAnnotationJob.parse(submission.request.spec, source: "job \(job)'s spec")
                 done.sha256 = try spec.run(outputDirectory: directory, encode: { encoder, batches in
@@ -64,13 +74,16 @@ final class ServedJobs {
 
     /// The pool's coordinator serving `next`: started with the first job, handed each later
     /// one in a new Welcome; the first waits for --min-workers, later ones for whoever is ready.
-    private func coordinator(for next: ClusterJob, datasetHash: String, trainer: Trainer?) throws -> ClusterCoordinator {
+    /// `policies` and `storeResult` are an LLM job's (the pool's own policies otherwise).
+    private func coordinator(for next: ClusterJob, datasetHash: String, trainer: Trainer?, policies: CoordinatorSettings? = nil,
+                             storeResult: (@Sendable (String) throws -> Void)? = nil) throws -> ClusterCoordinator {
         let c: ClusterCoordinator
         if let existing = coordinator {
-            try existing.switchJob(next, datasetHash: datasetHash, trainer: trainer)
+            try existing.switchJob(next, datasetHash: datasetHash, trainer: trainer, policies: policies ?? settings, storeResult: storeResult)
             c = existing
         } else {
-            c = ClusterCoordinator(settings: settings, job: next, datasetHash: datasetHash, trainer: trainer, logger: Log.famol)
+            c = ClusterCoordinator(settings: policies ?? settings, job: next, datasetHash: datasetHash, trainer: trainer,
+                                   storeResult: storeResult, logger: Log.famol)
             try c.start()
             coordinator = c
         }
@@ -86,6 +99,6 @@ final class ServedJobs {
 
     struct UnservedKind: Error, CustomStringConvertible {
         let kind: String
-        var description: String { "famol serve runs train and annotate (embedded judge) jobs; '\(kind)' jobs are not served (yet): run famol \(kind) itself" }
+        var description: String { "famol serve runs train and annotate jobs; '\(kind)' jobs are not served (yet): run famol \(kind) itself" }
     }
 }

@@ -14,7 +14,7 @@ struct SubmitCommand: ParsableCommand {
     )
 
     @Argument(help: "The job's kind: train or annotate (the embedded judge).") var kind: String
-    @Option(help: "The whole job as one file: a TrainingSpec (famol train --write-spec, or the spec.json famol demo writes next to each model) or an embedding annotation spec (famol annotate --judge embedding --write-spec).")
+    @Option(help: "The whole job as one file: a TrainingSpec (famol train --write-spec, or the spec.json famol demo writes next to each model) or an annotation spec (famol annotate --judge embedding|openai --write-spec).")
     var spec: String
     @Option(help: "famol serve's submit endpoint.") var to: String
     @Option(help: "CURVE: the server's public key file.") var curveServerKey: String?
@@ -30,8 +30,14 @@ struct SubmitCommand: ParsableCommand {
     func run() throws {
         try reportingInputErrors {
             // Checked here first, so that a bad file names its path.
-            let json = kind == "train" ? try TrainingSpec.read(spec).json
-                : try EmbeddingAnnotationJob.parse(try String(contentsOfFile: spec, encoding: .utf8), source: spec).json
+            let json: String
+            if kind == "train" {
+                json = try TrainingSpec.read(spec).json
+            } else {
+                let text = try String(contentsOfFile: spec, encoding: .utf8)
+                json = LLMAnnotationJob.judge(ofSpec: text) == "openai" ? try LLMAnnotationJob.parse(text, source: spec).json
+                    : try EmbeddingAnnotationJob.parse(text, source: spec).json
+            }
             var client = SubmitClient(endpoint: to)
             client.silenceSeconds = silenceTimeout
             if let curveServerKey, let curveKey {

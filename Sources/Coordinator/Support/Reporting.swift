@@ -40,6 +40,7 @@ extension ExitStatus {
     /// The exit code of an error that reached a command's top.
     static func code(for error: Error) -> ExitCode {
         switch error {
+        case let e as LLMRunFailed: return e.code
         case is InputError, is DecodingError, is TrainingDiverged: return badInput
         case is ClusterError, is ZMQError, is ChatError, is SubmitClient.Lost: return clusterUnavailable
         case is AnnotationStore.StoreError, is OutputError: return ioError

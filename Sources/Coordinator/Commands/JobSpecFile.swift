@@ -1,0 +1,37 @@
+import Foundation
+import Ranking
+
+/// A job that travels as one JSON file: written by `--write-spec`, sent by `famol submit`.
+protocol JobSpecFile: Codable {
+    /// What the file holds, for errors ("an LLM annotation spec").
+    static var what: String { get }
+    /// The command that writes one, for errors.
+    static var writtenBy: String { get }
+}
+
+extension JobSpecFile {
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+
+    static func parse(_ text: String, source: String) throws -> Self {
+        do {
+            return try JSONDecoder().decode(Self.self, from: Data(text.utf8))
+        } catch {
+            throw InputError(file: source, "not \(what) (JSON): \(error)", hint: "write one with \(writtenBy) --write-spec FILE")
+        }
+    }
+}
+
+extension TextCollection {
+    /// A spec's collection: a Cranfield directory, or documents and queries TSV (with qrels).
+    static func load(cranfield: String?, documents: String?, queries: String?, qrels: String?) throws -> TextCollection {
+        if let cranfield { return try CranfieldReader.read(directory: cranfield) }
+        guard let documents, let queries else {
+            throw InputError(file: "spec", "no collection", hint: "give cranfield, or documents and queries")
+        }
+        return try TSVCollectionReader.read(documents: documents, queries: queries, qrels: qrels)
+    }
+}
