@@ -35,7 +35,7 @@ struct LLMAnnotationJob: JobSpecFile, Equatable {
     /// A coordinator for the job's calls: given the job, the policies an LLM job needs and the
     /// store each result goes to before it is acknowledged; it returns the coordinator, how many
     /// workers are ready, and what to do when the calls are done.
-    typealias Cluster = (AnnotationJob, (inout CoordinatorSettings) -> Void, @escaping @Sendable (String) throws -> Void) throws
+    typealias CallCluster = (AnnotationJob, (inout CoordinatorSettings) -> Void, @escaping @Sendable (String) throws -> Void) throws
         -> (coordinator: ClusterCoordinator, workers: Int, finished: () -> Void)
 
     static let what = "an LLM annotation spec"
@@ -51,7 +51,7 @@ struct LLMAnnotationJob: JobSpecFile, Equatable {
     /// `cluster` the calls run on its workers, each result stored before it is acknowledged;
     /// `workerStores` holds stores of this run's workers (famol local) to take in. Throws the
     /// documented exit codes after saying why.
-    func run(outputDirectory out: String, cluster: Cluster?, workerStores: String?, say: (String) -> Void) throws {
+    func run(outputDirectory out: String, cluster: CallCluster?, workerStores: String?, say: (String) -> Void) throws {
         let collection = try TextCollection.load(cranfield: cranfield, documents: documents, queries: queries, qrels: qrels)
         let prompts = Dictionary(uniqueKeysWithValues: try Strategy.allCases.map { ($0, try Prompt.load($0.rawValue, directory: self.prompts)) })
         var settings = LLMAnnotationSettings(model: chat.model)
