@@ -35,6 +35,7 @@ public struct ConfigFile: Sendable {
 
     public init(text: String, file: String) throws {
         self.file = file
+        try Self.refuseControlCharacters(text, file: file)
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -56,6 +57,21 @@ public struct ConfigFile: Sendable {
             }
             let line = Self.line(of: full, in: lines)
             entries[full] = Entry(value: try value(node, key: full, line: line), line: line)
+        }
+    }
+
+    /// TOML allows no control character but tab and line ends, anywhere (strings escape them).
+    /// Checked before toml++ sees the text: a lone carriage return in a table header tripped an
+    /// assertion inside it and aborted famol (found by the `toml` fuzz target).
+    static func refuseControlCharacters(_ text: String, file: String) throws {
+        var line = 1
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" { line += 1; continue }
+            let v = scalar.value
+            if (v < 0x20 && v != 0x09) || v == 0x7F {
+                throw InputError(file: file, line: line, String(format: "a control character (U+%04X) is not allowed in TOML", v),
+                                 hint: v == 0x0D ? "a carriage return must end a line (CRLF); remove the stray one" : "remove it, or write it as an escape in a string")
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import FamolConfig
 import Ranking
 import Testing
@@ -85,5 +86,29 @@ import Testing
             #expect(e.line == 3 && e.field == "clicks.zipf" && e.message == "unknown setting")
             #expect(e.hint?.contains("name, training.epochs") == true)
         }
+    }
+}
+
+/// Text that toml++ must never see: it asserted (and aborted famol) on a lone carriage return.
+@Suite struct ConfigFileControlCharacterTests {
+    @Test(arguments: ["[\r\r", "a = 1\nb = \"x\u{1}y\"", "c = 2 # \u{7F}"])
+    func controlCharactersAreRefusedWithTheirLine(text: String) {
+        do {
+            _ = try ConfigFile(text: text, file: "bad.toml")
+            Issue.record("accepted: \(text.debugDescription)")
+        } catch let e as InputError {
+            #expect(e.file == "bad.toml" && e.message.contains("control character"), "\(e.description)")
+            #expect(e.line == (text.hasPrefix("a = 1") ? 2 : 1))
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func tabsAndWindowsLineEndsAreFine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("famol-crlf-\(getpid()).toml").path
+        try "a\t= 1\r\nb = 2\r\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let t = try ConfigFile.read(path)
+        #expect(t.entries["a"]?.value == .integer(1) && t.entries["b"]?.line == 2)
     }
 }

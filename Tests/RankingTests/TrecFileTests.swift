@@ -50,4 +50,14 @@ import Testing
         #expect(!built.description.contains(String(repeating: "x", count: 201)))
         #expect(built.description.utf8.count < 1500)
     }
+
+    /// Windows line ends: "\r\n" is one Character in Swift, and splitting at "\n" kept such a
+    /// file as one line ("expected 4 fields, found 7").
+    @Test func crlfFilesReadAsTheirLines() throws {
+        let lf = try Qrels.read(TestFiles.write("1 0 a 2\n1 0 b 0\n2 0 c 1\n"))
+        let crlf = try Qrels.read(TestFiles.write("1 0 a 2\r\n1 0 b 0\r\n2 0 c 1\r\n"))
+        #expect(crlf.judgments == lf.judgments)
+        let e = inputError { _ = try Qrels.read(TestFiles.write("1 0 a 2\r\n1 0 b\r\n")) }
+        #expect(e?.line == 2)
+    }
 }

@@ -135,7 +135,8 @@ public func readLines(_ path: String) throws -> [Substring] {
         }
         throw InputError(file: path, line: line, "not valid UTF-8 text", hint: "famol reads UTF-8; convert the file (for example: iconv -f latin1 -t utf-8)")
     }
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+    // "\r\n" is one Character in Swift, so splitting at "\n" alone kept CRLF files whole.
+    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map {
         $0.hasSuffix("\r") ? $0.dropLast() : $0
     }
     if let long = lines.firstIndex(where: { $0.utf8.count > maxLineBytes }) {
