@@ -36,6 +36,11 @@ public struct ConfigFile: Sendable {
     public init(text: String, file: String) throws {
         self.file = file
         try Self.refuseControlCharacters(text, file: file)
+        let locator = KeyLocator(text: text)
+        if let line = locator.badHeaderLine {
+            throw InputError(file: file, line: line, "a table header must start with a key (letters, digits, - or _, or a quoted key)",
+                             hint: "write [name] or [\"any name\"]")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -43,8 +48,7 @@ public struct ConfigFile: Sendable {
             throw InputError(file: file, line: e.source.begin.line, "not valid TOML: \(e.description)",
                              hint: "see https://toml.io for the syntax")
         }
-        let lines = KeyLocator(text: text).lines
-        try flatten(table, prefix: "", lines: lines)
+        try flatten(table, prefix: "", lines: locator.lines)
     }
 
     private mutating func flatten(_ table: TOMLTable, prefix: String, lines: [String: Int]) throws {

@@ -3,6 +3,9 @@
 /// at the start of a line, and no keys inside multi-line strings or arrays.
 struct KeyLocator {
     private(set) var lines: [String: Int] = [:]
+    /// The first table header whose first key starts with a character no key starts with:
+    /// toml++ (in TOMLKit 0.6.0) asserts on it and aborts instead of reporting it.
+    private(set) var badHeaderLine: Int? = nil
 
     init(text: String) {
         var table = ""
@@ -21,6 +24,8 @@ struct KeyLocator {
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if trimmed.hasPrefix("[") {
                 let inner = trimmed.drop { $0 == "[" }
+                let first = inner.drop { $0 == " " || $0 == "\t" }.first
+                if badHeaderLine == nil, !(first.map(Self.startsKey) ?? false) { badHeaderLine = index + 1 }
                 if let end = inner.firstIndex(of: "]") {
                     table = Self.dottedKey(inner[..<end])
                     if lines[table] == nil { lines[table] = index + 1 }
@@ -35,6 +40,11 @@ struct KeyLocator {
             for quote in ["\"\"\"", "'''"] where value.components(separatedBy: quote).count == 2 { inMultiline = quote }
             depth = max(0, Self.bracketBalance(value))
         }
+    }
+
+    /// Whether a key may start with `c`: a bare key's letters, digits, `-`, `_`, or a quote.
+    static func startsKey(_ c: Character) -> Bool {
+        c == "\"" || c == "'" || c == "-" || c == "_" || (c.isASCII && (c.isLetter || c.isNumber))
     }
 
     /// The `=` that ends a key (outside quotes), if the line assigns one.

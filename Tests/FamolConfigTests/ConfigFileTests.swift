@@ -104,6 +104,28 @@ import Testing
         }
     }
 
+    /// toml++ asserted (and aborted) on a table header whose first key starts badly; famol
+    /// refuses it first. Nested arrays on lines of their own are not headers.
+    @Test(arguments: ["[@", "[ @]", "x = 1\n[[ +a ]]"])
+    func aHeaderThatStartsWithoutAKeyIsRefused(text: String) {
+        do {
+            _ = try ConfigFile(text: text, file: "bad.toml")
+            Issue.record("accepted: \(text.debugDescription)")
+        } catch let e as InputError {
+            #expect(e.line == (text.hasPrefix("x") ? 2 : 1) && e.message.contains("table header"), "\(e.description)")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func nestedArraysOnTheirOwnLinesAreNotHeaders() throws {
+        // Parsed by toml++ (no header error), then refused by famol: no setting takes one.
+        let e = inputError { _ = try ConfigFile(text: "m = [\n  [+1, 2],\n  [{ a = 1 }],\n]\n", file: "ok.toml") }
+        #expect(e?.message.contains("nested array") == true && e?.line == 1)
+        let t = try ConfigFile(text: "m = [\n  1,\n]\n[\"quoted key\"]\nb = 2\n", file: "ok.toml")
+        #expect(t.entries["quoted key.b"]?.line == 5)
+    }
+
     @Test func tabsAndWindowsLineEndsAreFine() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("famol-crlf-\(getpid()).toml").path
         try "a\t= 1\r\nb = 2\r\n".write(toFile: path, atomically: true, encoding: .utf8)
@@ -111,4 +133,9 @@ import Testing
         let t = try ConfigFile.read(path)
         #expect(t.entries["a"]?.value == .integer(1) && t.entries["b"]?.line == 2)
     }
+}
+
+private func inputError(_ body: () throws -> Void) -> InputError? {
+    do { try body() } catch let e as InputError { return e } catch { return nil }
+    return nil
 }
