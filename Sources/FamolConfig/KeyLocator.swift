@@ -23,9 +23,10 @@ struct KeyLocator {
             }
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if trimmed.hasPrefix("[") {
-                let inner = trimmed.drop { $0 == "[" }
-                let first = inner.drop { $0 == " " || $0 == "\t" }.first
-                if badHeaderLine == nil, !(first.map(Self.startsKey) ?? false) { badHeaderLine = index + 1 }
+                // As toml++ reads a header: '[', blanks, maybe a second '[' and blanks, then a key.
+                var inner = trimmed.dropFirst().drop { $0 == " " || $0 == "\t" }
+                if inner.first == "[" { inner = inner.dropFirst().drop { $0 == " " || $0 == "\t" } }
+                if badHeaderLine == nil, !(inner.first.map(Self.startsKey) ?? false) { badHeaderLine = index + 1 }
                 if let end = inner.firstIndex(of: "]") {
                     table = Self.dottedKey(inner[..<end])
                     if lines[table] == nil { lines[table] = index + 1 }
