@@ -21,11 +21,11 @@ struct KeyLocator {
                 depth = max(0, depth + Self.bracketBalance(line))
                 continue
             }
-            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            let trimmed = line.drop(while: Self.isBlank)
             if trimmed.hasPrefix("[") {
                 // As toml++ reads a header: '[', blanks, maybe a second '[' and blanks, then a key.
-                var inner = trimmed.dropFirst().drop { $0 == " " || $0 == "\t" }
-                if inner.first == "[" { inner = inner.dropFirst().drop { $0 == " " || $0 == "\t" } }
+                var inner = trimmed.dropFirst().drop(while: Self.isBlank)
+                if inner.first == "[" { inner = inner.dropFirst().drop(while: Self.isBlank) }
                 if badHeaderLine == nil, !(inner.first.map(Self.startsKey) ?? false) { badHeaderLine = index + 1 }
                 if let end = inner.firstIndex(of: "]") {
                     table = Self.dottedKey(inner[..<end])
@@ -41,6 +41,12 @@ struct KeyLocator {
             for quote in ["\"\"\"", "'''"] where value.components(separatedBy: quote).count == 2 { inMultiline = quote }
             depth = max(0, Self.bracketBalance(value))
         }
+    }
+
+    /// Blanks as toml++ may skip them: spaces, tabs, any Unicode white space, a byte-order mark
+    /// (more than TOML's own, so that no header toml++ sees goes unchecked).
+    static func isBlank(_ c: Character) -> Bool {
+        c == " " || c == "\t" || c == "\u{FEFF}" || (c.isWhitespace && !c.isNewline)
     }
 
     /// Whether a key may start with `c`: a bare key's letters, digits, `-`, `_`, or a quote.

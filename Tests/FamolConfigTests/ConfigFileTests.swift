@@ -106,7 +106,7 @@ import Testing
 
     /// toml++ asserted (and aborted) on a table header whose first key starts badly; famol
     /// refuses it first. Nested arrays on lines of their own are not headers.
-    @Test(arguments: ["[@", "[ @]", "x = 1\n[[ +a ]]", "[[['l-"])
+    @Test(arguments: ["[@", "[ @]", "x = 1\n[[ +a ]]", "[[['l-", "\u{FEFF}[[\\", "\u{00A0}[\u{00A0}@"])
     func aHeaderThatStartsWithoutAKeyIsRefused(text: String) {
         do {
             _ = try ConfigFile(text: text, file: "bad.toml")
