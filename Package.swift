@@ -17,7 +17,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
@@ -38,7 +37,7 @@ let package = Package(
         ),
         .target(
             name: "FamolConfig",
-            dependencies: ["Ranking", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["Ranking"]
         ),
         .target(
             name: "FamolLog",

@@ -20,12 +20,8 @@ import Testing
             ]
             big = 1_000
             ok = true
-            note = \"\"\"
-            not = a key
-            \"\"\"
             [a."b c"]
             s = "tab\\there \\"q\\" \\u00e9"
-            inline = { x = 1, y = [2.5] }
             """
         let t = try ConfigFile(text: text, file: "demo.toml")
         #expect(t.entries["seed"] == .init(value: .integer(7), line: 2))
@@ -35,25 +31,28 @@ import Testing
         #expect(t.entries["training.layers"] == .init(value: .array([.integer(64), .integer(32)]), line: 8))
         #expect(t.entries["training.big"] == .init(value: .integer(1000), line: 12))
         #expect(t.entries["training.ok"]?.line == 13)
-        #expect(t.entries["training.not"] == nil)
-        #expect(t.entries["a.b c.s"] == .init(value: .string("tab\there \"q\" é"), line: 18))
-        #expect(t.entries["a.b c.inline.y"] == .init(value: .array([.float(2.5)]), line: 19))
+        #expect(t.entries["a.b c.s"] == .init(value: .string("tab\there \"q\" é"), line: 15))
     }
 
     @Test(arguments: [
-        ("seed = 1\nseed = 2", 2, "not valid TOML"),
-        ("x = [1, 2", 1, "not valid TOML"),
-        ("name = unquoted", 1, "not valid TOML"),
-        ("s = \"open", 1, "not valid TOML"),
-        ("[[points]]\nx = 1", 1, "a table in an array"),
-        ("a = 1 b", 1, "not valid TOML"),
-        ("when = 1979-05-27", 1, "date"),
-        ("m = [[1], [2]]", 1, "nested array"),
+        ("seed = 1\nseed = 2", 2, "set twice"),
+        ("x = [1, 2", 1, "expected ',' or ']'"),
+        ("name = unquoted", 1, "not a TOML value"),
+        ("s = \"open", 1, "unterminated"),
+        ("[[points]]\nx = 1", 1, "arrays of tables"),
+        ("a = 1 b", 1, "unexpected text"),
+        ("when = 1979-05-27", 1, "not a TOML value"),
+        ("[@", 1, "expected a key"),
+        ("[\r\r", 1, "control character"),
+        ("x = 1\n[a]\nq = [}}}}0, 1.5]", 3, "not a TOML value"),
+        ("\u{FEFF}[[\\", 1, "arrays of tables"),
+        ("\u{FEFF}[x]\n = 1", 2, "expected a key"),
+        ("deep = " + String(repeating: "[", count: 5000), 1, "nested more than 8 deep"),
     ])
     func badInputNamesTheLine(text: String, line: Int, message: String) {
         do {
             _ = try ConfigFile(text: text, file: "bad.toml")
-            Issue.record("accepted: \(text)")
+            Issue.record("accepted: \(text.prefix(40).debugDescription)")
         } catch let e as InputError {
             #expect(e.file == "bad.toml")
             #expect(e.line == line, "\(e.description)")
@@ -89,7 +88,7 @@ import Testing
     }
 }
 
-/// Text that toml++ must never see: it asserted (and aborted famol) on a lone carriage return.
+/// Control characters are refused with their line; Windows line ends are line ends.
 @Suite struct ConfigFileControlCharacterTests {
     @Test(arguments: ["[\r\r", "a = 1\nb = \"x\u{1}y\"", "c = 2 # \u{7F}"])
     func controlCharactersAreRefusedWithTheirLine(text: String) {
@@ -102,28 +101,6 @@ import Testing
         } catch {
             Issue.record("unexpected error \(error)")
         }
-    }
-
-    /// toml++ asserted (and aborted) on a table header whose first key starts badly; famol
-    /// refuses it first. Nested arrays on lines of their own are not headers.
-    @Test(arguments: ["[@", "[ @]", "x = 1\n[[ +a ]]", "[[['l-", "\u{FEFF}[[\\", "\u{00A0}[\u{00A0}@"])
-    func aHeaderThatStartsWithoutAKeyIsRefused(text: String) {
-        do {
-            _ = try ConfigFile(text: text, file: "bad.toml")
-            Issue.record("accepted: \(text.debugDescription)")
-        } catch let e as InputError {
-            #expect(e.line == (text.hasPrefix("x") ? 2 : 1) && e.message.contains("table header"), "\(e.description)")
-        } catch {
-            Issue.record("unexpected error \(error)")
-        }
-    }
-
-    @Test func nestedArraysOnTheirOwnLinesAreNotHeaders() throws {
-        // Parsed by toml++ (no header error), then refused by famol: no setting takes one.
-        let e = inputError { _ = try ConfigFile(text: "m = [\n  [+1, 2],\n  [{ a = 1 }],\n]\n", file: "ok.toml") }
-        #expect(e?.message.contains("nested array") == true && e?.line == 1)
-        let t = try ConfigFile(text: "m = [\n  1,\n]\n[\"quoted key\"]\nb = 2\n", file: "ok.toml")
-        #expect(t.entries["quoted key.b"]?.line == 5)
     }
 
     @Test func tabsAndWindowsLineEndsAreFine() throws {
