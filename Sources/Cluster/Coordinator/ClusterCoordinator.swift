@@ -84,11 +84,11 @@ public final class ClusterCoordinator: @unchecked Sendable {
         let limits = MessageLimits(maxFrames: 2 + wireMaxDataFrames, maxBytes: Int(settings.maxMessageBytes))
         socketThread = try SocketThread(socket: socket, tickMilliseconds: max(10, settings.liveness.heartbeatIntervalMS / 2), limits: limits,
                                          monitorConnections: true, handlers: .init(
-            onMessage: { [unowned self] frames in self.locked { self.handle(frames) } },
-            onTick: { [unowned self] in self.locked { self.tick() } },
-            onSendFailure: { [unowned self] frames, errno in self.locked { self.sendFailed(frames, errno) } },
-            onOversized: { [unowned self] identity, frames, bytes in
-                self.locked { self.drop(identity, .oversized, "a message of \(frames) frames and \(bytes) bytes") }
+            onMessage: { [weak self] frames in self?.locked { self?.handle(frames) } },
+            onTick: { [weak self] in self?.locked { self?.tick() } },
+            onSendFailure: { [weak self] frames, errno in self?.locked { self?.sendFailed(frames, errno) } },
+            onOversized: { [weak self] identity, frames, bytes in
+                self?.locked { self?.drop(identity, .oversized, "a message of \(frames) frames and \(bytes) bytes") }
                 returnFreedMemoryToTheSystem()
             },
             onConnectionEvent: { [counters] event in counters.add("famol_connection_events_total", label: event.rawValue) }

@@ -106,7 +106,10 @@ extension AnnotateCommand {
             let c = ClusterCoordinator(settings: settings, job: .annotate(annotationJob), datasetHash: "", storeResult: store, logger: Log.famol)
             try c.start()
             print("coordinator on \(c.boundEndpoint), waiting for \(options.minWorkers) worker(s)")
-            try c.waitForWorkers(options.minWorkers)
+            do { try c.waitForWorkers(options.minWorkers) } catch {
+                c.stop(reason: "no workers")
+                throw error
+            }
             return (c, options.minWorkers, { c.stop(reason: "annotation finished") })
         }, workerStores: workerStoreDirectory) { print($0) }
     }

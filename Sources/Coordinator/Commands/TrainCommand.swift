@@ -74,6 +74,12 @@ struct TrainCommand: ParsableCommand {
             if let r = resumed { print("resuming at epoch \(r.epoch + 1), step \(r.step + 1) from \(resumeDirectory!)") }
             var coordinator: ClusterCoordinator? = nil
             var metrics: MetricsServer? = nil
+            // Before anything can throw: a coordinator left running when no worker joined
+            // crashed famol on its way out (its socket thread outlived it).
+            defer {
+                coordinator?.stop(reason: "training finished")
+                metrics?.stop()
+            }
             if let bind = cluster.bind {
                 let c = ClusterCoordinator(settings: try cluster.settings(bind: bind), job: .train(spec), datasetHash: datasetHash,
                                            trainer: loaded.0, logger: Log.famol)
@@ -85,10 +91,6 @@ struct TrainCommand: ParsableCommand {
                 }
                 print("coordinator on \(c.boundEndpoint), waiting for \(cluster.minWorkers) worker(s)")
                 try c.waitForWorkers(cluster.minWorkers)
-            }
-            defer {
-                coordinator?.stop(reason: "training finished")
-                metrics?.stop()
             }
             Termination.install()
             let every = checkpoints.checkpointEvery
