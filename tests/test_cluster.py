@@ -318,7 +318,9 @@ def test_curve_admits_only_listed_workers(famol, yahoo, reference, cluster, tmp_
                               "--curve-key", tmp_path / "intruder.key")
     # A plain-TCP client cannot even complete the handshake, so nothing it sends arrives: not a
     # Hello, and not 300 MiB in one message (which an --insecure coordinator holds whole).
-    wait_for(lambda: rss_mib(coord.pid) > 0, what="the coordinator")
+    # The baseline once the coordinator has loaded its data and bound (a loaded machine is slow
+    # to get there: a baseline taken earlier counted the data set as the attack's).
+    wait_for(lambda: "waiting for" in coord.log_path.read_text(), what="the coordinator bound")
     time.sleep(0.5)
     baseline = rss_mib(coord.pid, "VmHWM")
     ctx = zmq.Context()
