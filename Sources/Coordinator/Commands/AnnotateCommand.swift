@@ -48,7 +48,7 @@ struct AnnotateCommand: ParsableCommand {
             if writeSpec != nil { throw ValidationError("--write-spec writes embedding and LLM judge jobs (--judge embedding or openai)") }
             let collection = try loadCollection(settings)
             let cal = try GradeCalibration.parse(calibration)
-            let cands = try candidateLists(collection, k: settings.candidates)
+            let cands = try AnnotationCandidates(candidates: candidates, k: settings.candidates, allDocuments: allDocuments).lists(collection)
             let selected: Judge = judge == .bm25 ? BM25Judge(collection: collection, calibration: cal) : try SimulatedJudge(reference: collection.qrels)
             let started = Date()
             let judgments = try AnnotationRun(collection: collection, candidates: cands).run(selected) { done, total in
@@ -73,8 +73,13 @@ struct AnnotateCommand: ParsableCommand {
         return s
     }
 
-    func candidateLists(_ collection: TextCollection, k: Int) throws -> [String: [String]] {
-        try EmbeddingAnnotationJob.candidateLists(collection, allDocuments: allDocuments, file: candidates, k: k)
+    /// The collection and candidates the flags and config name, as a job spec carries them.
+    func annotationCandidates(_ settings: AnnotateSettings) throws -> AnnotationCandidates {
+        guard settings.cranfield != nil || (documents != nil && queries != nil) else {
+            throw ValidationError("give --cranfield DIR or --documents FILE --queries FILE")
+        }
+        return AnnotationCandidates(cranfield: settings.cranfield, documents: documents, queries: queries, qrels: qrels,
+                                    candidates: candidates, k: settings.candidates, allDocuments: allDocuments)
     }
 
     func loadCollection(_ settings: AnnotateSettings) throws -> TextCollection {

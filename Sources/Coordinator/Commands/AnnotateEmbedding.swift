@@ -9,17 +9,8 @@ extension AnnotateCommand {
     /// The embedded judge as one job: here, or with --bind its batches on the workers (the
     /// labels are the same bits either way); --write-spec writes the job and stops.
     func runEmbedding(settings: AnnotateSettings) throws {
-        guard settings.cranfield != nil || (documents != nil && queries != nil) else {
-            throw ValidationError("give --cranfield DIR or --documents FILE --queries FILE")
-        }
         var job = EmbeddingAnnotationJob()
-        job.cranfield = settings.cranfield
-        job.documents = documents
-        job.queries = queries
-        job.qrels = qrels
-        job.candidates = candidates
-        job.k = settings.candidates
-        job.allDocuments = allDocuments
+        job.collection = try annotationCandidates(settings)
         job.calibration = calibration
         job.maxTokens = settings.judging.embeddingMaxTokens
         job.modelDirectory = settings.judging.embeddingModelDir

@@ -60,9 +60,6 @@ extension AnnotateCommand {
         guard let endpoint = openai.endpoint, let model = openai.model else {
             throw ValidationError("--judge openai needs --endpoint URL and --model NAME")
         }
-        guard resolved.cranfield != nil || (documents != nil && queries != nil) else {
-            throw ValidationError("give --cranfield DIR or --documents FILE --queries FILE")
-        }
         guard llm.giveUpAfter >= 1, llm.retries >= 0, llm.parseRetries >= 0, openai.concurrency >= 1, openai.timeout > 0 else {
             throw ValidationError("--give-up-after and --concurrency must be at least 1, --retries and --parse-retries at least 0, --timeout above 0")
         }
@@ -79,9 +76,7 @@ extension AnnotateCommand {
             throw InputError(file: "--prompts", "prompts directory not found", hint: "give --prompts DIR (the repository's prompts/)")
         }
         var job = LLMAnnotationJob(chat: chat, prompts: promptDir)
-        job.cranfield = resolved.cranfield
-        (job.documents, job.queries, job.qrels, job.candidates) = (documents, queries, qrels, candidates)
-        (job.k, job.allDocuments) = (resolved.candidates, allDocuments)
+        job.collection = try annotationCandidates(resolved)
         (job.strategy, job.samples, job.vote, job.concurrency) = (llm.strategy, llm.samples, llm.vote.rawValue, openai.concurrency)
         (job.documentWords, job.window, job.step, job.parseRetries) = (llm.documentWords, llm.window, llm.step, llm.parseRetries)
         (job.budgetCalls, job.budgetTokens, job.retryUnanswered) = (llm.budgetCalls, llm.budgetTokens, llm.retryUnanswered)

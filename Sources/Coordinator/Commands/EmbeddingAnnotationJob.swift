@@ -6,14 +6,7 @@ import Ranking
 /// runs, writes with --write-spec, and what `famol serve` runs for `famol submit annotate`.
 struct EmbeddingAnnotationJob: JobSpecFile, Equatable {
     var judge = "embedding"
-    var cranfield: String?
-    var documents: String?
-    var queries: String?
-    var qrels: String?
-    /// An SVMlight file whose rows name the candidates (# docid); default BM25's top `k`.
-    var candidates: String?
-    var k = 20
-    var allDocuments = false
+    var collection = AnnotationCandidates()
     /// "quantiles" or thresholds "t1,t2,t3".
     var calibration = "quantiles"
     var maxTokens = 256
@@ -30,8 +23,8 @@ struct EmbeddingAnnotationJob: JobSpecFile, Equatable {
     /// to `out`; `encode` runs the batches on a cluster when given. Returns the sha256 of
     /// labels.jsonl; `say` gets the lines a user reads.
     func run(outputDirectory out: String, encode: RemoteEncoding?, say: (String) -> Void) throws -> String {
-        let collection = try TextCollection.load(cranfield: cranfield, documents: documents, queries: queries, qrels: qrels)
-        let lists = try Self.candidateLists(collection, allDocuments: allDocuments, file: candidates, k: k)
+        let collection = try self.collection.loadCollection()
+        let lists = try self.collection.lists(collection)
         let cache = EmbeddingCache(encoder: try loadEncoder(modelDir: modelDirectory, maxTokens: maxTokens, threads: threads))
         let texts = Self.texts(collection, candidates: lists)
         if let encode {
@@ -66,18 +59,6 @@ struct EmbeddingAnnotationJob: JobSpecFile, Equatable {
             texts += ids.compactMap { documents[$0] }.map(EmbeddingJudge.documentText)
         }
         return texts
-    }
-
-    /// Every document (`allDocuments`), the rows of an SVMlight file, or BM25's top `k`.
-    static func candidateLists(_ collection: TextCollection, allDocuments: Bool, file: String?, k: Int) throws -> [String: [String]] {
-        if allDocuments {
-            let ids = collection.documents.map(\.id)
-            return Dictionary(uniqueKeysWithValues: collection.queries.map { ($0.id, ids) })
-        }
-        if let file {
-            return Dictionary(uniqueKeysWithValues: try SVMLightReader.read(file).queries.map { ($0.id, $0.docIDs) })
-        }
-        return AnnotationRun.bm25Candidates(collection, k: k)
     }
 }
 

@@ -24,14 +24,3 @@ extension JobSpecFile {
         }
     }
 }
-
-extension TextCollection {
-    /// A spec's collection: a Cranfield directory, or documents and queries TSV (with qrels).
-    static func load(cranfield: String?, documents: String?, queries: String?, qrels: String?) throws -> TextCollection {
-        if let cranfield { return try CranfieldReader.read(directory: cranfield) }
-        guard let documents, let queries else {
-            throw InputError(file: "spec", "no collection", hint: "give cranfield, or documents and queries")
-        }
-        return try TSVCollectionReader.read(documents: documents, queries: queries, qrels: qrels)
-    }
-}

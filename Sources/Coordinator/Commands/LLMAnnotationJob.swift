@@ -9,13 +9,7 @@ import Ranking
 /// its pool for `famol submit annotate`.
 struct LLMAnnotationJob: JobSpecFile, Equatable {
     var judge = "openai"
-    var cranfield: String?
-    var documents: String?
-    var queries: String?
-    var qrels: String?
-    var candidates: String?
-    var k = 20
-    var allDocuments = false
+    var collection = AnnotationCandidates()
     var chat: ChatSettings
     var strategy: Strategy = .pointann
     var samples = 1
@@ -52,7 +46,7 @@ struct LLMAnnotationJob: JobSpecFile, Equatable {
     /// `workerStores` holds stores of this run's workers (famol local) to take in. Throws the
     /// documented exit codes after saying why.
     func run(outputDirectory out: String, cluster: CallCluster?, workerStores: String?, say: (String) -> Void) throws {
-        let collection = try TextCollection.load(cranfield: cranfield, documents: documents, queries: queries, qrels: qrels)
+        let collection = try self.collection.loadCollection()
         let prompts = Dictionary(uniqueKeysWithValues: try Strategy.allCases.map { ($0, try Prompt.load($0.rawValue, directory: self.prompts)) })
         var settings = LLMAnnotationSettings(model: chat.model)
         settings.strategy = strategy
@@ -153,12 +147,12 @@ struct LLMAnnotationJob: JobSpecFile, Equatable {
 
     /// Queries in budget order (low-frequency band first) with their candidate documents.
     private func plan(_ collection: TextCollection) throws -> ([TextQuery], [String: [TextDocument]]) {
-        let lists = try EmbeddingAnnotationJob.candidateLists(collection, allDocuments: allDocuments, file: candidates, k: k)
+        let lists = try self.collection.lists(collection)
         let docs = Dictionary(uniqueKeysWithValues: collection.documents.map { ($0.id, $0) })
         var byQuery: [String: [TextDocument]] = [:]
         for (q, ids) in lists {
             byQuery[q] = try ids.map { id in
-                guard let d = docs[id] else { throw InputError(file: candidates ?? "--candidates", field: id, "document not in the collection") }
+                guard let d = docs[id] else { throw InputError(file: self.collection.candidates ?? "--candidates", field: id, "document not in the collection") }
                 return d
             }
         }
