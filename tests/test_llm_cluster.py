@@ -197,7 +197,8 @@ def test_serve_runs_an_llm_annotation_job_between_trainings(famol, datasets, ser
     """famol serve with 2 workers: a training, an LLM annotation (its calls on the pool's
     workers, each result stored before it is acknowledged, never re-issued), and a training
     again: the server sees exactly one request per key, and both models equal the in-process one
-    (the pool's training policies come back after the LLM job's)."""
+    (the pool's training policies come back after the LLM job's). The LLM job resubmitted sends
+    no request: the pool's store already holds every judgment, and the labels are the same."""
     import hashlib, json
     from cluster_support import model_hash
     c = Cluster(tmp_path)
@@ -228,9 +229,15 @@ def test_serve_runs_an_llm_annotation_job_between_trainings(famol, datasets, ser
         assert server.count() - before == 4, annotated  # ListSel: one call per query, each asked once
         labels = tmp_path / "served" / "job-2" / "labels.jsonl"
         assert f"labels sha256 {hashlib.sha256(labels.read_bytes()).hexdigest()}" in annotated
-        assert len(stored_rows(tmp_path / "served" / "job-2")) == 4
+        assert len(stored_rows(tmp_path / "served")) == 4
         last = famol("submit", "train", "--spec", tmp_path / "train.json", *client, timeout=300).stdout
         assert model_hash(last) == reference
+        paid = server.count()
+        resubmitted = famol("submit", "annotate", "--spec", tmp_path / "llm.json", *client, timeout=600).stdout
+        assert server.count() == paid, resubmitted  # every judgment was in the pool's store
+        assert hashlib.sha256((tmp_path / "served" / "job-4" / "labels.jsonl").read_bytes()).digest() == \
+            hashlib.sha256(labels.read_bytes()).digest()
+        assert "LLM calls 0, cache hits 4," in resubmitted, resubmitted
         assert "liveness raised" in annotated and serve.poll() is None
     finally:
         c.close()

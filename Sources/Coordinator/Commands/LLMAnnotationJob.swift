@@ -41,11 +41,13 @@ struct LLMAnnotationJob: JobSpecFile, Equatable {
         return (try? JSONDecoder().decode(Peek.self, from: Data(text.utf8)).judge) ?? "embedding"
     }
 
-    /// Every request is recorded in the store (out/annotations.sqlite) before it is sent; with
+    /// Every request is recorded in the store (`storePath`, default out/annotations.sqlite)
+    /// before it is sent, and a judgment already in it is never asked again; with
     /// `cluster` the calls run on its workers, each result stored before it is acknowledged;
     /// `workerStores` holds stores of this run's workers (famol local) to take in. Throws the
     /// documented exit codes after saying why.
-    func run(outputDirectory out: String, cluster: CallCluster?, workerStores: String?, say: (String) -> Void) throws {
+    func run(outputDirectory out: String, storePath: String? = nil, cluster: CallCluster?, workerStores: String?,
+             say: (String) -> Void) throws {
         let collection = try self.collection.loadCollection()
         let prompts = Dictionary(uniqueKeysWithValues: try Strategy.allCases.map { ($0, try Prompt.load($0.rawValue, directory: self.prompts)) })
         var settings = LLMAnnotationSettings(model: chat.model)
@@ -59,7 +61,7 @@ struct LLMAnnotationJob: JobSpecFile, Equatable {
         settings.step = max(1, step)
         settings.retryUnanswered = retryUnanswered
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let store = try AnnotationStore(path: out + "/annotations.sqlite")
+        let store = try AnnotationStore(path: storePath ?? out + "/annotations.sqlite")
         let budget = AnnotationBudget(maxRequests: budgetCalls, maxTokens: budgetTokens)
         let executor: CallExecutor
         var finished: (() -> Void)? = nil

@@ -37,7 +37,9 @@ final class ServedJobs {
                 (done.sha256, done.output) = (outcome.modelSHA256, outcome.modelPath)
             case "annotate" where LLMAnnotationJob.judge(ofSpec: submission.request.spec) == "openai":
                 let spec = try LLMAnnotationJob.parse(submission.request.spec, source: "job \(job)'s spec")
-                try spec.run(outputDirectory: directory, cluster: { annotationJob, policies, store in
+                // One store for the pool: a judgment any earlier job paid for is reused, never asked again.
+                try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+                try spec.run(outputDirectory: directory, storePath: outputDirectory + "/annotations.sqlite", cluster: { annotationJob, policies, store in
                     var adjusted = self.settings
                     policies(&adjusted)
                     let c = try self.coordinator(for: .annotate(annotationJob), datasetHash: "", trainer: nil, policies: adjusted, storeResult: store)
