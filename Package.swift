@@ -46,15 +46,20 @@ let package = Package(
         ),
         .target(
             name: "Cluster",
-            dependencies: ["CZMQ", "Proto", "CCRC32C", "Ranking", "Annotation", "COpenBLAS",
+            dependencies: ["CZMQ", "Proto", "CCRC32C", "Ranking", "COpenBLAS",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "Prometheus", package: "swift-prometheus")]
+        ),
+        .target(
+            name: "ClusterAnnotation",
+            dependencies: ["Cluster", "Annotation", "Ranking"]
         ),
         .executableTarget(
             name: "Worker",
             dependencies: [
                 "Cluster",
+                "ClusterAnnotation",
                 "FamolLog",
                 .product(name: "Logging", package: "swift-log"),
                 "Ranking",
@@ -73,6 +78,7 @@ let package = Package(
                 "FamolConfig",
                 .product(name: "Logging", package: "swift-log"),
                 "Cluster",
+                "ClusterAnnotation",
                 "Annotation",
                 "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cluster
+import ClusterAnnotation
 import FamolLog
 import Foundation
 import Logging
@@ -39,6 +40,7 @@ struct FamolWorker: ParsableCommand {
         settings.dataDirectory = dataDir
         settings.healthFile = healthFile
         settings.storePath = store
+        settings.jobKinds = WorkerJobKind.all
         settings.maxMessageBytes = Int64(maxMessageMb) << 20
         do {
             settings.faults = try FaultPlan(parsing: fault ?? ProcessInfo.processInfo.environment["FAMOL_FAULT"] ?? "")

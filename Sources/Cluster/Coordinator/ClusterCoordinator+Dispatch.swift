@@ -1,4 +1,3 @@
-import Annotation
 import Foundation
 
 /// Which worker gets which task: waiting tasks first, then copies of slow ones (stragglers).

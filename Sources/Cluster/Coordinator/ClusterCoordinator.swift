@@ -1,4 +1,3 @@
-import Annotation
 import CZMQ
 import Foundation
 import Logging
@@ -157,7 +156,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
         }
         let outputs = ids.map { tasks[$0]!.output! }
         for id in ids { forget(id) }
-        for case .storeFailed(let reason) in outputs { throw AnnotationStore.StoreError(description: reason) }
+        for case .storeFailed(let reason) in outputs { throw ResultStoreFailed(description: reason) }
         for case .failed(let reason) in outputs { throw ClusterError("a task failed \(ClusterTask.failureLimit) times during \(context): \(reason)") }
         return outputs
     }
@@ -212,7 +211,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
     /// may call this at once.
     /// Runs one LLM call on a worker, spending at most `allowance`: its stored result (nil
     /// when the allowance ran out first) and what its failed attempts spent.
-    public func annotate(key: String, callJSON: String, allowance: RequestAllowance) throws -> (json: String?, failedAttempts: Spend) {
+    public func annotate(key: String, callJSON: String, allowance: LeaseAllowance) throws -> (json: String?, failedAttempts: Spend) {
         let outputs = try runTasks([.annotation(key: key, callJSON: callJSON, allowance: allowance)], context: "annotation")
         switch outputs[0] {
         case let .annotation(json, spent): return (json, spent)

@@ -1,4 +1,3 @@
-import Annotation
 import Ranking
 
 /// How the coordinator listens, whom it admits and when it gives up on a worker.
@@ -54,7 +53,7 @@ struct Lease {
 struct ClusterTask {
     enum Kind {
         case gradient(epoch: Int, step: Int, shard: Int, version: Int, examples: [UInt32])
-        case annotation(key: String, callJSON: String, allowance: RequestAllowance)
+        case annotation(key: String, callJSON: String, allowance: LeaseAllowance)
         /// One batch of texts for the embedded encoder.
         case embedding(texts: [String])
     }
@@ -80,9 +79,9 @@ struct ClusterTask {
     var spent = Spend()
 
     /// What an annotation task's next lease may still spend.
-    var remainingAllowance: RequestAllowance {
+    var remainingAllowance: LeaseAllowance {
         guard case let .annotation(_, _, a) = kind else { return .unlimited }
-        return RequestAllowance(requests: a.requests.map { $0 - spent.requests }, tokens: a.tokens.map { $0 - spent.tokens })
+        return LeaseAllowance(requests: a.requests.map { $0 - spent.requests }, tokens: a.tokens.map { $0 - spent.tokens })
     }
 }
 

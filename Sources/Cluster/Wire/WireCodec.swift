@@ -1,4 +1,3 @@
-import Annotation
 import Foundation
 import Proto
 
@@ -238,7 +237,7 @@ public enum WireCodec {
             return e.refuse.map { .refuse(reason: str($0.pointee.reason)) }
         case FAMOL__V1__ENVELOPE__BODY_ASSIGN_ANNOTATE:
             guard let m = e.assign_annotate?.pointee else { return nil }
-            let allowance = RequestAllowance(requests: m.max_requests == 0 ? nil : Int(m.max_requests),
+            let allowance = LeaseAllowance(requests: m.max_requests == 0 ? nil : Int(m.max_requests),
                                              tokens: m.max_tokens == 0 ? nil : Int(clamping: m.max_tokens))
             return .assignAnnotate(leaseID: m.lease_id, callJSON: str(m.call_json), allowance: allowance)
         case FAMOL__V1__ENVELOPE__BODY_ANNOTATE_RESULT:

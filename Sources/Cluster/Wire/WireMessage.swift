@@ -1,4 +1,3 @@
-import Annotation
 /// The most frames a protocol message carries after its envelope (a parameters or gradient
 /// frame, with room for one more): more is an attack or a bug, and is discarded unread.
 public let wireMaxDataFrames = 2
@@ -34,7 +33,7 @@ public struct WireMessage: Equatable, Sendable {
         case pong
         case shutdown(reason: String)
         case refuse(reason: String)
-        case assignAnnotate(leaseID: UInt64, callJSON: String, allowance: RequestAllowance)
+        case assignAnnotate(leaseID: UInt64, callJSON: String, allowance: LeaseAllowance)
         case annotateResult(leaseID: UInt64, resultJSON: String)
         case ack(key: String)
         case assignEmbed(leaseID: UInt64, texts: [String])

@@ -1,4 +1,3 @@
-import Annotation
 import CZMQ
 import Foundation
 import Logging
@@ -25,6 +24,9 @@ public struct WorkerSettings: Sendable {
     /// it is sent, and each answer before it goes to the coordinator, so a coordinator that
     /// starts later finds both (`famol local` puts it in the run directory).
     public var storePath: String? = nil
+    /// The job kinds this worker runs (its Hello's capabilities): training unless more are
+    /// registered (`famol-worker` adds the annotation kinds).
+    public var jobKinds: [WorkerJobKind] = [.train]
 
     public init(connect: String, workerID: String) {
         self.connect = connect
@@ -71,14 +73,7 @@ public final class WorkerNode: @unchecked Sendable {
     private var openLeases: Set<UInt64> = []
     private var cancelled: Set<UInt64> = []
     // Compute-thread state:
-    enum LoadedJob {
-        case train(Trainer)
-        case annotate(ChatCallExecutor, credit: Int)
-        case embed(MiniLMEncoder)
-    }
-    var job: (configHash: String, loaded: LoadedJob)? = nil
-    private var localStore: AnnotationStore? = nil
-    private var storeFailure: String? = nil
+    var job: (configHash: String, loaded: LoadedWorkerJob)? = nil
     private var parameters: (version: UInt64, values: [Float])? = nil
     var tasksStarted = 0
 
@@ -118,9 +113,9 @@ public final class WorkerNode: @unchecked Sendable {
             case .assignGrad(let a):
                 compute(a, frames: m.frames)
             case let .assignAnnotate(leaseID, json, allowance):
-                annotate(leaseID: leaseID, callJSON: json, allowance: allowance)
+                runCall(leaseID: leaseID, callJSON: json, allowance: allowance)
             case let .assignEmbed(leaseID, texts):
-                embed(leaseID: leaseID, texts: texts)
+                encode(leaseID: leaseID, texts: texts)
             case .shutdown(let reason):
                 return .shutdown(reason)
             case .refuse(let reason):
@@ -189,7 +184,7 @@ public final class WorkerNode: @unchecked Sendable {
         lock.lock()
         lastHello = Self.now()
         lock.unlock()
-        send(.hello(.init(workerID: settings.workerID, incarnation: incarnation, capabilities: ["grad", "annotate", "embed"],
+        send(.hello(.init(workerID: settings.workerID, incarnation: incarnation, capabilities: settings.jobKinds.map(\.name),
                           credit: UInt32(settings.credit), build: "famol-worker 1", numericProfile: NumericProfile.current)))
     }
 
@@ -199,35 +194,16 @@ public final class WorkerNode: @unchecked Sendable {
     private func accept(_ w: WireMessage.Welcome, runID: String) -> WorkerExit? {
         if job?.configHash != w.configHash {
             do {
-                switch try ClusterJob.decode(json: w.jobJSON) {
-                case .train(let spec):
-                    let hash = try spec.datasetHash(remap: remap)
-                    guard hash == w.datasetHash else {
-                        let reason = "dataset hash \(hash.prefix(12)) differs from the coordinator's \(w.datasetHash.prefix(12)): this host's copies of \(spec.trainingFiles.map(remap).joined(separator: ", ")) are not the coordinator's"
-                        send(.goodbye(reason: reason))
-                        return .failed(reason)
-                    }
-                    let (trainer, _) = try TrainingJob.loadTrainer(spec, remap: remap)
-                    job = (w.configHash, .train(trainer))
-                case .annotate(let a):
-                    // A store that cannot be opened (a full disk) fails each call before it is
-                    // sent, so the coordinator stops the run at once and says why.
-                    var local: AnnotationStore? = nil
-                    storeFailure = nil
-                    do { local = try settings.storePath.map { try AnnotationStore(path: $0) } } catch { storeFailure = "\(error)" }
-                    localStore = local
-                    let executor = ChatCallExecutor(client: try ChatClient(settings: a.chat), prompts: try a.loadedPrompts(),
-                                                    parseRetries: a.parseRetries,
-                                                    accounting: local.map { StoreRequestAccounting(store: $0, budget: AnnotationBudget(maxRequests: nil, maxTokens: nil)) })
-                    // The job's per-worker concurrency is the limit on calls in flight; `--credit` is
-                    // for training tasks (its default of 2 would double `--concurrency 1`).
-                    job = (w.configHash, .annotate(executor, credit: max(1, a.concurrency)))
-                case .embed(let e):
-                    job = (w.configHash, .embed(try e.loadEncoder()))
+                let next = try ClusterJob.decode(json: w.jobJSON)
+                guard let kind = settings.jobKinds.first(where: { $0.name == next.kind }) else {
+                    throw WorkerJobRefused(description: "this worker runs \(settings.jobKinds.map(\.name).joined(separator: ", ")) jobs, not '\(next.kind)'")
                 }
+                let directory = settings.dataDirectory
+                let remap: @Sendable (String) -> String = { Self.remap($0, into: directory) }
+                job = (w.configHash, try kind.load(next, WorkerJobContext(datasetHash: w.datasetHash, remap: remap, storePath: settings.storePath)))
                 parameters = nil
             } catch {
-                let reason = "cannot load the job: \(error)"
+                let reason = error is WorkerJobRefused ? "\(error)" : "cannot load the job: \(error)"
                 send(.goodbye(reason: reason))
                 return .failed(reason)
             }
@@ -247,22 +223,23 @@ public final class WorkerNode: @unchecked Sendable {
         if isNew { logger.info("joined run \(runID)", metadata: ["run": "\(runID)"]) }
         for (_, json) in resend.sorted(by: { $0.key < $1.key }) { send(.annotateResult(leaseID: 0, resultJSON: json)) }
         var credit = settings.credit
-        if case .annotate(_, let c)? = job?.loaded { credit = c }
+        // A metered job's concurrency is the limit on calls in flight; `--credit` is for
+        // training tasks (its default of 2 would double `--concurrency 1`).
+        if case .meteredCalls(let runner)? = job?.loaded { credit = max(1, runner.concurrency) }
         send(.ready(credit: UInt32(credit)))
         return nil
     }
 
-    /// Runs one LLM call on its own thread (the coordinator's credit bounds how many), within
-    /// the lease's allowance, until it ends or its lease is cancelled.
-    private func annotate(leaseID: UInt64, callJSON: String, allowance: RequestAllowance) {
-        guard case .annotate(let executor, _)? = job?.loaded,
-              let call = try? JSONDecoder().decode(AnnotationCall.self, from: Data(callJSON.utf8)) else {
+    /// Runs one metered call (an LLM call) on its own thread (the coordinator's credit bounds
+    /// how many), within the lease's allowance, until it ends or its lease is cancelled.
+    private func runCall(leaseID: UInt64, callJSON: String, allowance: LeaseAllowance) {
+        guard case .meteredCalls(let runner)? = job?.loaded else {
             _ = locked { openLeases.remove(leaseID) }
-            return send(.taskFailed(.init(leaseID: leaseID, kind: .workerUnusable, reason: "not an annotation call for this job")))
+            return send(.taskFailed(.init(leaseID: leaseID, kind: .workerUnusable, reason: "not a call of this worker's job")))
         }
-        if let storeFailure {
+        if let unusable = runner.unusable {
             _ = locked { openLeases.remove(leaseID) }
-            return send(.taskFailed(.init(leaseID: leaseID, kind: .failedForGood, reason: "this worker's store: \(storeFailure)")))
+            return send(.taskFailed(.init(leaseID: leaseID, kind: .failedForGood, reason: unusable)))
         }
         if locked({ cancelled.contains(leaseID) }) {
             lock.lock()
@@ -276,51 +253,45 @@ public final class WorkerNode: @unchecked Sendable {
         lock.lock()
         inFlight += 1
         lock.unlock()
-        let spent = AnnotationBudget(maxRequests: allowance.requests, maxTokens: allowance.tokens)
-        var bounded = executor
-        bounded.accounting = StoreRequestAccounting(store: localStore, budget: spent,
-                                                    isCancelled: { [self] in locked { cancelled.contains(leaseID) } })
-        Thread.detachNewThread { [self, bounded] in
+        Thread.detachNewThread { [self] in
             defer { lock.lock(); inFlight -= 1; cancelled.remove(leaseID); openLeases.remove(leaseID); lock.unlock() }
-            do {
-                let result = try bounded.execute(call)
-                // Kept here before it is sent: a coordinator that dies before storing it (and
-                // takes this worker with it) leaves it where the next run finds it.
-                try localStore?.put(result)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                let json = String(decoding: try encoder.encode(result), as: UTF8.self)
+            let outcome = runner.run(callJSON: callJSON, allowance: allowance, isCancelled: { [self] in locked { cancelled.contains(leaseID) } })
+            setProgress(lease: 0, advance: 1)
+            switch outcome {
+            case let .answered(key, json):
                 lock.lock()
-                unacked[result.key] = json
+                unacked[key] = json
                 lock.unlock()
-                setProgress(lease: 0, advance: 1)
                 send(.annotateResult(leaseID: leaseID, resultJSON: json))
-            } catch {
-                setProgress(lease: 0, advance: 1)
-                send(.taskFailed(.init(leaseID: leaseID, kind: Self.failureKind(of: error), reason: "\(error)",
+            case let .failed(kind, reason, spent):
+                send(.taskFailed(.init(leaseID: leaseID, kind: kind, reason: reason,
                                        requestsSent: UInt32(clamping: spent.requests), tokensSpent: UInt64(clamping: spent.tokens))))
             }
         }
     }
 
-    /// What a failed call means for the run.
-    static func failureKind(of error: Error) -> TaskFailure.Kind {
-        switch error {
-        case is BudgetExhausted: return .allowanceSpent
-        case is CallCancelled: return .cancelled
-        case let e as ChatError: return e.retryable ? .retry : .failedForGood
-        case is AnnotationStore.StoreError: return .failedForGood  // this host's disk: stop, say why
-        default: return .retry
+    /// Encodes one batch in one pass and sends the vectors back in one float32 frame.
+    private func encode(leaseID: UInt64, texts: [String]) {
+        guard case .textBatches(let encoder)? = job?.loaded else {
+            return send(.taskFailed(.init(leaseID: leaseID, kind: .retry, reason: "no embedding job loaded yet")))
         }
+        tasksStarted += 1
+        applyFaults()
+        setProgress(lease: leaseID, advance: 1)
+        let vectors = encoder.encode(batch: texts)
+        setProgress(lease: 0, advance: 1)
+        let dimensions = vectors.first?.count ?? 0
+        send(.embedResult(leaseID: leaseID, count: UInt32(vectors.count), dimensions: UInt32(dimensions)),
+             frames: [TensorFrame.bytes(vectors.flatMap { $0 })])
     }
 
-    private func remap(_ path: String) -> String {
-        guard let dir = settings.dataDirectory else { return path }
-        return dir + "/" + (path.split(separator: "/").last.map(String.init) ?? path)
+    static func remap(_ path: String, into directory: String?) -> String {
+        guard let directory else { return path }
+        return directory + "/" + (path.split(separator: "/").last.map(String.init) ?? path)
     }
 
     private func compute(_ a: WireMessage.AssignGrad, frames: [[UInt8]]) {
-        guard case .train(let trainer)? = job?.loaded else {
+        guard case .gradients(let trainer)? = job?.loaded else {
             return send(.taskFailed(.init(leaseID: a.leaseID, kind: .retry, reason: "no job loaded yet")))
         }
         tasksStarted += 1

@@ -1,6 +1,7 @@
 import Annotation
 import ArgumentParser
 import Cluster
+import ClusterAnnotation
 import FamolLog
 import Foundation
 import Ranking

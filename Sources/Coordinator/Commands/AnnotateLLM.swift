@@ -1,6 +1,7 @@
 import Annotation
 import ArgumentParser
 import Cluster
+import ClusterAnnotation
 import Foundation
 import Ranking
 

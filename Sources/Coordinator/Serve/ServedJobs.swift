@@ -1,4 +1,5 @@
 import Cluster
+import ClusterAnnotation
 import FamolLog
 import Foundation
 import Ranking

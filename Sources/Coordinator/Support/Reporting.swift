@@ -43,7 +43,7 @@ extension ExitStatus {
         case let e as LLMRunFailed: return e.code
         case is InputError, is DecodingError, is TrainingDiverged: return badInput
         case is ClusterError, is ZMQError, is ChatError, is SubmitClient.Lost: return clusterUnavailable
-        case is AnnotationStore.StoreError, is OutputError: return ioError
+        case is AnnotationStore.StoreError, is ResultStoreFailed, is OutputError: return ioError
         case let e as CocoaError where e.isFileError: return e.code == .fileReadNoSuchFile || e.code == .fileReadNoPermission ? badInput : ioError
         case let e as NSError where e.domain == NSPOSIXErrorDomain: return ioError
         default: return internalFailure

@@ -1,4 +1,5 @@
 import Annotation
+import Cluster
 import Foundation
 
 /// Runs annotation calls on the cluster's workers: the coordinator stores each result before
@@ -34,7 +35,10 @@ public struct ClusterCallExecutor: CallExecutor {
         let outcome: (json: String?, failedAttempts: Spend)
         do {
             outcome = try coordinator.annotate(key: call.key, callJSON: String(decoding: try encoder.encode(call), as: UTF8.self),
-                                               allowance: grant.allowance)
+                                               allowance: LeaseAllowance(requests: grant.allowance.requests, tokens: grant.allowance.tokens))
+        } catch let e as ResultStoreFailed {
+            budget.settle(grant, sent: 0, spentTokens: 0)
+            throw AnnotationStore.StoreError(description: e.description)  // the annotator stops on a store failure
         } catch {
             // What the failed attempts sent is in the workers' ledgers; the run stops here.
             budget.settle(grant, sent: 0, spentTokens: 0)
