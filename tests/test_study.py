@@ -335,3 +335,55 @@ def test_a_worker_killed_mid_study_changes_no_model(famol, famol_binary, yahoo_i
     assert killed is not None, "the study ended before a worker could be killed"
     assert "starting it again" in (base / "killed" / "cluster.log").read_text()
     assert (base / "killed" / "results.json").read_text() == (base / "in-process" / "results.json").read_text()
+
+
+def test_a_study_submitted_to_famol_serve_trains_on_the_pool_and_equals_the_in_process_study(famol, yahoo_inputs, tmp_path):
+    """famol submit study --spec study.toml: famol serve trains every model of the study on its
+    2 standing workers (the same 2 processes from the first model to the last, each model a new
+    job) and its results.json is byte-identical to the in-process study's; a spec with an
+    unknown key is refused by famol submit with its file and line, before it is sent."""
+    import hashlib
+    from cluster_support import Cluster, free_port
+    base, data, queries, freq, buckets = yahoo_inputs
+    spec = tmp_path / "study.toml"
+    spec.write_text(f"""
+log = "{base / 'clicks.jsonl'}"
+data = "{data}"
+labels = ["{base / 'annotate' / 'labels.jsonl'}"]
+qrels = "{base / 'human.qrels'}"
+buckets = "{base / 'buckets.txt'}"
+[study]
+training_seeds = 1
+permutations = 200
+ablation = false
+[training]
+epochs = 4
+""")
+    famol("study", "--config", spec, "--out", tmp_path / "in-process", timeout=600)
+    expected = (tmp_path / "in-process" / "results.json").read_bytes()
+    c = Cluster(tmp_path)
+    try:
+        keys = c._keys()
+        famol("keys", "generate", "--out", keys / "client")
+        (keys / "admitted.pub").write_text((keys / "worker.pub").read_text() + (keys / "client.pub").read_text())
+        endpoint, submit = f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}"
+        serve = c.start("famol", ["serve", "--bind", endpoint, "--submit", submit, "--curve", "--curve-key", keys / "coordinator.key",
+                                  "--authorized-keys", keys / "admitted.pub", "--min-workers", 2, "--out", tmp_path / "served"], "serve.log")
+        workers = [c.worker(endpoint, w) for w in ("w1", "w2")]
+        client = ["--to", submit, "--curve-server-key", keys / "coordinator.pub", "--curve-key", keys / "client.key"]
+        out = famol("submit", "study", "--spec", spec, *client, timeout=900).stdout
+        served = tmp_path / "served" / "job-1" / "results.json"
+        assert served.read_bytes() == expected, out[-2000:]
+        assert f"results sha256 {hashlib.sha256(expected).hexdigest()}" in out
+        models = len(list((tmp_path / "served" / "job-1" / "study").rglob("spec.json")))
+        assert models >= 10
+        for w in workers:  # the same two processes ran every model, each as its own job
+            assert w.poll() is None
+            assert w.log_path.read_text().count("joined run") >= models - 1, w.log_path.read_text()[-1500:]
+        bad = tmp_path / "bad.toml"
+        bad.write_text(spec.read_text().replace("permutations", "permutatons"))
+        refused = famol("submit", "study", "--spec", bad, *client, check=False)
+        assert refused.returncode == 65 and f"{bad}:9: field 'study.permutatons': unknown setting" in refused.stderr, refused.stderr
+        assert "job 2" not in refused.stdout and serve.poll() is None
+    finally:
+        c.close()

@@ -16,6 +16,7 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
     private var processes: [Process] = []
     private var coordinator: ClusterCoordinator?
     private(set) var jobs = 0
+    private var pool: PoolStudyTrainer!
 
     /// Starts the workers; they say Hello until the first job's coordinator answers.
     init(workers: Int, logPath: String) throws {
@@ -28,29 +29,31 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
         keys = try LocalClusterKeys(directory: FileManager.default.temporaryDirectory.path + "/famol-study-\(getpid())-keys", workers: workers)
         let keys = keys
         processes = try LocalWorkers.launch(try LocalWorkers.executable(), count: workers, endpoint: endpoint, log: logFile) { keys.workerArguments($0) }
+        pool = PoolStudyTrainer { [unowned self] job, hash, trainer in try self.handover(job, datasetHash: hash, trainer: trainer) }
     }
 
     /// The process ids of the workers (for tests that count them).
     var workerPIDs: [Int32] { processes.map(\.processIdentifier) }
 
     func train(_ spec: TrainingSpec, directory: String) throws -> StudyModel {
+        try pool.train(spec, directory: directory)
+    }
+
+    /// The next training on this cluster: dead workers replaced, the coordinator started with
+    /// the first job and handed each later one.
+    private func handover(_ job: ClusterJob, datasetHash: String, trainer: Trainer) throws -> ClusterCoordinator {
         lock.lock()
         defer { lock.unlock() }
-        // The job as a file beside its model: what the workers were handed, to rerun it alone.
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try AtomicFile.write(spec.json + "\n", to: directory + "/spec.json")
-        let loaded = try TrainingJob.loadTrainer(spec)
-        let datasetHash = try spec.datasetHash()
         try replaceDeadWorkers()
         let c: ClusterCoordinator
         if let existing = coordinator {
-            try existing.switchJob(.train(spec), datasetHash: datasetHash, trainer: loaded.0)
+            try existing.switchJob(job, datasetHash: datasetHash, trainer: trainer)
             c = existing
         } else {
             var settings = CoordinatorSettings(bind: endpoint)
             settings.minWorkers = workers
             settings.curve = keys.coordinatorCurve
-            c = ClusterCoordinator(settings: settings, job: .train(spec), datasetHash: datasetHash, trainer: loaded.0,
+            c = ClusterCoordinator(settings: settings, job: job, datasetHash: datasetHash, trainer: trainer,
                                    logger: FamolLogHandler.logger(label: "famol study cluster", output: logFile))
             try c.start()
             coordinator = c
@@ -59,9 +62,7 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
         // others join when they are: any number of workers computes the same model).
         try c.waitForWorkers(jobs == 0 ? workers : 1)
         jobs += 1
-        let outcome = try TrainingJob(spec: spec, outputDirectory: directory).run(loaded: loaded, gradients: c.gradientSource)
-        return StudyModel(ranker: loaded.0.ranker, parameters: outcome.state.best, history: outcome.state.history,
-                          bestEpoch: outcome.state.bestEpoch, pairOffsets: loaded.0.pairOffsets)
+        return c
     }
 
     /// A worker that died (killed, out of memory) is started again under its id before the

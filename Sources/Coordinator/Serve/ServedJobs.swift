@@ -54,6 +54,9 @@ final class ServedJobs {
                     try self.coordinator(for: .embed(encoder), datasetHash: encoder.modelID, trainer: nil).embed(batches: batches)
                 }, say: say)
                 done.output = directory + "/labels.jsonl"
+            case "study":
+                let results = try study(submission.request.spec, job: job, directory: directory, say: say)
+                (done.sha256, done.output) = (SHA256.hex(Array(try Data(contentsOf: URL(fileURLWithPath: results)))), results)
             default:
                 throw UnservedKind(kind: submission.request.kind)
             }
@@ -73,6 +76,19 @@ final class ServedJobs {
         let loaded = try TrainingJob.loadTrainer(spec)
         let c = try coordinator(for: .train(spec), datasetHash: try spec.datasetHash(), trainer: loaded.0)
         return try TrainingJob(spec: spec, outputDirectory: directory).run(loaded: loaded, gradients: c.gradientSource, log: log)
+    }
+
+    /// A study whose spec is its TOML config: every model trains on the pool, one after
+    /// another; its judge (if it runs one) and its report run here. Writes to the job's directory.
+    private func study(_ toml: String, job: Int, directory: String, say: (String) -> Void) throws -> String {
+        let source = "job \(job)'s spec"
+        var s = try StudySettings.parse(toml, source: source)
+        s.out = directory
+        s.workers = 0  // the pool trains; a judge runs in this process
+        try StudySettings.validated(s, source: source)
+        let trainer = PoolStudyTrainer { [unowned self] next, hash, trainer in try self.coordinator(for: next, datasetHash: hash, trainer: trainer) }
+        say("training the study's models on the pool's workers")
+        return try StudyRun(settings: s).run(trainer: { trainer }, say: say)
     }
 
     /// The pool's coordinator serving `next`: started with the first job, handed each later
@@ -102,6 +118,6 @@ final class ServedJobs {
 
     struct UnservedKind: Error, CustomStringConvertible {
         let kind: String
-        var description: String { "famol serve runs train and annotate jobs; '\(kind)' jobs are not served (yet): run famol \(kind) itself" }
+        var description: String { "famol serve runs train, annotate and study jobs; '\(kind)' jobs are not served (yet): run famol \(kind) itself" }
     }
 }

@@ -13,8 +13,8 @@ struct SubmitCommand: ParsableCommand {
         discussion: "The spec's data paths are read by the pool (the server and its workers), as with famol train --spec. The last line of a finished training is 'model sha256 <hex>', as famol train prints it."
     )
 
-    @Argument(help: "The job's kind: train or annotate (the embedded judge).") var kind: String
-    @Option(help: "The whole job as one file: a TrainingSpec (famol train --write-spec, or the spec.json famol demo writes next to each model) or an annotation spec (famol annotate --judge embedding|openai --write-spec).")
+    @Argument(help: "The job's kind: train, annotate or study.") var kind: String
+    @Option(help: "The whole job as one file: a TrainingSpec (famol train --write-spec, or the spec.json famol demo writes next to each model) an annotation spec (famol annotate --judge embedding|openai --write-spec), or a study's TOML config (the keys of famol study --config; use absolute paths).")
     var spec: String
     @Option(help: "famol serve's submit endpoint.") var to: String
     @Option(help: "CURVE: the server's public key file.") var curveServerKey: String?
@@ -23,7 +23,9 @@ struct SubmitCommand: ParsableCommand {
     @Option(help: "Seconds without word from the server before giving up (it speaks every 2 s).") var silenceTimeout = 30.0
 
     func validate() throws {
-        guard kind == "train" || kind == "annotate" else { throw ValidationError("famol submit queues train and annotate jobs; '\(kind)' is not one of them") }
+        guard ["train", "annotate", "study"].contains(kind) else {
+            throw ValidationError("famol submit queues train, annotate and study jobs; '\(kind)' is not one of them")
+        }
         guard (curveServerKey == nil) == (curveKey == nil) else { throw ValidationError("CURVE needs both --curve-server-key and --curve-key") }
     }
 
@@ -33,6 +35,9 @@ struct SubmitCommand: ParsableCommand {
             let json: String
             if kind == "train" {
                 json = try TrainingSpec.read(spec).json
+            } else if kind == "study" {
+                json = try String(contentsOfFile: spec, encoding: .utf8)
+                try StudySettings.validated(try StudySettings.parse(json, source: spec), source: spec)
             } else {
                 let text = try String(contentsOfFile: spec, encoding: .utf8)
                 json = LLMAnnotationJob.judge(ofSpec: text) == "openai" ? try LLMAnnotationJob.parse(text, source: spec).json
@@ -57,7 +62,7 @@ struct SubmitCommand: ParsableCommand {
                 printError("error: job \(last.job) failed: \(last.error ?? "no reason given")")
                 throw ExitCode(last.exitCode ?? 70)
             }
-            let what = kind == "train" ? "model" : "labels"
+            let what = ["train": "model", "study": "results"][kind] ?? "labels"
             print("\(what) written to \(last.output ?? "?") (on the server)")
             print("\(what) sha256 \(sha)")
         }

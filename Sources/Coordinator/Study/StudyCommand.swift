@@ -64,18 +64,7 @@ struct StudyCommand: ParsableCommand {
         }
         if let out { s.out = out }
         if let seed { s.study.trainer.seed = seed }
-        guard s.log != nil else { throw ValidationError("give the click log: --log FILE") }
-        guard s.qrels != nil else { throw ValidationError("give the human judgments that evaluate: --qrels FILE") }
-        guard (s.data != nil) != (s.documents != nil || s.queries != nil) else {
-            throw ValidationError("give the candidates either as --data FILE (SVMlight) or as --documents FILE --queries FILE (text)")
-        }
-        guard s.data != nil || (s.documents != nil && s.queries != nil) else { throw ValidationError("--documents needs --queries, and --queries needs --documents") }
-        guard s.frequencies == nil || s.buckets == nil else { throw ValidationError("give --frequencies or --buckets, not both") }
-        guard !s.labels.isEmpty || s.judge != nil else {
-            throw ValidationError("give training labels: --labels FILE (from famol annotate) or --judge embedding|openai")
-        }
-        if s.judge != nil, s.data != nil { throw ValidationError("--judge reads text: give --documents and --queries (or label the candidates with famol annotate and pass --labels)") }
-        try StudyOptions.validate(s.study, judging: s.judging, workers: s.workers, llm: s.judge == .openai)
+        try s.validate()
         return s
     }
 
@@ -84,38 +73,9 @@ struct StudyCommand: ParsableCommand {
         FamolMetrics.bootstrap()
         try reportingInputErrors {
             pinBLASToOneThread()
-            var s = try settings()
-            let started = Date()
-            let loaded = try StudyInputLoading(settings: s).load()
-            if loaded.features.allSatisfy({ $0.group == .queryDocument }) || loaded.features.allSatisfy({ $0.group == .document }), s.study.ablation {
-                print("ablation: skipped (the features are all of one group; give --feature-names with groups to run it)")
-                s.study.ablation = false
-            }
-            let inputs = loaded.inputs
-            StudyCounts.printTable(inputs)
-            if inputs.log.unshownClicks > 0 {
-                print("note: \(inputs.log.unshownClicks) clicks on documents their page did not show were dropped (later result pages)")
-            }
-            let trainer = try options.trainer(workers: s.workers, logPath: s.out + "/cluster.log")
-            defer { (trainer as? SharedClusterStudyTrainer)?.close() }
-            let trainStarted = Date()
-            let result = try BandStudy(config: s.study).run(observed: inputs.data(extraLabels: loaded.judgeLabels), trainer: trainer,
-                                                             directory: s.out + "/study") { done, total, what in
-                Progress.bar("train", done, total, started: trainStarted, extra: what)
-            }
-            print(String(format: "\ntrained the study's models in %.2f s", Date().timeIntervalSince(trainStarted)))
-            let summary = StudySummary.make(result, permutations: s.study.permutations, seed: s.study.trainer.seed)
-            let sources = inputs.labelSources + loaded.judgeLabels
-            let report = StudyReport(result: result, summary: summary, description: StudyCounts.description(s, inputs: inputs),
-                                     labelSources: sources.map { ($0.name, $0.provenance) }, judgeAUC: loaded.judgeAUC)
-            print("")
-            print(report.sourcesText)
-            print("")
-            print(report.tables())
-            for warning in StudyCounts.powerWarnings(summary, result: result) { print("warning: " + warning) }
-            try AtomicFile.write(try report.json(), to: s.out + "/results.json")
-            try AtomicFile.write(HTMLReport(report: report).render(), to: s.out + "/report.html")
-            print(String(format: "\nresults -> %@/results.json, report -> %@/report.html (%.0f s)", s.out, s.out, Date().timeIntervalSince(started)))
+            let s = try settings()
+            let options = self.options
+            _ = try StudyRun(settings: s).run(trainer: { try options.trainer(workers: s.workers, logPath: s.out + "/cluster.log") }) { print($0) }
         }
     }
 }

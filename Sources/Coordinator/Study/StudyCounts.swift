@@ -5,7 +5,7 @@ import Ranking
 /// description, and the bands too thinly judged to tell differences apart.
 enum StudyCounts {
     /// Queries, judged queries, impressions and clicks per band, before any training.
-    static func printTable(_ inputs: ObservedStudyInputs) {
+    static func table(_ inputs: ObservedStudyInputs) -> String {
         var rows: [String: (queries: Int, judged: Int, impressions: Int, clicks: Int)] = [:]
         for q in inputs.dataset.queries {
             let band = inputs.bands.band[q.id]!.rawValue
@@ -26,7 +26,7 @@ enum StudyCounts {
         t.rows.append(["judged queries (scored)"] + StudySummary.bandNames.map { String(rows[$0]?.judged ?? 0) })
         t.rows.append(["impressions"] + StudySummary.bandNames.map { String(rows[$0]?.impressions ?? 0) })
         t.rows.append(["clicks"] + StudySummary.bandNames.map { String(rows[$0]?.clicks ?? 0) })
-        print(t.render())
+        return t.render()
     }
 
     /// The report's text about where the data came from.
