@@ -200,11 +200,9 @@ def yahoo_inputs(famol, datasets, tmp_path_factory):
     return base, data, queries, freq, buckets
 
 
-def test_study_on_a_features_only_data_set_reports_every_band_with_its_input_counts(famol, yahoo_inputs):
-    base, data, queries, freq, buckets = yahoo_inputs
-    out = base / "run"
-    # Inputs and settings from a config file; flags override it (epochs 3, not 50).
-    (base / "study.toml").write_text(f"""
+def yahoo_study_toml(base, data, epochs, study=""):
+    """A study config over the Yahoo inputs, every path absolute."""
+    return f"""
 log = "{base / 'clicks.jsonl'}"
 data = "{data}"
 labels = ["{base / 'annotate' / 'labels.jsonl'}"]
@@ -213,9 +211,16 @@ buckets = "{base / 'buckets.txt'}"
 [study]
 training_seeds = 1
 permutations = 200
-[training]
-epochs = 50
-""")
+{study}[training]
+epochs = {epochs}
+"""
+
+
+def test_study_on_a_features_only_data_set_reports_every_band_with_its_input_counts(famol, yahoo_inputs):
+    base, data, queries, freq, buckets = yahoo_inputs
+    out = base / "run"
+    # Inputs and settings from a config file; flags override it (epochs 3, not 50).
+    (base / "study.toml").write_text(yahoo_study_toml(base, data, epochs=50))
     proc = famol("study", "--config", base / "study.toml", "--out", out, "--epochs", "3", timeout=900)
     assert "ablation: skipped" in proc.stdout
     doc = json.loads((out / "results.json").read_text())
@@ -346,19 +351,7 @@ def test_a_study_submitted_to_famol_serve_trains_on_the_pool_and_equals_the_in_p
     from cluster_support import Cluster, free_port
     base, data, queries, freq, buckets = yahoo_inputs
     spec = tmp_path / "study.toml"
-    spec.write_text(f"""
-log = "{base / 'clicks.jsonl'}"
-data = "{data}"
-labels = ["{base / 'annotate' / 'labels.jsonl'}"]
-qrels = "{base / 'human.qrels'}"
-buckets = "{base / 'buckets.txt'}"
-[study]
-training_seeds = 1
-permutations = 200
-ablation = false
-[training]
-epochs = 4
-""")
+    spec.write_text(yahoo_study_toml(base, data, epochs=4, study="ablation = false\n"))
     famol("study", "--config", spec, "--out", tmp_path / "in-process", timeout=600)
     expected = (tmp_path / "in-process" / "results.json").read_bytes()
     c = Cluster(tmp_path)
