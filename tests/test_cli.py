@@ -110,6 +110,30 @@ def test_unknown_metric_and_bad_usage(famol, tmp_path):
     assert famol("train", "--epochs", "x", check=False).returncode == 64
 
 
+def test_every_train_setting_is_one_flag_checked_as_its_config_key(famol, tmp_path):
+    """famol train's settings are declared once: every config key has its flag, whose help
+    names the key and its default, and a flag's value is checked as the key's is in a file."""
+    import re
+    out = famol("train", "--help").stdout
+    keys = re.findall(r"^\s*([a-z_]+(?:\.[a-z_]+)*): ", out.split("Keys of --config FILE")[1], re.M)
+    assert len(keys) >= 20 and "training.learning_rate" in keys, keys
+    flat = " ".join(out.split())
+    for key in keys:
+        assert f"(config {key}" in flat, f"{key} has no flag"
+    assert "--lr <lr> Learning rate (config training.learning_rate, default 0.001)" in flat
+    data = tmp_path / "t.svm"
+    data.write_text("1 qid:1 1:0.5 # a\n0 qid:1 1:0.1 # b\n")
+    for flag, value, key, message in [("--epochs", "0", "training.epochs", "must be at least 1"),
+                                      ("--layers", "64,x", "training.layers", "expected an integer, found 'x'"),
+                                      ("--famol-weights", "0.5,0.5,2", "famol.weights", "must be in 0.0...1.0")]:
+        proc = famol("train", "--train", data, "--valid", data, "--out", tmp_path / "o", flag, value, check=False)
+        assert proc.returncode == 64 and f"{flag}: field '{key}': {message}" in proc.stderr, proc.stderr
+        config = tmp_path / "c.toml"
+        config.write_text(f"{key} = [64, \"x\"]\n" if flag == "--layers" else f"{key} = {value if flag != '--famol-weights' else '[0.5, 0.5, 2]'}\n")
+        proc = famol("train", "--train", data, "--valid", data, "--out", tmp_path / "o", "--config", config, check=False)
+        assert proc.returncode == 65 and f"{config}:1: field '{key}'" in proc.stderr, proc.stderr
+
+
 def test_demo_prints_the_per_band_table(famol, datasets, tmp_path):
     """The quickest study: human labels, in process, main table only (test_demo.py runs the rest)."""
     out = famol("demo", "--cranfield", datasets / "cranfield", "--queries", 60, "--epochs", 5, "--simulation-seeds", 1,
@@ -224,7 +248,12 @@ def test_every_exit_code_means_what_the_help_says(famol, tmp_path):
     bad.write_text("x qid:1 1:1\n")
     assert famol("train", "--train", bad, "--valid", data, "--out", tmp_path / "t", check=False).returncode == 65
     # A diverging run stops with what to change, not as an internal failure at the end.
-    proc = famol("train", "--train", data, "--valid", data, "--lr", "1e30", "--clip", "0", "--epochs", 3, "--out", tmp_path / "nan", check=False)
+    # (--lr and the config key refuse 1e30 up front; a spec file carries it as written.)
+    famol("train", "--train", data, "--valid", data, "--clip", "0", "--epochs", 3, "--out", tmp_path / "nan", "--write-spec", tmp_path / "nan.json")
+    spec = json.loads((tmp_path / "nan.json").read_text())
+    spec["config"]["optimizer"]["learningRate"] = 1e30
+    (tmp_path / "nan.json").write_text(json.dumps(spec))
+    proc = famol("train", "--spec", tmp_path / "nan.json", "--out", tmp_path / "nan", check=False)
     assert proc.returncode == 65 and "training diverged" in proc.stderr and "--lr" in proc.stderr, proc.stderr
     assert not (tmp_path / "nan" / "model.json").exists()
     proc = famol("train", "--train", data, "--valid", data, "--out", tmp_path / "c", "--bind", "tcp://127.0.0.1:0", "--insecure",

@@ -21,34 +21,60 @@ public struct ConfigValue: Sendable {
     public let line: Int?
     public let key: String
     public let file: String
+    /// The text of a command-line flag (`--layers 64,32`), read as the type its key needs.
+    let flagText: String?
 
     public init(value: Value, line: Int?, key: String, file: String) {
         self.value = value
         self.line = line
         self.key = key
         self.file = file
+        self.flagText = nil
+    }
+
+    /// A flag's value (`--epochs 3`, `--layers 64,32`, `--loss ranknet`), checked as the same
+    /// key in a config file is: a number where the key takes one, a comma-separated list where
+    /// it takes a list; errors name the flag and the key.
+    public init(flag: String, text: String, key: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        self.value = Self.scalar(trimmed)
+        self.line = nil
+        self.key = key
+        self.file = flag
+        self.flagText = trimmed
+    }
+
+    private static func scalar(_ text: String) -> Value {
+        if let n = Int(text) { return .integer(n) }
+        if let x = Double(text), x.isFinite { return .float(x) }
+        if text == "true" || text == "false" { return .boolean(text == "true") }
+        return .string(text)
     }
 
     public init(entry: ConfigFile.Entry, key: String, file: String) {
         self.init(value: entry.value, line: entry.line, key: key, file: file)
     }
 
+    /// What was found instead: a flag's text, or a config value's type.
+    private var found: String { flagText.map { "'\($0)'" } ?? value.typeName }
+
     public func error(_ message: String) -> InputError {
         InputError(file: file, line: line, field: key, message)
     }
 
     public func string() throws -> String {
-        guard case .string(let s) = value else { throw error("expected a string, found \(value.typeName)") }
+        if let flagText { return flagText }
+        guard case .string(let s) = value else { throw error("expected a string, found \(found)") }
         return s
     }
 
     public func bool() throws -> Bool {
-        guard case .boolean(let b) = value else { throw error("expected true or false, found \(value.typeName)") }
+        guard case .boolean(let b) = value else { throw error("expected true or false, found \(found)") }
         return b
     }
 
     public func int(min: Int) throws -> Int {
-        guard case .integer(let n) = value else { throw error("expected an integer, found \(value.typeName)") }
+        guard case .integer(let n) = value else { throw error("expected an integer, found \(found)") }
         guard n >= min else { throw error("must be at least \(min)") }
         return n
     }
@@ -58,7 +84,7 @@ public struct ConfigValue: Sendable {
         switch value {
         case .float(let f): x = f
         case .integer(let n): x = Double(n)
-        default: throw error("expected a number, found \(value.typeName)")
+        default: throw error("expected a number, found \(found)")
         }
         if let range, !range.contains(x) { throw error("must be in \(range.lowerBound)...\(range.upperBound)") }
         return x
@@ -71,7 +97,10 @@ public struct ConfigValue: Sendable {
     }
 
     private func items() throws -> [ConfigValue] {
-        guard case .array(let a) = value else { throw error("expected an array, found \(value.typeName)") }
+        if let flagText {
+            return flagText.split(separator: ",", omittingEmptySubsequences: false).map { ConfigValue(flag: file, text: String($0), key: key) }
+        }
+        guard case .array(let a) = value else { throw error("expected an array, found \(found)") }
         return a.map { ConfigValue(value: $0, line: line, key: key, file: file) }
     }
 

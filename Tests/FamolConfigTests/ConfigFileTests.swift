@@ -3,7 +3,7 @@ import FamolConfig
 import Ranking
 import Testing
 
-/// TOML files read through TOMLKit, with each key's line found for errors.
+/// TOML files read by famol's own reader, with each key's line found for errors.
 @Suite struct ConfigFileTests {
     @Test func readsTablesArraysAndStringsWithTheirLines() throws {
         let text = """

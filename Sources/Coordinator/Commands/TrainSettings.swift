@@ -29,41 +29,45 @@ struct TrainSettings {
     var clip = 5.0
     var patience = 10
 
+    /// Each setting once: its config key, its flag, its check and its help line.
     static var table: SettingsTable<TrainSettings> {
         SettingsTable(command: "train", [
-            Setting("seed", "seed of initialisation and shuffling") { t, v in t.seed = UInt64(try v.int(min: 0)) },
-            Setting("training.supervision", "labels, clicks, famol or schedule") { t, v in
-                t.supervision = try v.choice(Supervision.self, "labels, clicks, famol, schedule")
+            Setting("seed", "seed of initialisation and shuffling", \.seed) { UInt64(try $0.int(min: 0)) },
+            Setting("training.supervision", "supervision: labels, clicks, famol or schedule", \.supervision) {
+                try $0.choice(Supervision.self, "labels, clicks, famol, schedule")
             },
-            Setting("training.epochs", "epochs (the most; early stopping may end sooner)") { t, v in t.epochs = try v.int(min: 1) },
-            Setting("training.shards", "virtual shards (fixed per run, independent of workers)") { t, v in t.shards = try v.int(min: 1) },
-            Setting("training.batch", "queries per optimizer step, over all shards") { t, v in t.batch = try v.int(min: 1) },
-            Setting("training.layers", "hidden layer widths") { t, v in t.layers = try v.ints(min: 1) },
-            Setting("training.loss", "label loss: softmax, listmle or ranknet") { t, v in t.loss = try v.choice(ListLoss.self, "softmax, listmle, ranknet") },
-            Setting("training.click_estimator", "naive, ips or dla") { t, v in
-                t.clickEstimator = try v.choice(ClickEstimator.self, "naive, ips, dla")
+            Setting("training.epochs", "epochs (the most; early stopping may end sooner)", \.epochs) { try $0.int(min: 1) },
+            Setting("training.shards", "virtual shards (fixed per run, independent of workers)", \.shards) { try $0.int(min: 1) },
+            Setting("training.batch", "queries per optimizer step, over all shards", \.batch) { try $0.int(min: 1) },
+            Setting("training.layers", "hidden layer widths", \.layers) { try $0.ints(min: 1) },
+            Setting("training.loss", "label loss: softmax, listmle or ranknet", \.loss) { try $0.choice(ListLoss.self, "softmax, listmle, ranknet") },
+            Setting("training.click_estimator", "click estimator: naive, ips or dla", \.clickEstimator) {
+                try $0.choice(ClickEstimator.self, "naive, ips, dla")
             },
-            Setting("training.propensities", "IPS propensities per position, each in (0, 1]") { t, v in
-                t.propensities = try v.doubles(in: 1e-9...1)
+            Setting("training.propensities", "IPS propensities per position, each in (0, 1] (default 1/(k+1))", \.propensities) {
+                try $0.doubles(in: 1e-9...1)
             },
-            Setting("training.optimizer", "adam or adamw") { t, v in t.optimizer = try v.choice(OptimizerConfig.Kind.self, "adam, adamw") },
-            Setting("training.learning_rate", "learning rate") { t, v in t.learningRate = try v.double(in: 1e-9...10) },
-            Setting("training.lr_schedule", "constant or cosine") { t, v in
-                t.lrSchedule = try v.choice(OptimizerConfig.LRSchedule.self, "constant, cosine")
+            Setting("training.optimizer", "optimizer: adam or adamw", \.optimizer) { try $0.choice(OptimizerConfig.Kind.self, "adam, adamw") },
+            Setting("training.learning_rate", "learning rate", flag: "--lr", \.learningRate) { try $0.double(in: 1e-9...10) },
+            Setting("training.lr_schedule", "learning-rate schedule: constant or cosine", \.lrSchedule) {
+                try $0.choice(OptimizerConfig.LRSchedule.self, "constant, cosine")
             },
-            Setting("training.weight_decay", "L2 for adam, decoupled for adamw") { t, v in t.weightDecay = try v.double(in: 0...1e3) },
-            Setting("training.clip", "global gradient-norm clip (0 disables)") { t, v in t.clip = try v.double(in: 0...1e9) },
-            Setting("training.patience", "early-stopping patience in epochs (0 disables)") { t, v in t.patience = try v.int(min: 0) },
-            Setting("famol.weights", "click weights [high, mid, low], each in [0, 1]") { t, v in t.famolWeights = try v.doubles(count: 3, in: 0...1) },
-            Setting("famol.smooth", "[gamma, threshold]: a(f) = sigmoid(gamma (log(1+f) - threshold))") { t, v in
-                t.famolSmooth = try v.doubles(count: 2)
+            Setting("training.weight_decay", "weight decay: L2 for adam, decoupled for adamw", \.weightDecay) { try $0.double(in: 0...1e3) },
+            Setting("training.clip", "global gradient-norm clip (0 disables)", \.clip) { try $0.double(in: 0...1e9) },
+            Setting("training.patience", "early-stopping patience in epochs (0 disables)", \.patience) { try $0.int(min: 0) },
+            Setting("famol.weights", "FAMOL click weights a(f) for high, mid, low, each in [0, 1]", flag: "--famol-weights", \.famolWeights) {
+                try $0.doubles(count: 3, in: 0...1)
             },
-            Setting("famol.schedule_first", "the schedule's first source: clicks or labels") { t, v in
-                t.scheduleFirst = try v.choice(ScheduleFirst.self, "clicks, labels")
+            Setting("famol.smooth", "smooth FAMOL weights [gamma, threshold]: a(f) = sigmoid(gamma (log(1+f) - threshold))",
+                    flag: "--famol-smooth", \.famolSmooth) { try $0.doubles(count: 2) },
+            Setting("famol.schedule_first", "the schedule's first source: clicks or labels", \.scheduleFirst) {
+                try $0.choice(ScheduleFirst.self, "clicks, labels")
             },
-            Setting("famol.schedule_first_stage_epochs", "epochs of a schedule's first stage") { t, v in t.stageEpochs = try v.int(min: 0) },
-            Setting("famol.first_stage_bands", "bands the first stage trains on") { t, v in t.firstStageBands = try Self.bands(v) },
-            Setting("famol.second_stage_bands", "bands the second stage trains on") { t, v in t.secondStageBands = try Self.bands(v) },
+            Setting("famol.schedule_first_stage_epochs", "epochs of a schedule's first stage", flag: "--stage-epochs", \.stageEpochs) {
+                try $0.int(min: 0)
+            },
+            Setting("famol.first_stage_bands", "bands a schedule's first stage trains on", \.firstStageBands) { try Self.bands($0) },
+            Setting("famol.second_stage_bands", "bands a schedule's second stage trains on", \.secondStageBands) { try Self.bands($0) },
         ])
     }
 

@@ -27,7 +27,7 @@ struct StudyCommand: ParsableCommand {
     @OptionGroup var options: StudyOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
     @Option(help: "Click log: famol JSONL, Yandex relevance-prediction, or TianGong-ST XML.") var log: String?
-    @Option(help: "Click log format: jsonl, yandex or tiangong (default: from the file).") var logFormat: String?
+    @Option(help: "Click log format: jsonl, yandex or tiangong (default: from the file; config log_format).") var clickLogFormat: String?
     @Option(help: "Candidates and features: SVMlight whose rows name their document ('# docid').") var data: String?
     @Option(help: "Feature names and groups for --data: 'index<TAB>name<TAB>group' (group query-document or document).") var featureNames: String?
     @Option(help: "Documents, TSV ('id<TAB>title<TAB>body') or JSONL ({\"id\", \"title\", \"text\"}).") var documents: String?
@@ -48,7 +48,7 @@ struct StudyCommand: ParsableCommand {
         if let config = options.config { try ConfigFiles.apply(config, StudySettings.table, to: &s) }
         try options.apply(to: &s.study, judging: &s.judging, workers: &s.workers)
         if let log { s.log = log }
-        if let logFormat { s.logFormat = try StudySettings.format(logFormat) { ValidationError("--log-format " + $0) } }
+        if let clickLogFormat { s.logFormat = try StudySettings.format(clickLogFormat) { ValidationError("--click-log-format " + $0) } }
         if let data { s.data = data }
         if let featureNames { s.featureNames = featureNames }
         if let documents { s.documents = documents }
