@@ -134,6 +134,25 @@ def test_every_train_setting_is_one_flag_checked_as_its_config_key(famol, tmp_pa
         assert proc.returncode == 65 and f"{config}:1: field '{key}'" in proc.stderr, proc.stderr
 
 
+def test_demo_and_study_flags_are_their_config_keys_checked_the_same_way(famol, tmp_path):
+    """Each flag of famol demo and famol study is a setting of its config table: its help names
+    a key the table has, and a bad value exits 64 naming the flag, the key and what is wrong."""
+    import re
+    for cmd in ("demo", "study"):
+        out = famol(cmd, "--help").stdout
+        keys = set(re.findall(r"^\s*([a-z_]+(?:\.[a-z_]+)*): ", out.split("Keys of --config FILE")[1], re.M))
+        named = re.findall(r"\(config ([a-z_.]+)", " ".join(out.split()))
+        assert len(named) >= 15 and set(named) <= keys, set(named) - keys
+    for cmd, flag, value, key, message in [("demo", "--folds", "1", "study.folds", "must be at least 2"),
+                                           ("demo", "--impressions", "0", "clicks.impressions", "must be at least 1"),
+                                           ("demo", "--judge", "oracle", "judge", "must be one of embedding, human, openai"),
+                                           ("study", "--permutations", "x", "study.permutations", "expected an integer, found 'x'"),
+                                           ("study", "--click-log-format", "csv", "log_format", "must be one of jsonl, yandex, tiangong")]:
+        # With no data (a missing Cranfield, no click log) a flag left unchecked fails fast, differently.
+        proc = famol(cmd, flag, value, *(["--cranfield", "/nonexistent"] if cmd == "demo" else []), check=False, timeout=60)
+        assert proc.returncode == 64 and f"{flag}: field '{key}': {message}" in proc.stderr, proc.stderr
+
+
 def test_demo_prints_the_per_band_table(famol, datasets, tmp_path):
     """The quickest study: human labels, in process, main table only (test_demo.py runs the rest)."""
     out = famol("demo", "--cranfield", datasets / "cranfield", "--queries", 60, "--epochs", 5, "--simulation-seeds", 1,

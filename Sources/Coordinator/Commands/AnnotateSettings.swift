@@ -13,8 +13,8 @@ struct AnnotateSettings {
 
     static var table: SettingsTable<AnnotateSettings> {
         SettingsTable(command: "annotate", [
-            Setting("cranfield", "Cranfield directory") { a, v in a.cranfield = try v.string() },
-            Setting("study.candidates", "BM25 candidates per query") { a, v in a.candidates = try v.int(min: 1) },
+            Setting("cranfield", "Cranfield directory", \.cranfield) { try $0.string() },
+            Setting("study.candidates", "BM25 candidates per query", \.candidates) { try $0.int(min: 1) },
         ] + JudgeSettings.settings.filter { !studyOnly.contains($0.key) }.map { $0.lifted(\.judging) })
     }
 }

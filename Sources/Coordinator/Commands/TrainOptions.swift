@@ -65,11 +65,7 @@ struct TrainOptions: ParsableArguments {
     func settings() throws -> TrainSettings {
         var t = TrainSettings()
         if let config { try ConfigFiles.apply(config, TrainSettings.table, to: &t) }
-        do {
-            try TrainSettings.table.apply(flags: given, to: &t)
-        } catch let e as InputError {
-            throw ValidationError(e.description)  // a bad flag is a usage error (exit 64)
-        }
+        try TrainSettings.table.applyCommandLine(given, to: &t)
         return t
     }
 }

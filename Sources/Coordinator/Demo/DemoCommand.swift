@@ -24,37 +24,30 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var options: StudyOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
-    @Option(help: "Cranfield directory.") var cranfield: String?
-    @Option(help: "Output directory (default runs/demo).") var out: String?
-    @Option(help: "Simulated worlds per quality strength (default 5).") var simulationSeeds: Int?
-    @Option(help: "Simulated impressions (default 8000).") var impressions: Int?
-    @Option(help: "Seed of folds, training and clicks (default 42).") var seed: UInt64?
-    @Option(help: "Use only the first N queries (quick runs).") var queries: Int?
-    @Option(help: "Source of training labels: embedding, openai or human.") var judge: String?
-    @Flag(help: "Skip the true-negative analysis (random and hard negatives).") var noTrueNegatives = false
-    @Option(help: "BLAS threads of the embedding judge (default 2).") var threads: Int?
+    @Option(help: help("cranfield")) var cranfield: String?
+    @Option(help: help("out")) var out: String?
+    @Option(help: help("study.simulation_seeds")) var simulationSeeds: String?
+    @Option(help: help("clicks.impressions")) var impressions: String?
+    @Option(help: help("seed")) var seed: String?
+    @Option(help: help("queries")) var queries: String?
+    @Option(help: help("judge")) var judge: String?
+    @Flag(help: "Skip the true-negative analysis (random and hard negatives; config study.true_negatives = false).") var noTrueNegatives = false
+    @Option(help: help("embedding.threads")) var threads: String?
 
-    /// Defaults, then the config file, then flags.
+    private static func help(_ key: String) -> ArgumentHelp {
+        ArgumentHelp(DemoSettings.table.flagHelp(key, defaults: DemoSettings()))
+    }
+
+    /// Defaults, then the config file, then flags, each checked as its config key is.
     func settings() throws -> DemoSettings {
         var s = DemoSettings()
         if let config = options.config { try ConfigFiles.apply(config, DemoSettings.table, to: &s) }
-        try options.apply(to: &s.study, judging: &s.judging, workers: &s.workers)
-        if let cranfield { s.cranfield = cranfield }
-        if let out { s.out = out }
-        if let simulationSeeds { s.study.simulationSeeds = simulationSeeds }
-        if let impressions { s.study.world.clicks.impressions = impressions }
-        if let seed { s.seed = seed }
-        if let queries { s.study.queryLimit = queries }
-        if let judge {
-            guard let j = DemoSettings.Judge(rawValue: judge) else { throw ValidationError("--judge must be embedding, openai or human") }
-            s.judge = j
-        }
-        if noTrueNegatives { s.study.trueNegatives = false }
-        if let threads { s.judging.embeddingThreads = threads }
+        try DemoSettings.table.applyCommandLine(options.given + [
+            ("cranfield", cranfield), ("out", out), ("study.simulation_seeds", simulationSeeds), ("clicks.impressions", impressions),
+            ("seed", seed), ("queries", queries), ("judge", judge), ("study.true_negatives", noTrueNegatives ? "false" : nil),
+            ("embedding.threads", threads),
+        ], to: &s)
         try StudyOptions.validate(s.study, judging: s.judging, workers: s.workers, llm: s.judge == .openai)
-        guard s.study.world.clicks.impressions >= 1, s.study.simulationSeeds >= 1 else {
-            throw ValidationError("--impressions and --simulation-seeds must be positive")
-        }
         return s
     }
 

@@ -52,23 +52,23 @@ struct DemoSettings {
 
     private static var own: [Setting<DemoSettings>] {
         [
-            Setting("cranfield", "Cranfield directory") { d, v in d.cranfield = try v.string() },
-            Setting("out", "run directory") { d, v in d.out = try v.string() },
+            Setting("cranfield", "Cranfield directory", \.cranfield) { try $0.string() },
+            Setting("out", "run directory", \.out) { try $0.string() },
             Setting("seed", "seed of folds, training and clicks") { d, v in d.seed = UInt64(try v.int(min: 0)) },
-            Setting("judge", "embedding, human or openai") { d, v in d.judge = try v.choice(Judge.self, "embedding, human, openai") },
-            Setting("workers", "worker processes (0 = in process)") { d, v in d.workers = try v.int(min: 0) },
-            Setting("queries", "first N queries only") { d, v in d.study.queryLimit = try v.int(min: 2) },
-            Setting("study.candidates", "BM25 candidates per query") { d, v in d.study.candidates = try v.int(min: 2) },
-            Setting("study.true_negatives", "the true-negative analysis on/off") { d, v in d.study.trueNegatives = try v.bool() },
-            Setting("study.random_negatives", "random negatives per query") { d, v in d.randomNegatives = try v.int(min: 1) },
-            Setting("study.hard_negatives", "hard negatives per query: BM25 ranks after the candidates") { d, v in d.hardNegatives = try v.int(min: 1) },
-            Setting("study.simulation_seeds", "simulated worlds per quality strength") { d, v in d.study.simulationSeeds = try v.int(min: 1) },
-            Setting("clicks.model", "pbm, cascade or dcm") { d, v in d.study.world.clicks.model = try v.choice(ClickModelKind.self, "pbm, cascade, dcm") },
-            Setting("clicks.impressions", "simulated impressions") { d, v in d.study.world.clicks.impressions = try v.int(min: 1) },
-            Setting("clicks.zipf", "Zipf exponent of query frequencies") { d, v in d.study.world.clicks.zipfExponent = try v.double(in: 0...10) },
-            Setting("clicks.eta", "PBM examination 1/(k+1)^eta when no reference log is fitted") { d, v in d.study.world.clicks.eta = try v.double(in: 0...10) },
-            Setting("clicks.epsilon", "attraction of a non-relevant document (noise clicks)") { d, v in d.study.world.clicks.epsilon = try v.double(in: 0...1) },
-            Setting("clicks.shown", "documents per impression") { d, v in d.study.world.clicks.shown = try v.int(min: 1) },
+            Setting("judge", "embedding, human or openai", \.judge) { try $0.choice(Judge.self, "embedding, human, openai") },
+            Setting("workers", "worker processes (0 = in process)", \.workers) { try $0.int(min: 0) },
+            Setting("queries", "first N queries only", \.study.queryLimit) { try $0.int(min: 2) },
+            Setting("study.candidates", "BM25 candidates per query", \.study.candidates) { try $0.int(min: 2) },
+            Setting("study.true_negatives", "the true-negative analysis on/off", \.study.trueNegatives) { try $0.bool() },
+            Setting("study.random_negatives", "random negatives per query", \.randomNegatives) { try $0.int(min: 1) },
+            Setting("study.hard_negatives", "hard negatives per query: BM25 ranks after the candidates", \.hardNegatives) { try $0.int(min: 1) },
+            Setting("study.simulation_seeds", "simulated worlds per quality strength", \.study.simulationSeeds) { try $0.int(min: 1) },
+            Setting("clicks.model", "pbm, cascade or dcm", \.study.world.clicks.model) { try $0.choice(ClickModelKind.self, "pbm, cascade, dcm") },
+            Setting("clicks.impressions", "simulated impressions", \.study.world.clicks.impressions) { try $0.int(min: 1) },
+            Setting("clicks.zipf", "Zipf exponent of query frequencies", \.study.world.clicks.zipfExponent) { try $0.double(in: 0...10) },
+            Setting("clicks.eta", "PBM examination 1/(k+1)^eta when no reference log is fitted", \.study.world.clicks.eta) { try $0.double(in: 0...10) },
+            Setting("clicks.epsilon", "attraction of a non-relevant document (noise clicks)", \.study.world.clicks.epsilon) { try $0.double(in: 0...1) },
+            Setting("clicks.shown", "documents per impression", \.study.world.clicks.shown) { try $0.int(min: 1) },
             Setting("clicks.logging_temperature", "Plackett-Luce logging over BM25 ranks, weight exp(-rank/t)") { d, v in
                 d.study.world.clicks.loggingTemperature = try v.double(in: 1e-3...1e6)
             },
@@ -78,8 +78,8 @@ struct DemoSettings {
             Setting("world.quality_strengths", "strengths of the latent document quality, swept") { d, v in
                 d.study.world.qualityStrengths = try v.doubles(in: 0...10)
             },
-            Setting("world.quality_feature_noise", "noise of the quality feature") { d, v in d.study.world.qualityFeatureNoise = try v.double(in: 0...100) },
-            Setting("world.quality_signal", "gives the ranker the quality feature") { d, v in d.study.world.qualitySignal = try v.bool() },
+            Setting("world.quality_feature_noise", "noise of the quality feature", \.study.world.qualityFeatureNoise) { try $0.double(in: 0...100) },
+            Setting("world.quality_signal", "gives the ranker the quality feature", \.study.world.qualitySignal) { try $0.bool() },
         ]
     }
 }

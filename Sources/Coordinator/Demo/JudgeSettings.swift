@@ -30,17 +30,17 @@ struct JudgeSettings {
                 guard s.reduce(0, +) <= 1 else { throw v.error("the shares must add up to at most 1") }
                 j.judgeShares = s
             },
-            Setting("embedding.threads", "BLAS threads of the embedded judge") { j, v in j.embeddingThreads = try v.int(min: 1) },
-            Setting("embedding.model_dir", "model directory of the embedded judge") { j, v in j.embeddingModelDir = try v.string() },
-            Setting("embedding.max_tokens", "truncation of each text, in tokens") { j, v in j.embeddingMaxTokens = try v.int(min: 8) },
-            Setting("openai.endpoint", "chat-completions base URL") { j, v in j.openai.endpoint = try v.string() },
-            Setting("openai.model", "model name") { j, v in j.openai.model = try v.string() },
-            Setting("openai.strategies", "annotation strategies to compare") { j, v in j.openai.strategies = try v.strings() },
-            Setting("openai.api_key_env", "environment variable with the API key") { j, v in j.openai.apiKeyEnv = try v.string() },
-            Setting("openai.temperature", "sampling temperature") { j, v in j.openai.temperature = try v.double(in: 0...2) },
-            Setting("openai.max_tokens", "completion tokens per call") { j, v in j.openai.maxTokens = try v.int(min: 1) },
-            Setting("openai.concurrency", "calls in flight per worker") { j, v in j.openai.concurrency = try v.int(min: 1) },
-            Setting("openai.timeout", "seconds per request") { j, v in j.openai.timeout = try v.double(in: 0.1...3600) },
+            Setting("embedding.threads", "BLAS threads of the embedded judge", \.embeddingThreads) { try $0.int(min: 1) },
+            Setting("embedding.model_dir", "model directory of the embedded judge", \.embeddingModelDir) { try $0.string() },
+            Setting("embedding.max_tokens", "truncation of each text, in tokens", \.embeddingMaxTokens) { try $0.int(min: 8) },
+            Setting("openai.endpoint", "chat-completions base URL", \.openai.endpoint) { try $0.string() },
+            Setting("openai.model", "model name", \.openai.model) { try $0.string() },
+            Setting("openai.strategies", "annotation strategies to compare", \.openai.strategies) { try $0.strings() },
+            Setting("openai.api_key_env", "environment variable with the API key", \.openai.apiKeyEnv) { try $0.string() },
+            Setting("openai.temperature", "sampling temperature", \.openai.temperature) { try $0.double(in: 0...2) },
+            Setting("openai.max_tokens", "completion tokens per call", \.openai.maxTokens) { try $0.int(min: 1) },
+            Setting("openai.concurrency", "calls in flight per worker", \.openai.concurrency) { try $0.int(min: 1) },
+            Setting("openai.timeout", "seconds per request", \.openai.timeout) { try $0.double(in: 0.1...3600) },
         ]
     }
 }

@@ -8,22 +8,22 @@ extension StudyConfig {
             Setting("study.protocol", "transductive or cross-validation") { c, v in
                 c.studyProtocol = try v.choice(StudyProtocol.self, "transductive or cross-validation")
             },
-            Setting("study.folds", "folds of cross-validation") { c, v in c.folds = try v.int(min: 2) },
-            Setting("study.ablation", "feature-group ablation on/off") { c, v in c.ablation = try v.bool() },
-            Setting("study.negative_control", "the negative control on/off") { c, v in c.negativeControl = try v.bool() },
-            Setting("study.training_seeds", "trainings per world and arm") { c, v in c.trainingSeeds = try v.int(min: 1) },
-            Setting("study.permutations", "permutations of the randomization tests") { c, v in c.permutations = try v.int(min: 1) },
+            Setting("study.folds", "folds of cross-validation", \.folds) { try $0.int(min: 2) },
+            Setting("study.ablation", "feature-group ablation on/off", \.ablation) { try $0.bool() },
+            Setting("study.negative_control", "the negative control on/off", \.negativeControl) { try $0.bool() },
+            Setting("study.training_seeds", "trainings per world and arm", \.trainingSeeds) { try $0.int(min: 1) },
+            Setting("study.permutations", "permutations of the randomization tests", \.permutations) { try $0.int(min: 1) },
             Setting("pair_terms.regularization", "prior strength of the per query-document terms") { c, v in
                 c.pairTerms.regularization = try v.double(in: 0...1e9)
             },
             Setting("pair_terms.label_evidence", "clicks one judge label counts as") { c, v in
                 c.pairTerms.labelEvidence = try v.double(in: 0...1e9)
             },
-            Setting("training.epochs", "epochs per model (no early stopping in a study)") { c, v in c.trainer.epochs = try v.int(min: 1) },
-            Setting("training.learning_rate", "Adam learning rate") { c, v in c.trainer.optimizer.learningRate = try v.double(in: 1e-9...10) },
-            Setting("training.layers", "hidden layer widths") { c, v in c.trainer.hidden = try v.ints(min: 1) },
-            Setting("training.batch", "queries per step") { c, v in c.trainer.batchQueries = try v.int(min: 1) },
-            Setting("training.shards", "virtual shards") { c, v in c.trainer.shards = try v.int(min: 1) },
+            Setting("training.epochs", "epochs per model (no early stopping in a study)", \.trainer.epochs) { try $0.int(min: 1) },
+            Setting("training.learning_rate", "Adam learning rate", \.trainer.optimizer.learningRate) { try $0.double(in: 1e-9...10) },
+            Setting("training.layers", "hidden layer widths", \.trainer.hidden) { try $0.ints(min: 1) },
+            Setting("training.batch", "queries per step", \.trainer.batchQueries) { try $0.int(min: 1) },
+            Setting("training.shards", "virtual shards", \.trainer.shards) { try $0.int(min: 1) },
             Setting("famol.weights", "click weights [high, mid, low], each in [0, 1]") { c, v in
                 let w = try v.doubles(count: 3, in: 0...1)
                 c.famolBands = .bands(high: w[0], mid: w[1], low: w[2])

@@ -3,48 +3,48 @@ import ArgumentParser
 import Foundation
 import Ranking
 
-/// The flags `famol demo` and `famol study` share: the protocol, training, controls and the LLM judge.
+/// The flags `famol demo` and `famol study` share: the protocol, training, controls and the LLM
+/// judge. Each is a setting of both commands' tables, which give its help and check its value.
 struct StudyOptions: ParsableArguments {
     @Option(help: "TOML file with the study's parameters (see the README).") var config: String?
-    @Option(name: .customLong("protocol"), help: "transductive (default) or cross-validation.") var studyProtocol: String?
-    @Option(help: "Cross-validation folds (default 5).") var folds: Int?
-    @Option(help: "Trainings per world and arm (default 3).") var trainingSeeds: Int?
-    @Option(help: "Epochs per model (default 30; no early stopping).") var epochs: Int?
-    @Option(help: "Worker processes of a local cluster per model (default 0: in this process).") var workers: Int?
-    @Flag(help: "Skip the feature-group ablation.") var noAblation = false
-    @Flag(help: "Skip the negative control.") var noNegativeControl = false
+    @Option(name: .customLong("protocol"), help: help("study.protocol")) var studyProtocol: String?
+    @Option(help: help("study.folds")) var folds: String?
+    @Option(help: help("study.training_seeds")) var trainingSeeds: String?
+    @Option(help: help("training.epochs")) var epochs: String?
+    @Option(help: help("workers")) var workers: String?
+    @Flag(help: "Skip the feature-group ablation (config study.ablation = false).") var noAblation = false
+    @Flag(help: "Skip the negative control (config study.negative_control = false).") var noNegativeControl = false
     @Flag(help: "With --workers: start a local cluster (famol local) for each model instead of one for the whole study.")
     var clusterPerModel = false
-    @Option(help: "Permutations of the significance tests (default 10000).") var permutations: Int?
-    @Option(help: "LLM endpoint (--judge openai), e.g. http://127.0.0.1:8080/v1.") var endpoint: String?
-    @Option(help: "LLM model name (--judge openai).") var model: String?
-    @Option(help: "Annotation strategies to compare (--judge openai), e.g. pointann,listrank.") var strategies: String?
+    @Option(help: help("study.permutations")) var permutations: String?
+    @Option(help: help("openai.endpoint")) var endpoint: String?
+    @Option(help: help("openai.model")) var model: String?
+    @Option(help: help("openai.strategies")) var strategies: String?
 
-    /// Applies the flags that were given over the defaults and the config file.
-    func apply(to study: inout StudyConfig, judging: inout JudgeSettings, workers w: inout Int) throws {
-        if let studyProtocol {
-            guard let p = StudyProtocol(rawValue: studyProtocol) else { throw ValidationError("--protocol must be transductive or cross-validation") }
-            study.studyProtocol = p
-        }
-        if let folds { study.folds = folds }
-        if let trainingSeeds { study.trainingSeeds = trainingSeeds }
-        if let epochs { study.trainer.epochs = epochs }
-        if let workers { w = workers }
-        if noAblation { study.ablation = false }
-        if noNegativeControl { study.negativeControl = false }
-        if let permutations { study.permutations = permutations }
-        if let endpoint { judging.openai.endpoint = endpoint }
-        if let model { judging.openai.model = model }
-        if let strategies { judging.openai.strategies = strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+    /// The demo's and the study's shared settings have the same help and defaults.
+    private static func help(_ key: String) -> ArgumentHelp {
+        ArgumentHelp(DemoSettings.table.flagHelp(key, defaults: DemoSettings()))
+    }
+
+    /// Each flag with its key (nil: not given).
+    var given: [(key: String, text: String?)] {
+        [
+            ("study.protocol", studyProtocol),
+            ("study.folds", folds),
+            ("study.training_seeds", trainingSeeds),
+            ("training.epochs", epochs),
+            ("workers", workers),
+            ("study.ablation", noAblation ? "false" : nil),
+            ("study.negative_control", noNegativeControl ? "false" : nil),
+            ("study.permutations", permutations),
+            ("openai.endpoint", endpoint),
+            ("openai.model", model),
+            ("openai.strategies", strategies),
+        ]
     }
 
     /// The checks of the shared settings, once flags and file are applied.
     static func validate(_ study: StudyConfig, judging: JudgeSettings, workers: Int, llm: Bool) throws {
-        guard study.folds >= 2 else { throw ValidationError("--folds must be at least 2") }
-        guard workers >= 0 else { throw ValidationError("--workers must be 0 or more") }
-        guard study.trainer.epochs >= 1, study.permutations >= 1, study.trainingSeeds >= 1 else {
-            throw ValidationError("--epochs, --permutations and --training-seeds must be positive")
-        }
         guard llm else { return }
         guard judging.openai.endpoint != nil, judging.openai.model != nil else { throw ValidationError("--judge openai needs --endpoint URL and --model NAME") }
         for name in judging.openai.strategies where Strategy(rawValue: name) == nil {

@@ -26,44 +26,37 @@ struct StudyCommand: ParsableCommand {
 
     @OptionGroup var options: StudyOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
-    @Option(help: "Click log: famol JSONL, Yandex relevance-prediction, or TianGong-ST XML.") var log: String?
-    @Option(help: "Click log format: jsonl, yandex or tiangong (default: from the file; config log_format).") var clickLogFormat: String?
-    @Option(help: "Candidates and features: SVMlight whose rows name their document ('# docid').") var data: String?
-    @Option(help: "Feature names and groups for --data: 'index<TAB>name<TAB>group' (group query-document or document).") var featureNames: String?
-    @Option(help: "Documents, TSV ('id<TAB>title<TAB>body') or JSONL ({\"id\", \"title\", \"text\"}).") var documents: String?
-    @Option(help: "Queries, TSV ('id<TAB>text') or JSONL ({\"id\", \"text\"}).") var queries: String?
-    @Option(help: "BM25 candidates per query with --documents (default 20).") var candidates: Int?
-    @Option(help: "Human judgments (TREC qrels) that evaluate the arms.") var qrels: String?
-    @Option(help: "Query frequencies: 'query frequency [band]' lines (default: impressions in the log).") var frequencies: String?
-    @Option(help: "Baidu-style frequency buckets: 'query bucket' lines, 0-2 high, 3-6 mid, 7-9 low.") var buckets: String?
-    @Option(help: "Training labels from famol annotate (labels.qrels or labels.jsonl), as FILE or NAME=FILE; repeatable.")
+    @Option(help: help("log")) var log: String?
+    @Option(help: help("log_format")) var clickLogFormat: String?
+    @Option(help: help("data")) var data: String?
+    @Option(help: help("feature_names")) var featureNames: String?
+    @Option(help: help("documents")) var documents: String?
+    @Option(help: help("queries")) var queries: String?
+    @Option(help: help("candidates")) var candidates: String?
+    @Option(help: help("qrels")) var qrels: String?
+    @Option(help: help("frequencies")) var frequencies: String?
+    @Option(help: help("buckets")) var buckets: String?
+    @Option(help: "Training labels from famol annotate (labels.qrels or labels.jsonl), as FILE or NAME=FILE; repeatable (config labels).")
     var labels: [String] = []
-    @Option(help: "A judge to run for the labels: embedding (needs --documents) or openai.") var judge: String?
-    @Option(help: "Output directory (default runs/study).") var out: String?
-    @Option(help: "Seed of folds and training (default 42).") var seed: UInt64?
+    @Option(help: help("judge")) var judge: String?
+    @Option(help: help("out")) var out: String?
+    @Option(help: help("seed")) var seed: String?
 
-    /// Defaults, then the config file, then flags; then the checks that need no file.
+    private static func help(_ key: String) -> ArgumentHelp {
+        ArgumentHelp(StudySettings.table.flagHelp(key, defaults: StudySettings()))
+    }
+
+    /// Defaults, then the config file, then flags (each checked as its config key is); then the
+    /// checks that need no file.
     func settings() throws -> StudySettings {
         var s = StudySettings()
         if let config = options.config { try ConfigFiles.apply(config, StudySettings.table, to: &s) }
-        try options.apply(to: &s.study, judging: &s.judging, workers: &s.workers)
-        if let log { s.log = log }
-        if let clickLogFormat { s.logFormat = try StudySettings.format(clickLogFormat) { ValidationError("--click-log-format " + $0) } }
-        if let data { s.data = data }
-        if let featureNames { s.featureNames = featureNames }
-        if let documents { s.documents = documents }
-        if let queries { s.queries = queries }
-        if let candidates { s.study.candidates = candidates }
-        if let qrels { s.qrels = qrels }
-        if let frequencies { s.frequencies = frequencies }
-        if let buckets { s.buckets = buckets }
-        if !labels.isEmpty { s.labels = labels }
-        if let judge {
-            guard let j = StudySettings.Judge(rawValue: judge) else { throw ValidationError("--judge must be embedding or openai") }
-            s.judge = j
-        }
-        if let out { s.out = out }
-        if let seed { s.study.trainer.seed = seed }
+        try StudySettings.table.applyCommandLine(options.given + [
+            ("log", log), ("log_format", clickLogFormat), ("data", data), ("feature_names", featureNames), ("documents", documents),
+            ("queries", queries), ("candidates", candidates), ("qrels", qrels), ("frequencies", frequencies), ("buckets", buckets),
+            ("judge", judge), ("out", out), ("seed", seed),
+        ], to: &s)
+        if !labels.isEmpty { s.labels = labels }  // each its own flag: a path may hold a comma
         try s.validate()
         return s
     }

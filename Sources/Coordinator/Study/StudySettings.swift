@@ -39,29 +39,24 @@ struct StudySettings {
 
     private static var own: [Setting<StudySettings>] {
         [
-            Setting("log", "click log: famol JSONL, Yandex or TianGong-ST XML") { s, v in s.log = try v.string() },
-            Setting("log_format", "jsonl, yandex or tiangong (default: from the file)") { s, v in
+            Setting("log", "click log: famol JSONL, Yandex or TianGong-ST XML", \.log) { try $0.string() },
+            Setting("log_format", "click log format: jsonl, yandex or tiangong (default: from the file)", flag: "--click-log-format") { s, v in
                 s.logFormat = try v.choice(ClickLog.Format.self, "jsonl, yandex, tiangong")
             },
-            Setting("data", "candidates and features (SVMlight with # docid)") { s, v in s.data = try v.string() },
-            Setting("feature_names", "'index name group' lines for --data") { s, v in s.featureNames = try v.string() },
-            Setting("documents", "documents TSV or JSONL (famol computes the features)") { s, v in s.documents = try v.string() },
-            Setting("queries", "queries TSV or JSONL") { s, v in s.queries = try v.string() },
-            Setting("candidates", "BM25 candidates per query (text input)") { s, v in s.study.candidates = try v.int(min: 2) },
-            Setting("qrels", "human judgments (TREC qrels)") { s, v in s.qrels = try v.string() },
-            Setting("frequencies", "'query frequency [band]' file") { s, v in s.frequencies = try v.string() },
-            Setting("buckets", "'query bucket' file, Baidu-style 0-9") { s, v in s.buckets = try v.string() },
-            Setting("labels", "label files, [\"name=path\", ...]") { s, v in s.labels = try v.strings() },
-            Setting("judge", "embedding or openai: a judge to run") { s, v in s.judge = try v.choice(Judge.self, "embedding or openai") },
-            Setting("out", "run directory") { s, v in s.out = try v.string() },
-            Setting("workers", "worker processes per model (0 = in process)") { s, v in s.workers = try v.int(min: 0) },
+            Setting("data", "candidates and features (SVMlight with # docid)", \.data) { try $0.string() },
+            Setting("feature_names", "'index name group' lines for --data", \.featureNames) { try $0.string() },
+            Setting("documents", "documents TSV or JSONL (famol computes the features)", \.documents) { try $0.string() },
+            Setting("queries", "queries TSV or JSONL", \.queries) { try $0.string() },
+            Setting("candidates", "BM25 candidates per query (text input)", \.study.candidates) { try $0.int(min: 2) },
+            Setting("qrels", "human judgments (TREC qrels)", \.qrels) { try $0.string() },
+            Setting("frequencies", "'query frequency [band]' file", \.frequencies) { try $0.string() },
+            Setting("buckets", "'query bucket' file, Baidu-style 0-9", \.buckets) { try $0.string() },
+            Setting("labels", "label files, [\"name=path\", ...]", \.labels) { try $0.strings() },
+            Setting("judge", "embedding or openai: a judge to run", \.judge) { try $0.choice(Judge.self, "embedding or openai") },
+            Setting("out", "run directory", \.out) { try $0.string() },
+            Setting("workers", "worker processes per model (0 = in process)", \.workers) { try $0.int(min: 0) },
             Setting("seed", "seed of folds and training") { s, v in s.study.trainer.seed = UInt64(try v.int(min: 0)) },
         ]
-    }
-
-    static func format(_ name: String, error: (String) -> Error) throws -> ClickLog.Format {
-        guard let f = ClickLog.Format(rawValue: name) else { throw error("must be jsonl, yandex or tiangong") }
-        return f
     }
 
     /// The label files as (name, path): "name=path", or the path named by its file's stem

@@ -1,6 +1,8 @@
+import ArgumentParser
 import FamolConfig
 import FamolLog
 import Logging
+import Ranking
 
 /// `--config FILE` for every command: one TOML file can drive demo, study, train and annotate,
 /// each taking the settings it knows and passing over the other commands' ones.
@@ -20,6 +22,16 @@ enum ConfigFiles {
 }
 
 extension SettingsTable {
+    /// The flags given over `target`, each checked as its key is in a config file: a bad
+    /// value is a usage error (exit 64) that names the flag and the key.
+    func applyCommandLine(_ given: [(key: String, text: String?)], to target: inout Target) throws {
+        do {
+            try apply(flags: given, to: &target)
+        } catch let e as InputError {
+            throw ValidationError(e.description)
+        }
+    }
+
     /// The `--help` section listing the keys of `--config`.
     var configHelp: String { "Keys of --config FILE (TOML; flags override them):\n" + helpText }
 }
