@@ -4,6 +4,7 @@ Every process runs on 127.0.0.1 and every wait is bounded."""
 import hashlib
 import json
 import os
+import socket
 import signal
 import subprocess
 import time
@@ -336,9 +337,21 @@ def test_curve_admits_only_listed_workers(famol, yahoo, reference, cluster, tmp_
     assert rss_mib(coord.pid, "VmHWM") - baseline < 200, (baseline, rss_mib(coord.pid, "VmHWM"))
     assert metric(metrics_port, 'famol_dropped_frames_total{reason="oversized"}') == 0
     assert coord.poll() is None and "ready" not in coord.log_path.read_text()
-    # An operator sees both refusals: the unlisted key at ZAP, the plain client at the handshake.
+    # An operator sees both refusals: the unlisted key at ZAP, a plain client at the handshake.
+    # (Which side of a mechanism mismatch hangs up first is a race, so the ZeroMQ client above may
+    # be counted only as disconnected; a client that sends its whole NULL greeting and waits for
+    # the coordinator to hang up is always a protocol failure.)
+    greeting = b"\xff" + b"\x00" * 8 + b"\x7f" + bytes([3, 0]) + b"NULL".ljust(20, b"\x00") + b"\x00" * 32
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        raw.sendall(greeting)
+        try:
+            while raw.recv(4096):
+                pass
+        except OSError:
+            pass
     refused = lambda why: metric(metrics_port, f'famol_connection_events_total{{reason="handshake_failed_{why}"}}')
-    wait_for(lambda: refused("auth") >= 1 and refused("protocol") >= 1, what="both refusals counted")
+    wait_for(lambda: refused("auth") >= 1 and refused("protocol") >= 1, timeout=30,
+             what=f"both refusals counted (auth {refused('auth')}, protocol {refused('protocol')})")
     good = cluster.worker(endpoint, "good", "--curve-server-key", tmp_path / "server.pub", "--curve-key", tmp_path / "good.key")
     assert wait_exit(coord) == 0
     log = coord.log_path.read_text()
