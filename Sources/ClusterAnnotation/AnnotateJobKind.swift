@@ -1,6 +1,7 @@
 import Annotation
 import Cluster
 import Foundation
+import Ranking
 
 extension ClusterJob {
     /// An LLM annotation's calls on the workers.
@@ -54,9 +55,7 @@ struct LLMCallRunner: MeteredCallRunner, @unchecked Sendable {
             // Kept here before it is sent: a coordinator that dies before storing it (and takes
             // this worker with it) leaves it where the next run finds it.
             try store?.put(result)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            return .answered(key: result.key, resultJSON: String(decoding: try encoder.encode(result), as: UTF8.self))
+            return .answered(key: result.key, resultJSON: try CanonicalJSON.string(result))
         } catch {
             return .failed(Self.failureKind(of: error), reason: "\(error)", spent: Spend(requests: spent.requests, tokens: spent.tokens))
         }

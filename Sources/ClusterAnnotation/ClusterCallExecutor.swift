@@ -1,6 +1,7 @@
 import Annotation
 import Cluster
 import Foundation
+import Ranking
 
 /// Runs annotation calls on the cluster's workers: the coordinator stores each result before
 /// acknowledging it, and returns it here. Each call takes an allowance from the run's budget
@@ -30,11 +31,9 @@ public struct ClusterCallExecutor: CallExecutor {
         let tokensEach = ChatClient.estimatedTokens(system: prompt.system, user: prompt.render(query: call.queryText, documents: call.documentTexts),
                                                     maxTokens: job.chat.maxTokens)
         guard let grant = budget.reserveAllowance(upTo: worstCaseRequests, tokensEach: tokensEach) else { throw BudgetExhausted() }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let outcome: (json: String?, failedAttempts: Spend)
         do {
-            outcome = try coordinator.annotate(key: call.key, callJSON: String(decoding: try encoder.encode(call), as: UTF8.self),
+            outcome = try coordinator.annotate(key: call.key, callJSON: try CanonicalJSON.string(call),
                                                allowance: LeaseAllowance(requests: grant.allowance.requests, tokens: grant.allowance.tokens))
         } catch let e as ResultStoreFailed {
             budget.settle(grant, sent: 0, spentTokens: 0)

@@ -18,7 +18,7 @@ public struct ClusterJob: Sendable, Codable, Equatable {
 
     /// A job whose spec is `value`'s canonical JSON, hashed as such.
     public init<Spec: Encodable>(kind: String, encoding value: Spec) {
-        let spec = Self.canonicalJSON(value)
+        let spec = try! CanonicalJSON.string(value)
         self.init(kind: kind, spec: spec, configHash: SHA256.hex(Array((kind + "\n" + spec).utf8)))
     }
 
@@ -27,7 +27,7 @@ public struct ClusterJob: Sendable, Codable, Equatable {
         ClusterJob(kind: WorkerJobKind.trainName, spec: spec.json, configHash: spec.configHash)
     }
 
-    public var json: String { Self.canonicalJSON(self) }
+    public var json: String { try! CanonicalJSON.string(self) }
 
     public static func decode(json: String) throws -> ClusterJob {
         try JSONDecoder().decode(ClusterJob.self, from: Data(json.utf8))
@@ -36,11 +36,5 @@ public struct ClusterJob: Sendable, Codable, Equatable {
     /// The spec as the type its kind declares.
     public func decodeSpec<Spec: Decodable>(_ type: Spec.Type) throws -> Spec {
         try JSONDecoder().decode(Spec.self, from: Data(spec.utf8))
-    }
-
-    static func canonicalJSON<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try! encoder.encode(value), as: UTF8.self)
     }
 }

@@ -10,11 +10,7 @@ protocol JobSpecFile: Codable {
 }
 
 extension JobSpecFile {
-    var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
-    }
+    var json: String { try! CanonicalJSON.string(self) }
 
     static func parse(_ text: String, source: String) throws -> Self {
         do {

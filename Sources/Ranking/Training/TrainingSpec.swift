@@ -37,11 +37,7 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
     /// SHA-256 of the spec's JSON: processes with the same hash compute the same thing.
     public var configHash: String { SHA256.hex(Array(json.utf8)) }
 
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
-    }
+    public var json: String { try! CanonicalJSON.string(self) }
 
     public static func decode(json: String) throws -> TrainingSpec {
         try JSONDecoder().decode(TrainingSpec.self, from: Data(json.utf8))
