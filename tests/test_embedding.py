@@ -71,6 +71,10 @@ def test_tokens_and_embeddings_match_references(famol, tmp_path):
         assert abs(np.linalg.norm(got) - 1) < 1e-5
     assert max(len(i) for i in ids) == 256  # truncation happened
     print(f"40 sentences: identical token ids; worst cosine to the numpy reference {worst:.7f}")
+    # The same bits on 1 and 2 threads (and so on a cluster's single-threaded workers): these
+    # batches stack hundreds of token rows, which the encoder splits into sgemm calls.
+    one = famol("embed", "--input", inp, "--threads", 1).stdout
+    assert one == famol("embed", "--input", inp, "--threads", 2).stdout, "embeddings differ between 1 and 2 threads"
 
 
 def test_embedding_judge_separates_relevant_documents_on_cranfield(famol, datasets, tmp_path):

@@ -149,11 +149,10 @@ public final class MiniLMEncoder: @unchecked Sendable {
             layerNorm(&x, rows: n, layer.norm1)
             linear(x, rows: n, inputs: h, layer.up, layer.upBias, outputs: intermediate, into: &up)
             up.withUnsafeMutableBufferPointer { u in
-                let blocks = max(1, parallelism), total = u.count
                 let shared = SharedBuffers(input: UnsafePointer(u.baseAddress!), output: u.baseAddress!)
-                DispatchQueue.concurrentPerform(iterations: blocks) { k in
-                    let first = total * k / blocks, last = total * (k + 1) / blocks
-                    FastMath.gelu(UnsafeMutableBufferPointer(start: shared.output + first, count: last - first))
+                let width = intermediate
+                forEachRowBlock(rows: n) { first, last in
+                    FastMath.gelu(UnsafeMutableBufferPointer(start: shared.output + first * width, count: (last - first) * width))
                 }
             }
             linear(up, rows: n, inputs: intermediate, layer.down, layer.downBias, outputs: h, into: &projected)
@@ -168,19 +167,36 @@ public final class MiniLMEncoder: @unchecked Sendable {
         }
     }
 
-    /// out = input W^T + b for row-major `input` (rows x inputs) and W (outputs x inputs). With `parallelism` > 1 the rows are split into one block per
-    /// thread, each a single-threaded sgemm: OpenBLAS's own threads busy-wait and collapse when
-    /// the cores are shared, and a row block gives the same bits as the whole product.
+    /// Rows per sgemm call of a dense layer, whatever the thread count. OpenBLAS's bits for a
+    /// row depend on where the row falls in the call (its kernels' remainder rows accumulate in
+    /// another order: measured on Zen, a product split in two halves differed from the whole in
+    /// 5% of its entries), so the split is fixed: the same calls on 1 thread, 2 threads and the
+    /// workers of a cluster.
+    static let rowsPerCall = 64
+
+    /// Runs `body` over consecutive blocks of `rowsPerCall` rows (the last one shorter), the
+    /// blocks dealt round-robin to `parallelism` threads.
+    private func forEachRowBlock(rows: Int, _ body: @Sendable (_ first: Int, _ last: Int) -> Void) {
+        let blocks = (rows + Self.rowsPerCall - 1) / Self.rowsPerCall
+        let threads = max(1, min(parallelism, blocks))
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            for b in stride(from: t, to: blocks, by: threads) {
+                body(b * Self.rowsPerCall, min(rows, (b + 1) * Self.rowsPerCall))
+            }
+        }
+    }
+
+    /// out = input W^T + b for row-major `input` (rows x inputs) and W (outputs x inputs), as
+    /// single-threaded sgemm calls over fixed row blocks (`rowsPerCall`) spread over the
+    /// encoder's threads: OpenBLAS's own threads busy-wait and collapse when the cores are shared.
     private func linear(_ input: [Float], rows: Int, inputs: Int, _ w: [Float], _ b: [Float], outputs: Int, into out: inout [Float]) {
         for r in 0..<rows { for j in 0..<outputs { out[r * outputs + j] = b[j] } }
-        let blocks = max(1, min(parallelism, rows / 64))
         input.withUnsafeBufferPointer { a in
             w.withUnsafeBufferPointer { bw in
                 out.withUnsafeMutableBufferPointer { c in
                     let shared = SharedBuffers(input: a.baseAddress!, output: c.baseAddress!)
                     let weights = SharedWeights(base: bw.baseAddress!)
-                    DispatchQueue.concurrentPerform(iterations: blocks) { k in
-                        let first = rows * k / blocks, last = rows * (k + 1) / blocks
+                    forEachRowBlock(rows: rows) { first, last in
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(last - first), Int32(outputs), Int32(inputs),
                                     1, shared.input + first * inputs, Int32(inputs), weights.base, Int32(inputs), 1,
                                     shared.output + first * outputs, Int32(outputs))
