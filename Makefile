@@ -20,7 +20,8 @@ demo: release
 	.build/release/famol demo --out runs/demo
 
 # Each phase prints how long it took (scripts/timed).
-test: setup
+test:
+	@bash scripts/timed "setup (Debian packages, venv, llama.cpp build)" bash scripts/setup.sh
 	@bash scripts/timed "proto check" bash scripts/gen-proto --check
 	@bash scripts/timed "swift build (tests)" $(SWIFT) build --build-tests
 	@bash scripts/timed "swift test" $(SWIFT) test --skip-build

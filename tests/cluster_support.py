@@ -145,3 +145,24 @@ def envelope(version=1, run_id=b"", body_field=11, body=b"", crcs=()):
     for c in crcs:
         out += field_varint(4, c)
     return out + field_bytes(body_field, body)
+
+
+def cranfield_tsv(datasets, out, documents, queries):
+    """The first Cranfield documents and queries as famol's TSV collections."""
+    def records(path):
+        text = (datasets / "cranfield" / path).read_text()
+        for block in text.split(".I ")[1:]:
+            number, _, rest = block.partition("\n")
+            fields, key = {}, None
+            for line in rest.splitlines():
+                if line[:2] in (".T", ".A", ".B", ".W") and len(line.strip()) == 2:
+                    key = line[1]
+                    fields[key] = []
+                elif key:
+                    fields[key].append(line.strip())
+            yield number.strip(), {k: " ".join(v) for k, v in fields.items()}
+    docs = [f"d{n}\t{f.get('T', '')}\t{f.get('W', '')}\n" for n, f in list(records("cran.all.1400"))[:documents]]
+    qs = [f"q{i + 1}\t{f.get('W', '')}\n" for i, (_, f) in enumerate(list(records("cran.qry"))[:queries])]
+    (out / "docs.tsv").write_text("".join(docs))
+    (out / "queries.tsv").write_text("".join(qs))
+    return out / "docs.tsv", out / "queries.tsv"

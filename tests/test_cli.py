@@ -153,6 +153,63 @@ def test_demo_and_study_flags_are_their_config_keys_checked_the_same_way(famol, 
         assert proc.returncode == 64 and f"{flag}: field '{key}': {message}" in proc.stderr, proc.stderr
 
 
+def test_every_annotate_setting_is_one_flag_checked_as_its_config_key(famol, datasets, tmp_path):
+    """famol annotate's settings, the LLM job's included, are declared once: every config key
+    has its flag, whose help names the key and its default; a bad value exits 64 naming the
+    flag and the key, the same value in a file 65 naming file:line and the key. A spec written
+    from a file equals the spec written from the same settings as flags."""
+    import re
+    out = famol("annotate", "--help").stdout
+    keys = re.findall(r"^\s*([a-z_]+(?:\.[a-z_]+)*): ", out.split("Keys of --config FILE")[1].split("USAGE:")[0], re.M)
+    assert len(keys) >= 25 and "openai.parse_retries" in keys and "annotate.calibration" in keys, keys
+    flat = " ".join(out.split())
+    for key in keys:
+        assert f"(config {key}" in flat, f"{key} has no flag"
+    assert "--parse-retries <parse-retries> Retries of output that does not parse, before an abstention is stored (config openai.parse_retries, default 2)" in flat
+    cran = ["--cranfield", datasets / "cranfield", "--judge", "openai", "--endpoint", "http://127.0.0.1:9/v1", "--model", "m",
+            "--write-spec", tmp_path / "spec.json", "--out", tmp_path / "o"]
+    for flag, value, toml, key, message in [("--strategy", "pairwise", '"pairwise"', "openai.strategy", "must be one of pointann, listann"),
+                                            ("--window", "0", "0", "openai.window", "must be at least 1"),
+                                            ("--calibration", "0.5,0.2,0.9", "[0.5, 0.2, 0.9]", "annotate.calibration", "the thresholds must increase"),
+                                            ("--k", "x", '"x"', "study.candidates", "expected an integer")]:
+        proc = famol("annotate", *cran, flag, value, check=False, timeout=60)
+        assert proc.returncode == 64 and f"{flag}: field '{key}': {message}" in proc.stderr, proc.stderr
+        config = tmp_path / "c.toml"
+        section, _, name = key.rpartition(".")
+        config.write_text((f"[{section}]\n" if section else "") + f"{name} = {toml}\n")
+        proc = famol("annotate", *cran, "--config", config, check=False, timeout=60)
+        line = 2 if section else 1
+        assert proc.returncode == 65 and f"{config}:{line}: field '{key}'" in proc.stderr, proc.stderr
+    famol("annotate", *cran, "--strategy", "listrank", "--window", 6, "--step", 3, "--parse-retries", 0, "--max-queries", 5)
+    from_flags = json.loads((tmp_path / "spec.json").read_text())
+    config.write_text('[openai]\nstrategy = "listrank"\nwindow = 6\nstep = 3\nparse_retries = 0\nmax_queries = 5\n')
+    famol("annotate", *cran, "--config", config)
+    from_file = json.loads((tmp_path / "spec.json").read_text())
+    assert from_file == from_flags and (from_file["strategy"], from_file["window"], from_file["parseRetries"]) == ("listrank", 6, 0)
+
+
+def test_an_installed_famol_finds_its_prompts_from_any_directory(famol, datasets, tmp_path):
+    """The installed layout the Dockerfile builds: PREFIX/bin/famol with PREFIX/share/famol/prompts
+    and no FAMOL_PROMPTS, run from another directory, writes an LLM job whose prompts come from
+    the share directory; with the share directory gone the error says how to give them."""
+    import shutil
+    prefix = tmp_path / "usr"
+    (prefix / "bin").mkdir(parents=True)
+    shutil.copy(famol.binary, prefix / "bin" / "famol")
+    shutil.copytree(pathlib.Path(__file__).resolve().parent.parent / "prompts", prefix / "share" / "famol" / "prompts")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "FAMOL_PROMPTS"}
+    args = [str(prefix / "bin" / "famol"), "annotate", "--judge", "openai", "--endpoint", "http://127.0.0.1:9/v1", "--model", "m",
+            "--cranfield", str(datasets / "cranfield"), "--out", "o", "--write-spec", "spec.json"]
+    proc = subprocess.run(args, cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((elsewhere / "spec.json").read_text())["prompts"] == str(prefix / "share" / "famol" / "prompts")
+    shutil.rmtree(prefix / "share")
+    proc = subprocess.run(args, cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 65 and "prompts directory not found" in proc.stderr and "FAMOL_PROMPTS" in proc.stderr, proc.stderr
+
+
 def test_demo_prints_the_per_band_table(famol, datasets, tmp_path):
     """The quickest study: human labels, in process, main table only (test_demo.py runs the rest)."""
     out = famol("demo", "--cranfield", datasets / "cranfield", "--queries", 60, "--epochs", 5, "--simulation-seeds", 1,

@@ -12,7 +12,7 @@ import time
 import pytest
 import zmq
 
-from cluster_support import (Cluster, binary, envelope, field_bytes, field_varint, free_port, metric, metrics, model_hash,
+from cluster_support import (Cluster, binary, cranfield_tsv, envelope, field_bytes, field_varint, free_port, metric, metrics, model_hash,
                              wait_exit, wait_for)
 
 VALID_QUERIES = 40
@@ -384,28 +384,23 @@ def test_worker_with_another_numeric_profile_is_refused(yahoo, cluster, tmp_path
     assert "refused worker odd" in coord.log_path.read_text()
 
 
-def test_serve_runs_submitted_jobs_on_one_pool_and_a_failing_job_fails_alone(famol, datasets, yahoo, reference, cluster, tmp_path):
-    """famol serve with 2 workers: five jobs submitted in turn run on the same worker processes
-    (trainings and an embedded-judge annotation); a worker SIGKILLed during the third and a
-    fourth job whose data is missing leave the server serving the fifth; every result equals
-    its in-process twin."""
+def test_serve_runs_submitted_trainings_on_one_pool_and_a_failing_job_fails_alone(famol, yahoo, reference, cluster, tmp_path):
+    """famol serve with 2 workers: four trainings submitted in turn run on the same worker
+    processes; a worker SIGKILLed while the second is two epochs in and a third job whose data
+    is missing leave the server serving the fourth; every model equals its in-process twin.
+    (Every job kind on one pool: test_llm_cluster.py.)"""
     keys = cluster._keys()
     famol("keys", "generate", "--out", keys / "client")
     (keys / "admitted.pub").write_text((keys / "worker.pub").read_text() + (keys / "client.pub").read_text())
     other_args = ["--train", yahoo / "train.svm", "--valid", yahoo / "valid.svm", "--epochs", 20, "--patience", 0, "--seed", 5,
                   "--layers", "16", "--out", tmp_path / "other"]
     other = model_hash(famol("train", *other_args).stdout)
-    specs = {name: tmp_path / f"{name}.json" for name in ("first", "other", "broken", "labels")}
+    specs = {name: tmp_path / f"{name}.json" for name in ("first", "other", "broken")}
     famol("train", *train_args(yahoo, tmp_path / "x"), "--write-spec", specs["first"])
     famol("train", *other_args, "--write-spec", specs["other"])
     broken = json.loads(specs["first"].read_text())
     broken["trainPath"] = str(tmp_path / "missing.svm")
     specs["broken"].write_text(json.dumps(broken))
-    docs, queries = cranfield_tsv(datasets, tmp_path, documents=120, queries=6)
-    annotate = ["annotate", "--judge", "embedding", "--documents", docs, "--queries", queries, "--k", 15]
-    famol(*annotate, "--out", tmp_path / "labels-here", timeout=300)
-    famol(*annotate, "--out", tmp_path / "unused", "--write-spec", specs["labels"])
-    labels = hashlib.sha256((tmp_path / "labels-here" / "labels.jsonl").read_bytes()).hexdigest()
     endpoint, submit = f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}"
     serve = cluster.start("famol", ["serve", "--bind", endpoint, "--submit", submit, "--curve", "--curve-key", keys / "coordinator.key",
                                     "--authorized-keys", keys / "admitted.pub", "--min-workers", 2, "--heartbeat-ms", 100,
@@ -419,46 +414,22 @@ def test_serve_runs_submitted_jobs_on_one_pool_and_a_failing_job_fails_alone(fam
 
     first = job("train", "first", "job1.log")
     assert wait_exit(first) == 0 and model_hash(first.log_path.read_text()) == reference
-    second = job("annotate", "labels", "job2.log")
-    assert wait_exit(second, timeout=300) == 0, second.log_path.read_text()[-2000:]
-    assert f"labels sha256 {labels}" in second.log_path.read_text() and "batches on the workers" in second.log_path.read_text()
-    third = job("train", "other", "job3.log")
-    wait_for(lambda: third.log_path.read_text().count("epoch") >= 2, what="job 3 two epochs in")
-    assert third.poll() is None, "job 3 must still be running when its worker dies"
+    second = job("train", "other", "job2.log")
+    wait_for(lambda: second.log_path.read_text().count("epoch") >= 2, what="job 2 two epochs in")
+    assert second.poll() is None, "job 2 must still be running when its worker dies"
     w1.kill()
-    assert wait_exit(third) == 0 and model_hash(third.log_path.read_text()) == other
-    fourth = job("train", "broken", "job4.log")
-    assert wait_exit(fourth) == 65
-    assert "job 4 failed" in fourth.log_path.read_text() and "missing.svm" in fourth.log_path.read_text()
-    fifth = job("train", "first", "job5.log")
-    assert wait_exit(fifth) == 0 and model_hash(fifth.log_path.read_text()) == reference
-    assert (tmp_path / "served" / "job-5" / "model.json").exists()
+    assert wait_exit(second) == 0 and model_hash(second.log_path.read_text()) == other
+    third = job("train", "broken", "job3.log")
+    assert wait_exit(third) == 65
+    assert "job 3 failed" in third.log_path.read_text() and "missing.svm" in third.log_path.read_text()
+    fourth = job("train", "first", "job4.log")
+    assert wait_exit(fourth) == 0 and model_hash(fourth.log_path.read_text()) == reference
+    assert (tmp_path / "served" / "job-4" / "model.json").exists()
     assert serve.poll() is None, serve.log_path.read_text()[-2000:]
     serve.send_signal(signal.SIGTERM)
     assert wait_exit(serve, timeout=30) == 143
     log = serve.log_path.read_text()
-    assert "job 4 failed" in log and "job 5 done" in log
-
-def cranfield_tsv(datasets, out, documents, queries):
-    """The first Cranfield documents and queries as famol's TSV collections."""
-    def records(path):
-        text = (datasets / "cranfield" / path).read_text()
-        for block in text.split(".I ")[1:]:
-            number, _, rest = block.partition("\n")
-            fields, key = {}, None
-            for line in rest.splitlines():
-                if line[:2] in (".T", ".A", ".B", ".W") and len(line.strip()) == 2:
-                    key = line[1]
-                    fields[key] = []
-                elif key:
-                    fields[key].append(line.strip())
-            yield number.strip(), {k: " ".join(v) for k, v in fields.items()}
-    docs = [f"d{n}\t{f.get('T', '')}\t{f.get('W', '')}\n" for n, f in list(records("cran.all.1400"))[:documents]]
-    qs = [f"q{i + 1}\t{f.get('W', '')}\n" for i, (_, f) in enumerate(list(records("cran.qry"))[:queries])]
-    (out / "docs.tsv").write_text("".join(docs))
-    (out / "queries.tsv").write_text("".join(qs))
-    return out / "docs.tsv", out / "queries.tsv"
-
+    assert "job 3 failed" in log and "job 4 done" in log
 
 def test_embedding_judge_on_workers_gives_the_in_process_labels(famol, datasets, cluster, tmp_path):
     """--judge embedding with --bind: each batch of texts is a task that a worker encodes in one

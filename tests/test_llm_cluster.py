@@ -1,13 +1,14 @@
 """Annotation through a local cluster of 2 workers against the real LLM server, with a worker
 SIGKILLed mid-way and the coordinator killed and restarted once: every key ends with exactly
 one stored result, the server saw exactly one request per key, and a rerun asks nothing."""
+import json
 import signal
 import sqlite3
 import time
 
 import pytest
 
-from cluster_support import Cluster, free_port, wait_exit, wait_for
+from cluster_support import Cluster, cranfield_tsv, free_port, model_hash, wait_exit, wait_for
 from llm_support import LLMServer
 
 QUERIES, K = 15, 10
@@ -193,51 +194,77 @@ def test_famol_local_kills_cost_no_unrecorded_request(famol, datasets, server, t
     print(f"{kills} kills, {recorded} requests; {final.stdout.splitlines()[-1]}")
 
 
-def test_serve_runs_an_llm_annotation_job_between_trainings(famol, datasets, server, tmp_path):
-    """famol serve with 2 workers: a training, an LLM annotation (its calls on the pool's
-    workers, each result stored before it is acknowledged, never re-issued), and a training
-    again: the server sees exactly one request per key, and both models equal the in-process one
-    (the pool's training policies come back after the LLM job's). The LLM job resubmitted sends
-    no request: the pool's store already holds every judgment, and the labels are the same."""
-    import hashlib, json
-    from cluster_support import model_hash
+def test_serve_runs_every_job_kind_on_one_pool_through_a_kill_and_a_failing_job(famol, datasets, server, tmp_path):
+    """famol serve with 2 workers: a training, an embedded-judge annotation during which a worker
+    is SIGKILLed, an LLM annotation against the llama.cpp server (its calls on the workers, each
+    stored before it is acknowledged, asked once), a job that fails, and a training again; each
+    result equals its in-process twin, byte for byte, and the failing job fails alone. The LLM job
+    resubmitted sends no request: the pool's store already holds every judgment."""
     c = Cluster(tmp_path)
     try:
         keys = c._keys()
         famol("keys", "generate", "--out", keys / "client")
         (keys / "admitted.pub").write_text((keys / "worker.pub").read_text() + (keys / "client.pub").read_text())
+        spec = {name: tmp_path / f"{name}.json" for name in ("train", "embed", "llm", "broken")}
         data = tmp_path / "train.svm"
         famol("bench", "generate", "--queries", 60, "--out", data)
-        train = ["--train", data, "--valid", data, "--epochs", 4, "--patience", 0, "--out", tmp_path / "ref"]
-        reference = model_hash(famol("train", *train).stdout)
-        famol("train", *train, "--write-spec", tmp_path / "train.json")
-        famol("annotate", "--judge", "openai", "--endpoint", server.endpoint, "--model", "smollm2", "--strategy", "listsel",
-              "--cranfield", datasets / "cranfield", "--k", K, "--max-queries", 4, "--structured-output", "json_object",
-              "--document-words", 20, "--max-tokens", 60, "--concurrency", 2, "--parse-retries", 0, "--timeout", 120,
-              "--out", tmp_path / "unused", "--write-spec", tmp_path / "llm.json")
-        assert json.loads((tmp_path / "llm.json").read_text())["judge"] == "openai"
+        train = ["train", "--train", data, "--valid", data, "--epochs", 4, "--patience", 0]
+        reference = model_hash(famol(*train, "--out", tmp_path / "train-here").stdout)
+        famol(*train, "--out", tmp_path / "unused", "--write-spec", spec["train"])
+        broken = json.loads(spec["train"].read_text())
+        broken["trainPath"] = str(tmp_path / "missing.svm")
+        spec["broken"].write_text(json.dumps(broken))
+        docs, queries = cranfield_tsv(datasets, tmp_path, documents=250, queries=12)
+        embed = ["annotate", "--judge", "embedding", "--documents", docs, "--queries", queries, "--k", 25]
+        famol(*embed, "--out", tmp_path / "embed-here", timeout=300)
+        famol(*embed, "--out", tmp_path / "unused", "--write-spec", spec["embed"])
+        llm = ["annotate", "--judge", "openai", "--endpoint", server.endpoint, "--model", "smollm2", "--strategy", "listsel",
+               "--cranfield", datasets / "cranfield", "--k", K, "--max-queries", 4, "--structured-output", "json_object",
+               "--document-words", 20, "--max-tokens", 60, "--concurrency", 2, "--parse-retries", 0, "--timeout", 120]
+        famol(*llm, "--out", tmp_path / "llm-here", timeout=600)
+        famol(*llm, "--out", tmp_path / "unused", "--write-spec", spec["llm"])
+
         endpoint, submit = f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}"
+        served = tmp_path / "served"
         serve = c.start("famol", ["serve", "--bind", endpoint, "--submit", submit, "--curve", "--curve-key", keys / "coordinator.key",
-                                  "--authorized-keys", keys / "admitted.pub", "--min-workers", 2, "--out", tmp_path / "served"], "serve.log")
+                                  "--authorized-keys", keys / "admitted.pub", "--min-workers", 2, "--heartbeat-ms", 100,
+                                  "--liveness", 5, "--out", served], "serve.log")
         for w in ("w1", "w2"):
             c.worker(endpoint, w, "--store", tmp_path / f"{w}.sqlite")
         client = ["--to", submit, "--curve-server-key", keys / "coordinator.pub", "--curve-key", keys / "client.key"]
-        first = famol("submit", "train", "--spec", tmp_path / "train.json", *client, timeout=300).stdout
-        assert model_hash(first) == reference
+
+        def submitted(kind, name, **kw):
+            return famol("submit", kind, "--spec", spec[name], *client, timeout=600, **kw)
+
+        def same_file(job, here, name):
+            return (served / f"job-{job}" / name).read_bytes() == (tmp_path / here / name).read_bytes()
+
+        assert model_hash(submitted("train", "train").stdout) == reference
+        assert same_file(1, "train-here", "model.json")
+        # A third worker joins for job 2 only, and SIGKILLs itself as it starts its second batch
+        # (it is leased two at once): its batches are leased again to the two others.
+        doomed = c.worker(endpoint, "w3", "--fault", "crash-after=1")
+        wait_for(lambda: "worker w3 ready" in serve.log_path.read_text(), what="worker 3 in the pool")
+        embedded = submitted("annotate", "embed").stdout
+        assert doomed.wait(timeout=10) == -signal.SIGKILL, embedded
+        assert "batches on the workers" in embedded and "w3 removed" in serve.log_path.read_text()
+        assert same_file(2, "embed-here", "labels.jsonl")
         before = server.count()
-        annotated = famol("submit", "annotate", "--spec", tmp_path / "llm.json", *client, timeout=600).stdout
+        annotated = submitted("annotate", "llm").stdout
         assert server.count() - before == 4, annotated  # ListSel: one call per query, each asked once
-        labels = tmp_path / "served" / "job-2" / "labels.jsonl"
-        assert f"labels sha256 {hashlib.sha256(labels.read_bytes()).hexdigest()}" in annotated
-        assert len(stored_rows(tmp_path / "served")) == 4
-        last = famol("submit", "train", "--spec", tmp_path / "train.json", *client, timeout=300).stdout
-        assert model_hash(last) == reference
+        assert same_file(3, "llm-here", "labels.jsonl"), "temperature 0: the same answers as in process"
+        assert len(stored_rows(served)) == 4
+        failed = famol("submit", "train", "--spec", spec["broken"], *client, timeout=300, check=False)
+        assert failed.returncode == 65 and "job 4 failed" in failed.stderr + failed.stdout and "missing.svm" in failed.stderr + failed.stdout
+        assert model_hash(submitted("train", "train").stdout) == reference
         paid = server.count()
-        resubmitted = famol("submit", "annotate", "--spec", tmp_path / "llm.json", *client, timeout=600).stdout
-        assert server.count() == paid, resubmitted  # every judgment was in the pool's store
-        assert hashlib.sha256((tmp_path / "served" / "job-4" / "labels.jsonl").read_bytes()).digest() == \
-            hashlib.sha256(labels.read_bytes()).digest()
+        resubmitted = submitted("annotate", "llm").stdout
+        assert server.count() == paid, resubmitted
+        assert same_file(6, "llm-here", "labels.jsonl")
         assert "LLM calls 0, cache hits 4," in resubmitted, resubmitted
         assert "liveness raised" in annotated and serve.poll() is None
+        serve.send_signal(signal.SIGTERM)
+        assert wait_exit(serve, timeout=30) == 143
+        assert "job 4 failed" in serve.log_path.read_text() and "job 6 done" in serve.log_path.read_text()
     finally:
         c.close()

@@ -23,18 +23,21 @@ public struct Prompt: Sendable, Equatable {
     public static func load(_ name: String, directory: String) throws -> Prompt {
         let path = directory + "/" + name + ".txt"
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw InputError(file: path, "cannot read the prompt", hint: "give --prompts DIR (the repository's prompts/)")
+            throw InputError(file: path, "cannot read the prompt", hint: "give --prompts DIR (the repository's prompts/, or PREFIX/share/famol/prompts)")
         }
         return try Prompt(name: name, text: text, file: path)
     }
 
-    /// The repository's prompts directory: FAMOL_PROMPTS, ./prompts, or beside the build folder.
+    /// The prompts directory when none is given, first found of: FAMOL_PROMPTS, ./prompts,
+    /// `prompts/` next to the binary, the installed `PREFIX/share/famol/prompts` (binary in
+    /// PREFIX/bin), and the repository's `prompts/` (binary in .build/CONFIG/).
     public static func defaultDirectory() -> String? {
         let fm = FileManager.default
-        var candidates = [fm.currentDirectoryPath + "/prompts"]
-        if let env = ProcessInfo.processInfo.environment["FAMOL_PROMPTS"] { candidates.insert(env, at: 0) }
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        candidates.append(exe.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/prompts")
+        let bin = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let prefix = bin.deletingLastPathComponent()
+        let candidates = [ProcessInfo.processInfo.environment["FAMOL_PROMPTS"], fm.currentDirectoryPath + "/prompts",
+                          bin.path + "/prompts", prefix.path + "/share/famol/prompts",
+                          prefix.deletingLastPathComponent().path + "/prompts"].compactMap { $0 }
         return candidates.first { fm.fileExists(atPath: $0 + "/pointann.txt") }
     }
 

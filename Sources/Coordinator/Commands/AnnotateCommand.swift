@@ -19,18 +19,18 @@ struct AnnotateCommand: ParsableCommand {
     var judge: JudgeKind = .embedding
     @Option(help: "TOML file of settings (cranfield, study.candidates, embedding.*, openai.*: the keys famol study and demo take); flags override it.")
     var config: String?
-    @Option(help: "Cranfield directory.") var cranfield: String?
+    @Option(help: help("cranfield")) var cranfield: String?
     @Option(help: "Documents TSV ('id<TAB>title<TAB>body').") var documents: String?
     @Option(help: "Queries TSV ('id<TAB>text').") var queries: String?
     @Option(help: "Reference qrels (TSV collections); the simulated judge draws from them.") var qrels: String?
     @Option(help: "Candidates: an SVMlight file whose rows name them (# docid); default BM25 top --k.") var candidates: String?
-    @Option(help: "Candidates per query when retrieved here (default 20).") var k: Int?
+    @Option(help: help("study.candidates")) var k: String?
     @Flag(help: "Every document is a candidate of every query (to measure a judge over the whole collection).")
     var allDocuments = false
-    @Option(help: "Grades from scores: 'quantiles' (top 10% -> 3, next 15% -> 2, next 25% -> 1) or thresholds 't1,t2,t3'.")
-    var calibration = "quantiles"
-    @Option(help: "Model directory of the embedding judge.") var modelDir: String?
-    @Option(help: "BLAS threads of the embedding judge (default 2).") var threads: Int?
+    @Option(help: help("annotate.calibration")) var calibration: String?
+    @Option(help: help("embedding.model_dir")) var modelDir: String?
+    @Option(help: help("embedding.threads")) var threads: String?
+    @Option(help: help("embedding.max_tokens")) var embeddingMaxTokens: String?
     @Option(help: "Output directory.") var out: String
     @Option(help: "Write the embedding or LLM judge job the flags and --config describe as a spec file (for famol submit annotate) and stop.")
     var writeSpec: String?
@@ -47,7 +47,7 @@ struct AnnotateCommand: ParsableCommand {
             if judge == .openai { return try runLLM(settings: settings) }
             if writeSpec != nil { throw ValidationError("--write-spec writes embedding and LLM judge jobs (--judge embedding or openai)") }
             let collection = try loadCollection(settings)
-            let cal = try GradeCalibration.parse(calibration)
+            let cal = try GradeCalibration.parse(settings.calibration)
             let cands = try AnnotationCandidates(candidates: candidates, k: settings.candidates, allDocuments: allDocuments).lists(collection)
             let selected: Judge = judge == .bm25 ? BM25Judge(collection: collection, calibration: cal) : try SimulatedJudge(reference: collection.qrels)
             let started = Date()
@@ -61,15 +61,21 @@ struct AnnotateCommand: ParsableCommand {
         }
     }
 
+    static func help(_ key: String) -> ArgumentHelp {
+        ArgumentHelp(AnnotateSettings.table.flagHelp(key, defaults: AnnotateSettings()))
+    }
+
+    /// Each flag with its key (nil: not given).
+    var given: [(key: String, text: String?)] {
+        [("cranfield", cranfield), ("study.candidates", k), ("annotate.calibration", calibration), ("embedding.model_dir", modelDir),
+         ("embedding.threads", threads), ("embedding.max_tokens", embeddingMaxTokens)] + llm.given
+    }
+
     /// Defaults, then the config file, then the flags given.
     func settings() throws -> AnnotateSettings {
         var s = AnnotateSettings()
         if let config { try ConfigFiles.apply(config, AnnotateSettings.table, to: &s) }
-        if let cranfield { s.cranfield = cranfield }
-        if let k { s.candidates = k }
-        if let modelDir { s.judging.embeddingModelDir = modelDir }
-        if let threads { s.judging.embeddingThreads = threads }
-        llm.apply(to: &s.judging.openai)
+        try AnnotateSettings.table.applyCommandLine(given, to: &s)
         return s
     }
 

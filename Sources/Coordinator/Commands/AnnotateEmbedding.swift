@@ -12,7 +12,7 @@ extension AnnotateCommand {
     func runEmbedding(settings: AnnotateSettings) throws {
         var job = EmbeddingAnnotationJob()
         job.collection = try annotationCandidates(settings)
-        job.calibration = calibration
+        job.calibration = settings.calibration
         job.maxTokens = settings.judging.embeddingMaxTokens
         job.modelDirectory = settings.judging.embeddingModelDir
         job.threads = settings.judging.embeddingThreads

@@ -83,7 +83,7 @@ struct DemoCommand: ParsableCommand {
                 ]
             }
             let trainer = try options.trainer(workers: s.workers, logPath: s.out + "/cluster.log")
-            defer { (trainer as? SharedClusterStudyTrainer)?.close() }
+            defer { trainer.close() }
             let trainStarted = Date()
             let result = try BandStudy(config: s.study).run(
                 .init(dataset: dataset, features: FeatureExtractor.features + [EmbeddingStudyJudge.semanticFeature], labelSources: sources,

@@ -32,7 +32,7 @@ struct JudgeSettings {
             },
             Setting("embedding.threads", "BLAS threads of the embedded judge", \.embeddingThreads) { try $0.int(min: 1) },
             Setting("embedding.model_dir", "model directory of the embedded judge", \.embeddingModelDir) { try $0.string() },
-            Setting("embedding.max_tokens", "truncation of each text, in tokens", \.embeddingMaxTokens) { try $0.int(min: 8) },
+            Setting("embedding.max_tokens", "truncation of each text, in tokens", flag: "--embedding-max-tokens", \.embeddingMaxTokens) { try $0.int(min: 8) },
             Setting("openai.endpoint", "chat-completions base URL", \.openai.endpoint) { try $0.string() },
             Setting("openai.model", "model name", \.openai.model) { try $0.string() },
             Setting("openai.strategies", "annotation strategies to compare", \.openai.strategies) { try $0.strings() },

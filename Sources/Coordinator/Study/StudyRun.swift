@@ -24,7 +24,7 @@ struct StudyRun {
             say("note: \(inputs.log.unshownClicks) clicks on documents their page did not show were dropped (later result pages)")
         }
         let trainer = try makeTrainer()
-        defer { (trainer as? SharedClusterStudyTrainer)?.close() }
+        defer { trainer.close() }
         let trainStarted = Date()
         let result = try BandStudy(config: s.study).run(observed: inputs.data(extraLabels: loaded.judgeLabels), trainer: trainer,
                                                          directory: s.out + "/study") { done, total, what in

@@ -30,10 +30,13 @@ public protocol StudyTrainer: Sendable {
     /// Models it can train at once: each training is a pure function of its spec, so the
     /// study trains independent ones side by side and records them in a fixed order.
     var parallelism: Int { get }
+    /// Releases what the trainer holds (a cluster's workers); called once the study is done.
+    func close()
 }
 
 extension StudyTrainer {
     public var parallelism: Int { 1 }
+    public func close() {}
 }
 
 /// Trains in this process, through the same `TrainingJob` that `famol train` runs.
