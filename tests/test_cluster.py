@@ -385,7 +385,7 @@ def test_worker_with_another_numeric_profile_is_refused(yahoo, cluster, tmp_path
 
 
 def test_serve_runs_submitted_trainings_on_one_pool_and_a_failing_job_fails_alone(famol, yahoo, reference, cluster, tmp_path):
-    """famol serve with 2 workers: four trainings submitted in turn run on the same worker
+    """famol serve with 2 workers, set up by a config file: four trainings submitted in turn run on the same worker
     processes; a worker SIGKILLed while the second is two epochs in and a third job whose data
     is missing leave the server serving the fourth; every model equals its in-process twin.
     (Every job kind on one pool: test_llm_cluster.py.)"""
@@ -402,9 +402,12 @@ def test_serve_runs_submitted_trainings_on_one_pool_and_a_failing_job_fails_alon
     broken["trainPath"] = str(tmp_path / "missing.svm")
     specs["broken"].write_text(json.dumps(broken))
     endpoint, submit = f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}"
-    serve = cluster.start("famol", ["serve", "--bind", endpoint, "--submit", submit, "--curve", "--curve-key", keys / "coordinator.key",
-                                    "--authorized-keys", keys / "admitted.pub", "--min-workers", 2, "--heartbeat-ms", 100,
-                                    "--liveness", 5, "--out", tmp_path / "served"], "serve.log")
+    # The pool as an operator's config file holds it; a flag overrides one of its keys.
+    config = tmp_path / "serve.toml"
+    config.write_text(f'[serve]\nsubmit = "{submit}"\nout = "{tmp_path / "served"}"\n\n'
+                      f'[cluster]\nbind = "{endpoint}"\ncurve = true\ncurve_key = "{keys / "coordinator.key"}"\n'
+                      f'authorized_keys = "{keys / "admitted.pub"}"\nmin_workers = 1\nheartbeat_ms = 100\nliveness = 5\n')
+    serve = cluster.start("famol", ["serve", "--config", config, "--min-workers", 2], "serve.log")
     w1 = cluster.worker(endpoint, "w1", "--fault", "delay-ms=5")
     cluster.worker(endpoint, "w2", "--fault", "delay-ms=5")
     client = ["--to", submit, "--curve-server-key", keys / "coordinator.pub", "--curve-key", keys / "client.key"]
@@ -430,6 +433,41 @@ def test_serve_runs_submitted_trainings_on_one_pool_and_a_failing_job_fails_alon
     assert wait_exit(serve, timeout=30) == 143
     log = serve.log_path.read_text()
     assert "job 3 failed" in log and "job 4 done" in log
+
+def test_every_cluster_setting_is_one_flag_checked_as_its_config_key(famol, yahoo, tmp_path):
+    """serve, train and annotate take cluster.* (and serve serve.*) from --config as from flags:
+    each key in serve's --help has its flag; a bad value exits 64 naming the flag and the key,
+    the same value in a file 65 naming file:line and the key; an unknown key lists the keys;
+    train reads its bind from the file (a plain tcp:// bind is refused) and a flag overrides it."""
+    import re
+    out = famol("serve", "--help").stdout
+    keys = re.findall(r"^([a-z_]+\.[a-z_]+): ", out.split("Keys of --config FILE")[1].split("USAGE:")[0], re.M)
+    assert {"serve.submit", "serve.out", "cluster.bind", "cluster.min_workers", "cluster.curve", "cluster.max_message_mb"} <= set(keys), keys
+    flat = " ".join(out.split())
+    for key in keys:
+        assert f"(config {key}" in flat, f"{key} has no flag"
+    sock = tmp_path / "sock"
+    sock.mkdir(mode=0o700)
+    serve = ["serve", "--bind", f"ipc://{sock}/w.sock", "--submit", f"ipc://{sock}/s.sock", "--out", tmp_path / "served"]
+    config = tmp_path / "c.toml"
+    for flag, value, toml, key, message in [("--min-workers", "0", "0", "cluster.min_workers", "must be at least 1"),
+                                            ("--stall-timeout", "soon", '"soon"', "cluster.stall_timeout", "expected a number"),
+                                            ("--heartbeat-ms", "5", "5", "cluster.heartbeat_ms", "must be at least 10")]:
+        proc = famol(*serve, flag, value, check=False, timeout=30)
+        assert proc.returncode == 64 and f"{flag}: field '{key}': {message}" in proc.stderr, proc.stderr
+        config.write_text(f"# the pool\n[cluster]\n{key.split('.')[1]} = {toml}\n")
+        proc = famol(*serve, "--config", config, check=False, timeout=30)
+        assert proc.returncode == 65 and f"{config}:3: field '{key}'" in proc.stderr, proc.stderr
+    config.write_text("[cluster]\nbindd = \"tcp://127.0.0.1:1\"\n")
+    proc = famol(*serve, "--config", config, check=False, timeout=30)
+    assert proc.returncode == 65 and "cluster.bindd" in proc.stderr and "cluster.heartbeat_ms" in proc.stderr, proc.stderr
+    train = ["train", "--train", yahoo / "train.svm", "--valid", yahoo / "valid.svm", "--epochs", 1, "--out", tmp_path / "t"]
+    config.write_text("[training]\nepochs = 1\n\n[cluster]\nbind = \"tcp://127.0.0.1:1\"\nno_worker_timeout = 1\n")
+    proc = famol(*train, "--config", config, check=False, timeout=30)
+    assert proc.returncode == 64 and "--curve" in proc.stderr and "--insecure" in proc.stderr, proc.stderr
+    proc = famol(*train, "--config", config, "--bind", f"ipc://{sock}/t.sock", check=False, timeout=60)
+    assert proc.returncode == 69 and "only 0 of 1 workers joined within 1 s" in proc.stderr, proc.stdout + proc.stderr
+
 
 def test_embedding_judge_on_workers_gives_the_in_process_labels(famol, datasets, cluster, tmp_path):
     """--judge embedding with --bind: each batch of texts is a task that a worker encodes in one

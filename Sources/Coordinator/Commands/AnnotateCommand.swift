@@ -10,14 +10,14 @@ struct AnnotateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "annotate",
         abstract: "Label every query's candidates with a judge: embedding (all-MiniLM-L6-v2, embedded), bm25 or simulated.",
-        discussion: "Writes labels.qrels (TREC qrels) and labels.jsonl (query, document, label, score, judge) to --out. With reference judgments (Cranfield's, or --qrels), prints the ROC AUC of the judge's scores between judged-relevant and other candidates." + "\n\n" + AnnotateSettings.table.configHelp
+        discussion: "Writes labels.qrels (TREC qrels) and labels.jsonl (query, document, label, score, judge) to --out. With reference judgments (Cranfield's, or --qrels), prints the ROC AUC of the judge's scores between judged-relevant and other candidates." + "\n\n" + AnnotateSettings.table.configHelp + "\n" + ClusterSettings.table.helpText
     )
 
     enum JudgeKind: String, ExpressibleByArgument, CaseIterable { case embedding, bm25, simulated, openai }
 
     @Option(help: "Judge: embedding, bm25, simulated or openai (any OpenAI-compatible chat-completions endpoint).")
     var judge: JudgeKind = .embedding
-    @Option(help: "TOML file of settings (cranfield, study.candidates, embedding.*, openai.*: the keys famol study and demo take); flags override it.")
+    @Option(help: "TOML file of settings (cranfield, study.candidates, embedding.*, openai.*: the keys famol study and demo take, and cluster.*); flags override it.")
     var config: String?
     @Option(help: help("cranfield")) var cranfield: String?
     @Option(help: "Documents TSV ('id<TAB>title<TAB>body').") var documents: String?
@@ -42,9 +42,9 @@ struct AnnotateCommand: ParsableCommand {
         logging.apply()
         FamolMetrics.bootstrap()
         try reportingInputErrors {
-            let settings = try self.settings()
-            if judge == .embedding { return try runEmbedding(settings: settings) }
-            if judge == .openai { return try runLLM(settings: settings) }
+            let (settings, cluster) = try self.settings()
+            if judge == .embedding { return try runEmbedding(settings: settings, cluster: cluster) }
+            if judge == .openai { return try runLLM(settings: settings, cluster: cluster) }
             if writeSpec != nil { throw ValidationError("--write-spec writes embedding and LLM judge jobs (--judge embedding or openai)") }
             let collection = try loadCollection(settings)
             let cal = try GradeCalibration.parse(settings.calibration)
@@ -71,12 +71,13 @@ struct AnnotateCommand: ParsableCommand {
          ("embedding.threads", threads), ("embedding.max_tokens", embeddingMaxTokens)] + llm.given
     }
 
-    /// Defaults, then the config file, then the flags given.
-    func settings() throws -> AnnotateSettings {
+    /// Defaults, then the config file, then the flags given (the cluster's too).
+    func settings() throws -> (AnnotateSettings, ClusterSettings) {
         var s = AnnotateSettings()
-        if let config { try ConfigFiles.apply(config, AnnotateSettings.table, to: &s) }
+        var c = ClusterSettings()
+        if let config { try ConfigFiles.apply(config, AnnotateSettings.table, to: &s, cluster: &c) }
         try AnnotateSettings.table.applyCommandLine(given, to: &s)
-        return s
+        return (s, try cluster.resolved(over: c))
     }
 
     /// The collection and candidates the flags and config name, as a job spec carries them.

@@ -9,7 +9,7 @@ import Ranking
 extension AnnotateCommand {
     /// The embedded judge as one job: here, or with --bind its batches on the workers (the
     /// labels are the same bits either way); --write-spec writes the job and stops.
-    func runEmbedding(settings: AnnotateSettings) throws {
+    func runEmbedding(settings: AnnotateSettings, cluster: ClusterSettings) throws {
         var job = EmbeddingAnnotationJob()
         job.collection = try annotationCandidates(settings)
         job.calibration = settings.calibration
@@ -27,7 +27,7 @@ extension AnnotateCommand {
         var coordinator: ClusterCoordinator? = nil
         defer { coordinator?.stop(reason: "encoding finished") }
         _ = try job.run(outputDirectory: out, encode: { spec, batches in
-            let c = ClusterCoordinator(settings: try cluster.settings(bind: bind), job: .embed(spec), datasetHash: spec.modelID, logger: Log.famol)
+            let c = ClusterCoordinator(settings: try cluster.coordinatorSettings(bind: bind), job: .embed(spec), datasetHash: spec.modelID, logger: Log.famol)
             try c.start()
             coordinator = c
             print("coordinator on \(c.boundEndpoint), waiting for \(cluster.minWorkers) worker(s)")

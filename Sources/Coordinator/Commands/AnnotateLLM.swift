@@ -54,7 +54,7 @@ struct LLMOptions: ParsableArguments {
 extension AnnotateCommand {
     /// The LLM judge as one job (LLMAnnotationJob): in process, or with --bind its calls on
     /// this command's own cluster; --write-spec writes the job and stops.
-    func runLLM(settings resolved: AnnotateSettings) throws {
+    func runLLM(settings resolved: AnnotateSettings, cluster: ClusterSettings) throws {
         let openai = resolved.judging.openai
         guard let endpoint = openai.endpoint, let model = openai.model else {
             throw ValidationError("--judge openai needs --endpoint URL and --model NAME")
@@ -93,7 +93,7 @@ extension AnnotateCommand {
         }
         let options = cluster
         try job.run(outputDirectory: out, cluster: { annotationJob, policies, store in
-            var settings = try options.settings(bind: bind)
+            var settings = try options.coordinatorSettings(bind: bind)
             settings.straggler.stallTimeoutSeconds = options.stallTimeout
             policies(&settings)
             let c = ClusterCoordinator(settings: settings, job: .annotate(annotationJob), datasetHash: "", storeResult: store, logger: Log.famol)

@@ -9,7 +9,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train the MLP ranker from labels, clicks, FAMOL or a data schedule.",
-        discussion: "An SVMlight --train file's own labels serve as label supervision unless --labels (qrels) is given. Writes model.json, history.json and, with --test, test.run to --out." + "\n\n" + TrainSettings.table.configHelp
+        discussion: "An SVMlight --train file's own labels serve as label supervision unless --labels (qrels) is given. Writes model.json, history.json and, with --test, test.run to --out." + "\n\n" + TrainSettings.table.configHelp + "\n" + ClusterSettings.table.helpText
     )
 
     @Option(help: "The whole job as one JSON file (a TrainingSpec, as famol demo writes spec.json next to each model); replaces --train, --valid, the data files and the training flags.")
@@ -38,18 +38,19 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// The job: the spec file as written, or the flags rendered into the same type.
-    func jobSpec() throws -> TrainingSpec {
-        if let spec { return try TrainingSpec.read(spec) }
+    /// The job (the spec file as written, or the flags and --config rendered into the same
+    /// type) and how its cluster runs.
+    func jobSpec() throws -> (TrainingSpec, ClusterSettings) {
+        if let spec { return (try TrainingSpec.read(spec), try cluster.resolved()) }
         var s = TrainingSpec(trainPath: train!, validPath: valid!)
         s.testPath = test
         s.clicksPath = clicks
         s.labelsPath = labels
         s.bandsPath = bands
-        let settings = try options.settings()
-        s.config = settings.trainerConfig()
-        s.objective = settings.objective()
-        return s
+        let settings = try options.settings(cluster: cluster)
+        s.config = settings.training.trainerConfig()
+        s.objective = settings.training.objective()
+        return (s, settings.cluster)
     }
 
     func run() throws {
@@ -57,7 +58,7 @@ struct TrainCommand: ParsableCommand {
         FamolMetrics.bootstrap()
         try reportingInputErrors {
             pinBLASToOneThread()
-            let spec = try jobSpec()
+            let (spec, cluster) = try jobSpec()
             if let writeSpec {
                 try AtomicFile.write(spec.json + "\n", to: writeSpec)
                 print("spec written to \(writeSpec) (config hash \(spec.configHash.prefix(16)))")
@@ -81,7 +82,7 @@ struct TrainCommand: ParsableCommand {
                 metrics?.stop()
             }
             if let bind = cluster.bind {
-                let c = ClusterCoordinator(settings: try cluster.settings(bind: bind), job: .train(spec), datasetHash: datasetHash,
+                let c = ClusterCoordinator(settings: try cluster.coordinatorSettings(bind: bind), job: .train(spec), datasetHash: datasetHash,
                                            trainer: loaded.0, logger: Log.famol)
                 try c.start()
                 coordinator = c

@@ -6,7 +6,7 @@ import Ranking
 /// which gives its help line and checks its value as it checks the config key; flags override
 /// `--config`.
 struct TrainOptions: ParsableArguments {
-    @Option(help: "TOML file of settings (training.*, famol.*, seed: the keys famol study and demo take); flags override it.")
+    @Option(help: "TOML file of settings (training.*, famol.*, seed: the keys famol study and demo take, and cluster.*); flags override it.")
     var config: String?
     @Option(help: help("training.supervision")) var supervision: String?
     @Option(help: help("training.epochs")) var epochs: String?
@@ -61,12 +61,13 @@ struct TrainOptions: ParsableArguments {
         ]
     }
 
-    /// Defaults, then the config file, then the flags given.
-    func settings() throws -> TrainSettings {
+    /// Defaults, then the config file, then the flags given (the cluster's too).
+    func settings(cluster: ClusterOptions) throws -> (training: TrainSettings, cluster: ClusterSettings) {
         var t = TrainSettings()
-        if let config { try ConfigFiles.apply(config, TrainSettings.table, to: &t) }
+        var c = ClusterSettings()
+        if let config { try ConfigFiles.apply(config, TrainSettings.table, to: &t, cluster: &c) }
         try TrainSettings.table.applyCommandLine(given, to: &t)
-        return t
+        return (t, try cluster.resolved(over: c))
     }
 }
 

@@ -11,34 +11,51 @@ struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Keep a pool of workers and run the jobs famol submit queues, one after another.",
-        discussion: "Workers (famol-worker --connect BIND) stay connected between jobs and get each job in a new Welcome; each job's outputs go to OUT/job-N/. With --curve the submit socket admits the same keys as the worker socket (--authorized-keys lists workers and submitting clients). SIGTERM stops the server after the running job (exit 143)."
+        discussion: "Workers (famol-worker --connect BIND) stay connected between jobs and get each job in a new Welcome; each job's outputs go to OUT/job-N/. With --curve the submit socket admits the same keys as the worker socket (--authorized-keys lists workers and submitting clients). SIGTERM stops the server after the running job (exit 143)." + "\n\n"
+            + "Keys of --config FILE (TOML; flags override them):\n" + ServeSettings.table.helpText + "\n" + ClusterSettings.table.helpText
     )
 
-    @Option(help: "Endpoint famol submit sends jobs to (e.g. tcp://*:5556 with --curve, or ipc://DIR/submit.sock in a directory of mode 0700).")
-    var submit: String
-    @Option(help: "Directory of the jobs' outputs (OUT/job-N/model.json, history.json).") var out: String
+    @Option(help: "TOML file of settings (serve.*, cluster.*; one file may also carry the other commands' keys); flags override it.")
+    var config: String?
+    @Option(help: help("serve.submit")) var submit: String?
+    @Option(help: help("serve.out")) var out: String?
     @OptionGroup(title: "Cluster") var cluster: ClusterOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
 
-    func validate() throws {
-        guard cluster.bind != nil else { throw ValidationError("famol serve needs --bind ENDPOINT for its workers") }
-        if case .refused(let why) = BindPolicy.decide(endpoint: submit, curve: cluster.curve, insecure: cluster.insecure) {
+    private static func help(_ key: String) -> ArgumentHelp {
+        ArgumentHelp(ServeSettings.table.flagHelp(key, defaults: ServeSettings()))
+    }
+
+    /// Defaults, then the config file, then the flags given; both endpoints checked.
+    func settings() throws -> (serve: ServeSettings, cluster: ClusterSettings, submit: String, out: String) {
+        var own = ServeSettings()
+        var pool = ClusterSettings()
+        if let config { try ConfigFiles.apply(config, ServeSettings.table, to: &own, cluster: &pool) }
+        try ServeSettings.table.applyCommandLine([("serve.submit", submit), ("serve.out", out)], to: &own)
+        pool = try cluster.resolved(over: pool)
+        guard pool.bind != nil else { throw ValidationError("famol serve needs --bind ENDPOINT (cluster.bind) for its workers") }
+        guard let submit = own.submit, let out = own.out else {
+            throw ValidationError("famol serve needs --submit ENDPOINT (serve.submit) and --out DIR (serve.out)")
+        }
+        if case .refused(let why) = BindPolicy.decide(endpoint: submit, curve: pool.curve, insecure: pool.insecure) {
             throw ValidationError(why.replacingOccurrences(of: "--bind", with: "--submit"))
         }
+        return (own, pool, submit, out)
     }
 
     func run() throws {
         logging.apply()
         FamolMetrics.bootstrap()
         try reportingInputErrors {
+            let (_, options, submit, out) = try settings()
             pinBLASToOneThread()
             Termination.install()
-            let settings = try cluster.settings(bind: cluster.bind!)
+            let settings = try options.coordinatorSettings(bind: options.bind!)
             let server = try SubmitServer(bind: submit, curve: settings.curve, logger: Log.famol)
-            let pool = ServedJobs(settings: settings, minWorkers: cluster.minWorkers, outputDirectory: out)
-            let metrics = try cluster.metricsPort.map { try MetricsServer(host: cluster.metricsHost, port: $0) { FamolMetrics.text() } }
+            let pool = ServedJobs(settings: settings, minWorkers: options.minWorkers, outputDirectory: out)
+            let metrics = try options.metricsPort.map { try MetricsServer(host: options.metricsHost, port: $0) { FamolMetrics.text() } }
             print("famol serve: workers on \(settings.bind), jobs on \(server.boundEndpoint), outputs in \(out)"
-                  + (metrics.map { ", metrics on http://\(cluster.metricsHost):\($0.port)/metrics" } ?? ""))
+                  + (metrics.map { ", metrics on http://\(options.metricsHost):\($0.port)/metrics" } ?? ""))
             defer {
                 pool.stop()
                 server.stop()

@@ -9,7 +9,23 @@ import Ranking
 enum ConfigFiles {
     /// Every key any famol command takes.
     static var allKeys: Set<String> {
-        Set(DemoSettings.table.keys + StudySettings.table.keys + TrainSettings.table.keys + AnnotateSettings.table.keys)
+        Set(DemoSettings.table.keys + StudySettings.table.keys + TrainSettings.table.keys + AnnotateSettings.table.keys
+            + ClusterSettings.table.keys + ServeSettings.table.keys)
+    }
+
+    /// A command's own settings and its cluster's, which one file sets together.
+    struct WithCluster<Own> {
+        var own: Own
+        var cluster: ClusterSettings
+    }
+
+    /// Applies the file at `path` to a command's own settings and its `cluster.*` settings.
+    static func apply<Target>(_ path: String, _ table: SettingsTable<Target>, to target: inout Target, cluster: inout ClusterSettings) throws {
+        var both = WithCluster(own: target, cluster: cluster)
+        let combined = SettingsTable<WithCluster<Target>>(command: table.command, table.settings.map { $0.lifted(\.own) }
+                                                          + ClusterSettings.settings.map { $0.lifted(\.cluster) })
+        try apply(path, combined, to: &both)
+        (target, cluster) = (both.own, both.cluster)
     }
 
     /// Applies the file at `path` to `target`; says which keys belong to other commands.
