@@ -30,8 +30,21 @@ texts = open(sys.argv[3], encoding="utf-8").read().split("\n")[:-1]
 model.encode(texts[:8], batch_size=32)  # warm-up inside the process
 start = time.perf_counter()
 model.encode(texts, batch_size=32, normalize_embeddings=True)
-print(json.dumps({"seconds": time.perf_counter() - start, "threads": torch.get_num_threads()}))
+kernels = f"torch {torch.__version__}, CPU capability {torch.backends.cpu.get_cpu_capability()}, MKL {torch.backends.mkl.is_available()}, oneDNN {torch.backends.mkldnn.is_available()}"
+print(json.dumps({"seconds": time.perf_counter() - start, "threads": torch.get_num_threads(), "kernels": kernels}))
 """
+
+
+KERNELS = {}  # side -> the BLAS kernels it ran, as it reports them
+
+
+def cpu_features():
+    """The vector extensions of the CPU, as /proc/cpuinfo names them."""
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("flags"):
+            flags = line.split(":", 1)[1].split()
+            return " ".join(f for f in flags if f.startswith(("avx", "fma", "amx")))
+    return "unknown"
 
 
 def cpu_model():
@@ -52,6 +65,8 @@ def famol_rate(path, threads, max_tokens, count):
     p = subprocess.run([FAMOL, "embed", "--input", path, "--threads", str(threads), "--max-tokens", str(max_tokens), "--stats"],
                        capture_output=True, text=True, check=True, env=env)
     seconds = float(re.search(r"in ([0-9.]+) s", p.stderr).group(1))
+    core = re.search(r"OpenBLAS core (\S+)", p.stderr)
+    KERNELS["famol"] = f"OpenBLAS core {core.group(1) if core else 'unknown'}"
     return count / seconds
 
 
@@ -60,6 +75,7 @@ def peer_rate(python, model, path, threads, max_tokens, count):
     p = subprocess.run([python, "-c", PEER, model, str(threads), path, str(max_tokens)], capture_output=True, text=True, check=True, env=env)
     r = json.loads(p.stdout.strip().splitlines()[-1])
     assert r["threads"] == threads, r
+    KERNELS["sentence-transformers"] = r["kernels"]
     return count / r["seconds"]
 
 
@@ -101,6 +117,8 @@ def main():
                 ours.append(famol_rate(path, threads, args.max_tokens, len(texts)))
                 theirs.append(peer_rate(args.python, model, path, threads, args.max_tokens, len(texts)))
             f, s = statistics.median(ours), statistics.median(theirs)
+            if threads == 1:
+                print(f"bench embedding: CPU features {cpu_features()}; famol {KERNELS['famol']}; sentence-transformers {KERNELS['sentence-transformers']}")
             print(f"bench embedding-{threads}t: famol {f:.1f} texts/s | sentence-transformers {s:.1f} texts/s | ratio {f / s:.2f}  ({threads} thread{'s' if threads > 1 else ''})")
             results.append({"name": f"embedding-{threads}t", "famol": f, "peer": "sentence-transformers (torch CPU)", "peer_value": s,
                             "ratio": f / s, "unit": "texts/s", "threads": threads, "runs": args.runs, "cpu": cpu_model()})

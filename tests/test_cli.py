@@ -404,3 +404,26 @@ def test_one_config_file_drives_train_annotate_study_and_demo(famol, datasets, t
     wrong.write_text("[training]\nepochs = \"many\"\n")
     proc = famol("train", "--config", wrong, "--train", data, "--valid", data, "--out", tmp_path / "w", check=False)
     assert proc.returncode == 65 and f"{wrong}:2: field 'training.epochs': expected an integer" in proc.stderr, proc.stderr
+
+
+def test_famol_runs_the_blas_kernels_its_cpu_allows(famol):
+    """Debian's OpenBLAS falls back to SSE3 kernels (Prescott) on CPUs newer than it knows, a
+    quarter of AVX-512's speed; famol then runs itself with the kernels the CPU's features
+    allow. An OPENBLAS_CORETYPE the user sets is kept."""
+    flags = set()
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("flags"):
+            flags = set(line.split(":", 1)[1].split())
+            break
+    if not {"avx2", "fma"} <= flags:
+        pytest.skip("a CPU without AVX2 keeps OpenBLAS's own choice")
+    fallbacks = {"unknown", "katmai", "coppermine", "northwood", "prescott", "banias", "atom", "core2", "penryn", "dunnington", "nehalem"}
+    chosen = json.loads(famol("bench", "sgemm", "--size", 128, "--repeats", 1).stdout)
+    assert chosen["core"].lower() not in fallbacks, chosen
+    if {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"} <= flags:
+        assert chosen["core"] in ("SkylakeX", "Cooperlake", "SapphireRapids"), chosen
+    env = dict(os.environ, OPENBLAS_CORETYPE="Prescott")
+    binary = os.environ.get("FAMOL", str(pathlib.Path(__file__).parent.parent / ".build" / "release" / "famol"))
+    kept = json.loads(subprocess.run([binary, "bench", "sgemm", "--size", "128", "--repeats", "1"], env=env, capture_output=True,
+                                     text=True, check=True, timeout=60).stdout)
+    assert kept["core"] == "Prescott", kept

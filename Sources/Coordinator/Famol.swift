@@ -7,6 +7,7 @@ import Ranking
 @main
 enum FamolMain {
     static func main() {
+        BLASCore.adoptBestForThisCPU()
         setvbuf(stdout, nil, _IOLBF, 0)
         tuneAllocatorForTraining()
         dieWithParentIfAsked()

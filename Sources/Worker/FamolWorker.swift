@@ -15,6 +15,12 @@ struct FamolWorker: ParsableCommand {
         discussion: "Exit codes: 0 after the coordinator's Shutdown; 3 refused by the coordinator (numeric profile); 65 the run's data cannot be loaded or differs from the coordinator's; 70 other failures."
     )
 
+    /// OpenBLAS's kernels first (this may run the program again, see BLASCore), then the command.
+    static func main() {
+        BLASCore.adoptBestForThisCPU()
+        main(nil)
+    }
+
     @Option(help: "Coordinator endpoint, e.g. tcp://10.0.0.5:5555 or ipc:///tmp/famol.sock.") var connect: String
     @Option(help: "Worker id (default: host name and process id).") var id: String?
     @Option(help: "Training tasks held at once (annotation calls in flight follow the job's --concurrency).") var credit = 2

@@ -172,7 +172,7 @@ public final class MiniLMEncoder: @unchecked Sendable {
     /// another order: measured on Zen, a product split in two halves differed from the whole in
     /// 5% of its entries), so the split is fixed: the same calls on 1 thread, 2 threads and the
     /// workers of a cluster.
-    static let rowsPerCall = 64
+    static let rowsPerCall = 256
 
     /// Runs `body` over consecutive blocks of `rowsPerCall` rows (the last one shorter), the
     /// blocks dealt round-robin to `parallelism` threads.

@@ -119,7 +119,8 @@ struct SGEMMBench: ParsableCommand {
             }
             best = min(best, s)
         }
-        try printJSON(["gflops": 2 * Double(n * n * n) / best / 1e9, "size": n, "threads": 1])
+        try printJSON(["gflops": 2 * Double(n * n * n) / best / 1e9, "size": n, "threads": 1, "core": BLASCore.current,
+                       "blas": String(cString: openblas_get_config())])
     }
 }
 

@@ -34,7 +34,8 @@ struct EmbedCommand: ParsableCommand {
             if stats {
                 let tokens = lines.reduce(0) { $0 + min(encoder.tokenizer.encode($1).count, maxTokens) }
                 printError(String(format: "embed: %d texts, %d tokens in %.4f s: %.2f texts/s, %d thread(s)",
-                                  lines.count, tokens, seconds, Double(lines.count) / max(seconds, 1e-9), threads))
+                                  lines.count, tokens, seconds, Double(lines.count) / max(seconds, 1e-9), threads)
+                           + ", OpenBLAS core \(BLASCore.current)")
             }
             for v in vectors { print("[" + v.map { "\($0)" }.joined(separator: ",") + "]") }
         }
