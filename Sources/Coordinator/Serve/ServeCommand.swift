@@ -27,7 +27,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     /// Defaults, then the config file, then the flags given; both endpoints checked.
-    func settings() throws -> (serve: ServeSettings, cluster: ClusterSettings, submit: String, out: String) {
+    func settings() throws -> (cluster: ClusterSettings, submit: String, out: String) {
         var own = ServeSettings()
         var pool = ClusterSettings()
         if let config { try ConfigFiles.apply(config, ServeSettings.table, to: &own, cluster: &pool) }
@@ -40,14 +40,14 @@ struct ServeCommand: ParsableCommand {
         if case .refused(let why) = BindPolicy.decide(endpoint: submit, curve: pool.curve, insecure: pool.insecure) {
             throw ValidationError(why.replacingOccurrences(of: "--bind", with: "--submit"))
         }
-        return (own, pool, submit, out)
+        return (pool, submit, out)
     }
 
     func run() throws {
         logging.apply()
         FamolMetrics.bootstrap()
         try reportingInputErrors {
-            let (_, options, submit, out) = try settings()
+            let (options, submit, out) = try settings()
             pinBLASToOneThread()
             Termination.install()
             let settings = try options.coordinatorSettings(bind: options.bind!)

@@ -45,10 +45,11 @@ public enum BLASCore {
     /// returns when OpenBLAS's own choice stands (or the program cannot be run again).
     public static func adoptBestForThisCPU() {
         #if os(Linux) && arch(x86_64)
-        let environment = ProcessInfo.processInfo.environment
+        let coretypeSet = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil
+        // Most starts end here: OpenBLAS knew the CPU, or the user chose; /proc/cpuinfo is not read.
+        guard !coretypeSet, fallbacks.contains(current.lowercased()) else { return }
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        guard case .use(let core) = decide(current: current, cpuFlags: cpuFlags(cpuinfo: cpuinfo),
-                                           coretypeSet: environment["OPENBLAS_CORETYPE"] != nil) else { return }
+        guard case .use(let core) = decide(current: current, cpuFlags: cpuFlags(cpuinfo: cpuinfo), coretypeSet: false) else { return }
         setenv("OPENBLAS_CORETYPE", core, 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         // exec failed: go on with OpenBLAS's choice (slower, same results within this host).
