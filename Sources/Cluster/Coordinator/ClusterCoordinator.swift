@@ -88,7 +88,6 @@ public final class ClusterCoordinator: @unchecked Sendable {
             onSendFailure: { [weak self] frames, errno in self?.locked { self?.sendFailed(frames, errno) } },
             onOversized: { [weak self] identity, frames, bytes in
                 self?.locked { self?.drop(identity, .oversized, "a message of \(frames) frames and \(bytes) bytes") }
-                returnFreedMemoryToTheSystem()
             },
             onConnectionEvent: { [counters] event in counters.add("famol_connection_events_total", label: event.rawValue) }
         ))

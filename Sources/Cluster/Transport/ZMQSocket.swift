@@ -1,5 +1,6 @@
 import CZMQ
 import Foundation
+import Ranking
 
 /// A libzmq failure with the call that failed and libzmq's message.
 public struct ZMQError: Error, CustomStringConvertible {
@@ -92,14 +93,18 @@ public final class ZMQSocket: @unchecked Sendable {
             if rc < 0 { return frames.isEmpty ? nil : .message(frames) }
             bytes += size
             if frames.count + 1 > limits.maxFrames || bytes > limits.maxBytes {
-                free(data)
+                let first = frames.first ?? []
                 var count = frames.count + 1
-                while more != 0 {
-                    if famol_zmq_discard_frame(handle, &size, &more) < 0 { break }
-                    count += 1
-                    bytes += size
+                return returningFreedMemoryToTheSystem {
+                    free(data)
+                    frames = []
+                    while more != 0 {
+                        if famol_zmq_discard_frame(handle, &size, &more) < 0 { break }
+                        count += 1
+                        bytes += size
+                    }
+                    return .oversized(firstFrame: first, frames: count, bytes: bytes)
                 }
-                return .oversized(firstFrame: frames.first ?? [], frames: count, bytes: bytes)
             }
             frames.append(size > 0 ? Array(UnsafeRawBufferPointer(start: data, count: size)) : [])
             free(data)

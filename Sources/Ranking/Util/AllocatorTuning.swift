@@ -15,14 +15,33 @@ import Glibc
 public func tuneAllocatorForTraining() {
     #if canImport(Glibc)
     if getenv("MALLOC_MMAP_THRESHOLD_") == nil { _ = mallopt(M_MMAP_THRESHOLD, 32 << 20) }
-    if getenv("MALLOC_TRIM_THRESHOLD_") == nil { _ = mallopt(M_TRIM_THRESHOLD, 256 << 20) }
+    if let given = getenv("MALLOC_TRIM_THRESHOLD_") {
+        keptFreedHeapBytes = Int32(String(cString: given)) ?? keptFreedHeapBytes
+    } else {
+        _ = mallopt(M_TRIM_THRESHOLD, keptFreedHeapBytes)
+    }
     #endif
 }
 
-/// Gives freed heap back to the system at once: after a rare, large allocation (a hostile
-/// message read and discarded) the 256 MiB kept for training's reuse would otherwise stay.
-public func returnFreedMemoryToTheSystem() {
+/// The trim threshold in effect: what `tuneAllocatorForTraining` set, or the user's.
+/// Written once at start-up, before any other thread runs.
+nonisolated(unsafe) private var keptFreedHeapBytes: Int32 = 256 << 20
+
+/// Runs `body`, which frees a rare, large allocation (a hostile message read and discarded),
+/// and gives that memory back to the system instead of keeping it for training's reuse.
+///
+/// `malloc_trim` alone is not enough: libzmq's I/O thread allocates the frames in its own
+/// arena, and glibc trims the top of a thread arena's heap only on a free and only beyond the
+/// trim threshold, so up to one 64 MiB arena heap stayed resident after every such message.
+/// With glibc's default threshold during `body` the frees themselves trim; other threads
+/// freeing meanwhile only trim sooner than usual.
+public func returningFreedMemoryToTheSystem<T>(_ body: () throws -> T) rethrows -> T {
     #if canImport(Glibc)
-    _ = malloc_trim(0)
+    _ = mallopt(M_TRIM_THRESHOLD, 128 << 10)
+    defer {
+        _ = mallopt(M_TRIM_THRESHOLD, keptFreedHeapBytes)
+        _ = malloc_trim(0)
+    }
     #endif
+    return try body()
 }
