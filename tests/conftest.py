@@ -15,10 +15,10 @@ def famol():
     binary = os.environ.get("FAMOL", str(ROOT / ".build" / "release" / "famol"))
     assert os.path.exists(binary), f"build famol first: {binary}"
 
-    def run(*args, check=True, timeout=600):
+    def run(*args, check=True, timeout=600, env=None):
         # Own process group: on a time-out the whole tree (famol local's children) is killed.
         p = subprocess.Popen([binary, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True)
+                             start_new_session=True, env=env)
         try:
             out, err = p.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -418,13 +418,11 @@ def test_famol_runs_the_blas_kernels_its_cpu_allows(famol):
     if not {"avx2", "fma"} <= flags:
         pytest.skip("a CPU without AVX2 keeps OpenBLAS's own choice")
     fallbacks = {"unknown", "katmai", "coppermine", "northwood", "prescott", "banias", "atom", "core2", "penryn", "dunnington", "nehalem"}
-    binary = os.environ.get("FAMOL", str(pathlib.Path(__file__).parent.parent / ".build" / "release" / "famol"))
 
     def core(**env):
         # The machine's own OPENBLAS_CORETYPE (some CI images set one) is left out unless given.
         base = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
-        return json.loads(subprocess.run([binary, "bench", "sgemm", "--size", "128", "--repeats", "1"], env=dict(base, **env),
-                                         capture_output=True, text=True, check=True, timeout=60).stdout)
+        return json.loads(famol("bench", "sgemm", "--size", 128, "--repeats", 1, timeout=60, env=dict(base, **env)).stdout)
 
     chosen = core()
     assert chosen["core"].lower() not in fallbacks, chosen

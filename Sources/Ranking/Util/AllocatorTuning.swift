@@ -15,17 +15,19 @@ import Glibc
 public func tuneAllocatorForTraining() {
     #if canImport(Glibc)
     if getenv("MALLOC_MMAP_THRESHOLD_") == nil { _ = mallopt(M_MMAP_THRESHOLD, 32 << 20) }
-    if let given = getenv("MALLOC_TRIM_THRESHOLD_") {
-        keptFreedHeapBytes = Int32(String(cString: given)) ?? keptFreedHeapBytes
-    } else {
-        _ = mallopt(M_TRIM_THRESHOLD, keptFreedHeapBytes)
-    }
+    if getenv("MALLOC_TRIM_THRESHOLD_") == nil { _ = mallopt(M_TRIM_THRESHOLD, trainingTrimThreshold) }
     #endif
 }
 
-/// The trim threshold in effect: what `tuneAllocatorForTraining` set, or the user's.
-/// Written once at start-up, before any other thread runs.
-nonisolated(unsafe) private var keptFreedHeapBytes: Int32 = 256 << 20
+/// Freed heap kept for training's reuse, unless the user set MALLOC_TRIM_THRESHOLD_.
+private let trainingTrimThreshold: Int32 = 256 << 20
+
+/// The trim threshold in effect: the user's MALLOC_TRIM_THRESHOLD_ (as far as mallopt's int
+/// can hold it) or training's.
+private func trimThresholdInEffect() -> Int32 {
+    guard let given = getenv("MALLOC_TRIM_THRESHOLD_"), let bytes = UInt64(String(cString: given)) else { return trainingTrimThreshold }
+    return Int32(clamping: bytes)
+}
 
 /// Runs `body`, which frees a rare, large allocation (a hostile message read and discarded),
 /// and gives that memory back to the system instead of keeping it for training's reuse.
@@ -39,7 +41,7 @@ public func returningFreedMemoryToTheSystem<T>(_ body: () throws -> T) rethrows 
     #if canImport(Glibc)
     _ = mallopt(M_TRIM_THRESHOLD, 128 << 10)
     defer {
-        _ = mallopt(M_TRIM_THRESHOLD, keptFreedHeapBytes)
+        _ = mallopt(M_TRIM_THRESHOLD, trimThresholdInEffect())
         _ = malloc_trim(0)
     }
     #endif

@@ -22,11 +22,16 @@ public enum BLASCore {
     /// The kernels for a CPU with `flags` (as /proc/cpuinfo names them) when OpenBLAS chose
     /// `current` and the user did or did not set `OPENBLAS_CORETYPE`.
     public static func decide(current: String, cpuFlags flags: Set<String>, coretypeSet: Bool) -> Decision {
-        guard !coretypeSet, fallbacks.contains(current.lowercased()) else { return .keep }
+        guard mayReplace(current, coretypeSet: coretypeSet) else { return .keep }
         if flags.isSuperset(of: ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]) { return .use("SkylakeX") }
         if flags.isSuperset(of: ["avx2", "fma"]) { return .use("Haswell") }
         if flags.contains("avx") { return .use("Sandybridge") }
         return .keep
+    }
+
+    /// Whether OpenBLAS's choice is open to replacement: it fell back and the user chose no core.
+    static func mayReplace(_ current: String, coretypeSet: Bool) -> Bool {
+        !coretypeSet && fallbacks.contains(current.lowercased())
     }
 
     /// The feature flags of the first CPU in a /proc/cpuinfo text (empty when there is none).
@@ -45,11 +50,12 @@ public enum BLASCore {
     /// returns when OpenBLAS's own choice stands (or the program cannot be run again).
     public static func adoptBestForThisCPU() {
         #if os(Linux) && arch(x86_64)
+        let chosen = current
         let coretypeSet = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil
         // Most starts end here: OpenBLAS knew the CPU, or the user chose; /proc/cpuinfo is not read.
-        guard !coretypeSet, fallbacks.contains(current.lowercased()) else { return }
+        guard mayReplace(chosen, coretypeSet: coretypeSet) else { return }
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        guard case .use(let core) = decide(current: current, cpuFlags: cpuFlags(cpuinfo: cpuinfo), coretypeSet: false) else { return }
+        guard case .use(let core) = decide(current: chosen, cpuFlags: cpuFlags(cpuinfo: cpuinfo), coretypeSet: coretypeSet) else { return }
         setenv("OPENBLAS_CORETYPE", core, 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         // exec failed: go on with OpenBLAS's choice (slower, same results within this host).
