@@ -140,8 +140,14 @@ def field_bytes(num, data):
     return varint((num << 3) | 2) + varint(len(data)) + data
 
 
-def envelope(version=1, run_id=b"", body_field=11, body=b"", crcs=()):
-    out = field_varint(1, version) + field_bytes(2, run_id) + field_varint(3, 1)
+def wire_protocol_version():
+    """The version the binaries speak, read from its one declaration."""
+    with open(os.path.join(ROOT, "Sources", "Cluster", "Wire", "WireMessage.swift")) as f:
+        return int(re.search(r"wireProtocolVersion: UInt32 = (\d+)", f.read()).group(1))
+
+
+def envelope(version=None, run_id=b"", body_field=11, body=b"", crcs=()):
+    out = field_varint(1, wire_protocol_version() if version is None else version) + field_bytes(2, run_id) + field_varint(3, 1)
     for c in crcs:
         out += field_varint(4, c)
     return out + field_bytes(body_field, body)

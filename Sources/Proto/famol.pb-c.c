@@ -232,94 +232,184 @@ void   famol__v1__heartbeat__free_unpacked
   assert(message->base.descriptor == &famol__v1__heartbeat__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   famol__v1__assign_grad__init
-                     (Famol__V1__AssignGrad         *message)
+void   famol__v1__assign_grads__init
+                     (Famol__V1__AssignGrads         *message)
 {
-  static const Famol__V1__AssignGrad init_value = FAMOL__V1__ASSIGN_GRAD__INIT;
+  static const Famol__V1__AssignGrads init_value = FAMOL__V1__ASSIGN_GRADS__INIT;
   *message = init_value;
 }
-size_t famol__v1__assign_grad__get_packed_size
-                     (const Famol__V1__AssignGrad *message)
+size_t famol__v1__assign_grads__get_packed_size
+                     (const Famol__V1__AssignGrads *message)
 {
-  assert(message->base.descriptor == &famol__v1__assign_grad__descriptor);
+  assert(message->base.descriptor == &famol__v1__assign_grads__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t famol__v1__assign_grad__pack
-                     (const Famol__V1__AssignGrad *message,
+size_t famol__v1__assign_grads__pack
+                     (const Famol__V1__AssignGrads *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &famol__v1__assign_grad__descriptor);
+  assert(message->base.descriptor == &famol__v1__assign_grads__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t famol__v1__assign_grad__pack_to_buffer
-                     (const Famol__V1__AssignGrad *message,
+size_t famol__v1__assign_grads__pack_to_buffer
+                     (const Famol__V1__AssignGrads *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &famol__v1__assign_grad__descriptor);
+  assert(message->base.descriptor == &famol__v1__assign_grads__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Famol__V1__AssignGrad *
-       famol__v1__assign_grad__unpack
+Famol__V1__AssignGrads *
+       famol__v1__assign_grads__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Famol__V1__AssignGrad *)
-     protobuf_c_message_unpack (&famol__v1__assign_grad__descriptor,
+  return (Famol__V1__AssignGrads *)
+     protobuf_c_message_unpack (&famol__v1__assign_grads__descriptor,
                                 allocator, len, data);
 }
-void   famol__v1__assign_grad__free_unpacked
-                     (Famol__V1__AssignGrad *message,
+void   famol__v1__assign_grads__free_unpacked
+                     (Famol__V1__AssignGrads *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &famol__v1__assign_grad__descriptor);
+  assert(message->base.descriptor == &famol__v1__assign_grads__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   famol__v1__grad_result__init
-                     (Famol__V1__GradResult         *message)
+void   famol__v1__grad_shard__init
+                     (Famol__V1__GradShard         *message)
 {
-  static const Famol__V1__GradResult init_value = FAMOL__V1__GRAD_RESULT__INIT;
+  static const Famol__V1__GradShard init_value = FAMOL__V1__GRAD_SHARD__INIT;
   *message = init_value;
 }
-size_t famol__v1__grad_result__get_packed_size
-                     (const Famol__V1__GradResult *message)
+size_t famol__v1__grad_shard__get_packed_size
+                     (const Famol__V1__GradShard *message)
 {
-  assert(message->base.descriptor == &famol__v1__grad_result__descriptor);
+  assert(message->base.descriptor == &famol__v1__grad_shard__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t famol__v1__grad_result__pack
-                     (const Famol__V1__GradResult *message,
+size_t famol__v1__grad_shard__pack
+                     (const Famol__V1__GradShard *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &famol__v1__grad_result__descriptor);
+  assert(message->base.descriptor == &famol__v1__grad_shard__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t famol__v1__grad_result__pack_to_buffer
-                     (const Famol__V1__GradResult *message,
+size_t famol__v1__grad_shard__pack_to_buffer
+                     (const Famol__V1__GradShard *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &famol__v1__grad_result__descriptor);
+  assert(message->base.descriptor == &famol__v1__grad_shard__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Famol__V1__GradResult *
-       famol__v1__grad_result__unpack
+Famol__V1__GradShard *
+       famol__v1__grad_shard__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Famol__V1__GradResult *)
-     protobuf_c_message_unpack (&famol__v1__grad_result__descriptor,
+  return (Famol__V1__GradShard *)
+     protobuf_c_message_unpack (&famol__v1__grad_shard__descriptor,
                                 allocator, len, data);
 }
-void   famol__v1__grad_result__free_unpacked
-                     (Famol__V1__GradResult *message,
+void   famol__v1__grad_shard__free_unpacked
+                     (Famol__V1__GradShard *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &famol__v1__grad_result__descriptor);
+  assert(message->base.descriptor == &famol__v1__grad_shard__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   famol__v1__grad_results__init
+                     (Famol__V1__GradResults         *message)
+{
+  static const Famol__V1__GradResults init_value = FAMOL__V1__GRAD_RESULTS__INIT;
+  *message = init_value;
+}
+size_t famol__v1__grad_results__get_packed_size
+                     (const Famol__V1__GradResults *message)
+{
+  assert(message->base.descriptor == &famol__v1__grad_results__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t famol__v1__grad_results__pack
+                     (const Famol__V1__GradResults *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &famol__v1__grad_results__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t famol__v1__grad_results__pack_to_buffer
+                     (const Famol__V1__GradResults *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &famol__v1__grad_results__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Famol__V1__GradResults *
+       famol__v1__grad_results__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Famol__V1__GradResults *)
+     protobuf_c_message_unpack (&famol__v1__grad_results__descriptor,
+                                allocator, len, data);
+}
+void   famol__v1__grad_results__free_unpacked
+                     (Famol__V1__GradResults *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &famol__v1__grad_results__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   famol__v1__shard_sums__init
+                     (Famol__V1__ShardSums         *message)
+{
+  static const Famol__V1__ShardSums init_value = FAMOL__V1__SHARD_SUMS__INIT;
+  *message = init_value;
+}
+size_t famol__v1__shard_sums__get_packed_size
+                     (const Famol__V1__ShardSums *message)
+{
+  assert(message->base.descriptor == &famol__v1__shard_sums__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t famol__v1__shard_sums__pack
+                     (const Famol__V1__ShardSums *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &famol__v1__shard_sums__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t famol__v1__shard_sums__pack_to_buffer
+                     (const Famol__V1__ShardSums *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &famol__v1__shard_sums__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Famol__V1__ShardSums *
+       famol__v1__shard_sums__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Famol__V1__ShardSums *)
+     protobuf_c_message_unpack (&famol__v1__shard_sums__descriptor,
+                                allocator, len, data);
+}
+void   famol__v1__shard_sums__free_unpacked
+                     (Famol__V1__ShardSums *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &famol__v1__shard_sums__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   famol__v1__task_failed__init
@@ -904,18 +994,6 @@ static const ProtobufCFieldDescriptor famol__v1__envelope__field_descriptors[21]
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "grad_result",
-    13,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Famol__V1__Envelope, body_case),
-    offsetof(Famol__V1__Envelope, grad_result),
-    &famol__v1__grad_result__descriptor,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
     "task_failed",
     14,
     PROTOBUF_C_LABEL_NONE,
@@ -964,6 +1042,18 @@ static const ProtobufCFieldDescriptor famol__v1__envelope__field_descriptors[21]
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "grad_results",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Famol__V1__Envelope, body_case),
+    offsetof(Famol__V1__Envelope, grad_results),
+    &famol__v1__grad_results__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "welcome",
     20,
     PROTOBUF_C_LABEL_NONE,
@@ -971,18 +1061,6 @@ static const ProtobufCFieldDescriptor famol__v1__envelope__field_descriptors[21]
     offsetof(Famol__V1__Envelope, body_case),
     offsetof(Famol__V1__Envelope, welcome),
     &famol__v1__welcome__descriptor,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "assign_grad",
-    21,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Famol__V1__Envelope, body_case),
-    offsetof(Famol__V1__Envelope, assign_grad),
-    &famol__v1__assign_grad__descriptor,
     NULL,
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -1071,35 +1149,49 @@ static const ProtobufCFieldDescriptor famol__v1__envelope__field_descriptors[21]
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "assign_grads",
+    29,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Famol__V1__Envelope, body_case),
+    offsetof(Famol__V1__Envelope, assign_grads),
+    &famol__v1__assign_grads__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned famol__v1__envelope__field_indices_by_name[] = {
-  19,   /* field[19] = ack */
-  10,   /* field[10] = annotate_result */
-  18,   /* field[18] = assign_annotate */
-  20,   /* field[20] = assign_embed */
-  13,   /* field[13] = assign_grad */
-  14,   /* field[14] = cancel */
-  11,   /* field[11] = embed_result */
+  18,   /* field[18] = ack */
+  9,   /* field[9] = annotate_result */
+  17,   /* field[17] = assign_annotate */
+  19,   /* field[19] = assign_embed */
+  20,   /* field[20] = assign_grads */
+  13,   /* field[13] = cancel */
+  10,   /* field[10] = embed_result */
   3,   /* field[3] = frame_crc32c */
-  9,   /* field[9] = goodbye */
-  7,   /* field[7] = grad_result */
+  8,   /* field[8] = goodbye */
+  11,   /* field[11] = grad_results */
   6,   /* field[6] = heartbeat */
   4,   /* field[4] = hello */
-  15,   /* field[15] = pong */
+  14,   /* field[14] = pong */
   0,   /* field[0] = protocol_version */
   5,   /* field[5] = ready */
-  17,   /* field[17] = refuse */
+  16,   /* field[16] = refuse */
   1,   /* field[1] = run_id */
   2,   /* field[2] = sequence */
-  16,   /* field[16] = shutdown */
-  8,   /* field[8] = task_failed */
+  15,   /* field[15] = shutdown */
+  7,   /* field[7] = task_failed */
   12,   /* field[12] = welcome */
 };
-static const ProtobufCIntRange famol__v1__envelope__number_ranges[3 + 1] =
+static const ProtobufCIntRange famol__v1__envelope__number_ranges[5 + 1] =
 {
   { 1, 0 },
   { 10, 4 },
+  { 14, 7 },
   { 20, 12 },
+  { 22, 13 },
   { 0, 21 }
 };
 const ProtobufCMessageDescriptor famol__v1__envelope__descriptor =
@@ -1113,7 +1205,7 @@ const ProtobufCMessageDescriptor famol__v1__envelope__descriptor =
   21,
   famol__v1__envelope__field_descriptors,
   famol__v1__envelope__field_indices_by_name,
-  3,  famol__v1__envelope__number_ranges,
+  5,  famol__v1__envelope__number_ranges,
   (ProtobufCMessageInit) famol__v1__envelope__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -1399,27 +1491,15 @@ const ProtobufCMessageDescriptor famol__v1__heartbeat__descriptor =
   (ProtobufCMessageInit) famol__v1__heartbeat__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor famol__v1__assign_grad__field_descriptors[6] =
+static const ProtobufCFieldDescriptor famol__v1__assign_grads__field_descriptors[4] =
 {
   {
-    "lease_id",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Famol__V1__AssignGrad, lease_id),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
     "epoch",
-    2,
+    1,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_UINT32,
     0,   /* quantifier_offset */
-    offsetof(Famol__V1__AssignGrad, epoch),
+    offsetof(Famol__V1__AssignGrads, epoch),
     NULL,
     NULL,
     0,             /* flags */
@@ -1427,23 +1507,11 @@ static const ProtobufCFieldDescriptor famol__v1__assign_grad__field_descriptors[
   },
   {
     "step",
-    3,
+    2,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_UINT32,
     0,   /* quantifier_offset */
-    offsetof(Famol__V1__AssignGrad, step),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "shard",
-    4,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT32,
-    0,   /* quantifier_offset */
-    offsetof(Famol__V1__AssignGrad, shard),
+    offsetof(Famol__V1__AssignGrads, step),
     NULL,
     NULL,
     0,             /* flags */
@@ -1451,11 +1519,76 @@ static const ProtobufCFieldDescriptor famol__v1__assign_grad__field_descriptors[
   },
   {
     "params_version",
-    5,
+    3,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Famol__V1__AssignGrad, params_version),
+    offsetof(Famol__V1__AssignGrads, params_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shards",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Famol__V1__AssignGrads, n_shards),
+    offsetof(Famol__V1__AssignGrads, shards),
+    &famol__v1__grad_shard__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned famol__v1__assign_grads__field_indices_by_name[] = {
+  0,   /* field[0] = epoch */
+  2,   /* field[2] = params_version */
+  3,   /* field[3] = shards */
+  1,   /* field[1] = step */
+};
+static const ProtobufCIntRange famol__v1__assign_grads__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor famol__v1__assign_grads__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "famol.v1.AssignGrads",
+  "AssignGrads",
+  "Famol__V1__AssignGrads",
+  "famol.v1",
+  sizeof(Famol__V1__AssignGrads),
+  4,
+  famol__v1__assign_grads__field_descriptors,
+  famol__v1__assign_grads__field_indices_by_name,
+  1,  famol__v1__assign_grads__number_ranges,
+  (ProtobufCMessageInit) famol__v1__assign_grads__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor famol__v1__grad_shard__field_descriptors[3] =
+{
+  {
+    "lease_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__GradShard, lease_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shard",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__GradShard, shard),
     NULL,
     NULL,
     0,             /* flags */
@@ -1463,66 +1596,51 @@ static const ProtobufCFieldDescriptor famol__v1__assign_grad__field_descriptors[
   },
   {
     "examples",
-    6,
+    3,
     PROTOBUF_C_LABEL_REPEATED,
     PROTOBUF_C_TYPE_UINT32,
-    offsetof(Famol__V1__AssignGrad, n_examples),
-    offsetof(Famol__V1__AssignGrad, examples),
+    offsetof(Famol__V1__GradShard, n_examples),
+    offsetof(Famol__V1__GradShard, examples),
     NULL,
     NULL,
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
 };
-static const unsigned famol__v1__assign_grad__field_indices_by_name[] = {
-  1,   /* field[1] = epoch */
-  5,   /* field[5] = examples */
+static const unsigned famol__v1__grad_shard__field_indices_by_name[] = {
+  2,   /* field[2] = examples */
   0,   /* field[0] = lease_id */
-  4,   /* field[4] = params_version */
-  3,   /* field[3] = shard */
-  2,   /* field[2] = step */
+  1,   /* field[1] = shard */
 };
-static const ProtobufCIntRange famol__v1__assign_grad__number_ranges[1 + 1] =
+static const ProtobufCIntRange famol__v1__grad_shard__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 3 }
 };
-const ProtobufCMessageDescriptor famol__v1__assign_grad__descriptor =
+const ProtobufCMessageDescriptor famol__v1__grad_shard__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "famol.v1.AssignGrad",
-  "AssignGrad",
-  "Famol__V1__AssignGrad",
+  "famol.v1.GradShard",
+  "GradShard",
+  "Famol__V1__GradShard",
   "famol.v1",
-  sizeof(Famol__V1__AssignGrad),
-  6,
-  famol__v1__assign_grad__field_descriptors,
-  famol__v1__assign_grad__field_indices_by_name,
-  1,  famol__v1__assign_grad__number_ranges,
-  (ProtobufCMessageInit) famol__v1__assign_grad__init,
+  sizeof(Famol__V1__GradShard),
+  3,
+  famol__v1__grad_shard__field_descriptors,
+  famol__v1__grad_shard__field_indices_by_name,
+  1,  famol__v1__grad_shard__number_ranges,
+  (ProtobufCMessageInit) famol__v1__grad_shard__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor famol__v1__grad_result__field_descriptors[9] =
+static const ProtobufCFieldDescriptor famol__v1__grad_results__field_descriptors[4] =
 {
   {
-    "lease_id",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Famol__V1__GradResult, lease_id),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
     "epoch",
-    2,
+    1,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_UINT32,
     0,   /* quantifier_offset */
-    offsetof(Famol__V1__GradResult, epoch),
+    offsetof(Famol__V1__GradResults, epoch),
     NULL,
     NULL,
     0,             /* flags */
@@ -1530,23 +1648,11 @@ static const ProtobufCFieldDescriptor famol__v1__grad_result__field_descriptors[
   },
   {
     "step",
-    3,
+    2,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_UINT32,
     0,   /* quantifier_offset */
-    offsetof(Famol__V1__GradResult, step),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "shard",
-    4,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT32,
-    0,   /* quantifier_offset */
-    offsetof(Famol__V1__GradResult, shard),
+    offsetof(Famol__V1__GradResults, step),
     NULL,
     NULL,
     0,             /* flags */
@@ -1554,11 +1660,76 @@ static const ProtobufCFieldDescriptor famol__v1__grad_result__field_descriptors[
   },
   {
     "params_version",
-    5,
+    3,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Famol__V1__GradResult, params_version),
+    offsetof(Famol__V1__GradResults, params_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shards",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Famol__V1__GradResults, n_shards),
+    offsetof(Famol__V1__GradResults, shards),
+    &famol__v1__shard_sums__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned famol__v1__grad_results__field_indices_by_name[] = {
+  0,   /* field[0] = epoch */
+  2,   /* field[2] = params_version */
+  3,   /* field[3] = shards */
+  1,   /* field[1] = step */
+};
+static const ProtobufCIntRange famol__v1__grad_results__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor famol__v1__grad_results__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "famol.v1.GradResults",
+  "GradResults",
+  "Famol__V1__GradResults",
+  "famol.v1",
+  sizeof(Famol__V1__GradResults),
+  4,
+  famol__v1__grad_results__field_descriptors,
+  famol__v1__grad_results__field_indices_by_name,
+  1,  famol__v1__grad_results__number_ranges,
+  (ProtobufCMessageInit) famol__v1__grad_results__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor famol__v1__shard_sums__field_descriptors[6] =
+{
+  {
+    "lease_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__ShardSums, lease_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shard",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__ShardSums, shard),
     NULL,
     NULL,
     0,             /* flags */
@@ -1566,11 +1737,11 @@ static const ProtobufCFieldDescriptor famol__v1__grad_result__field_descriptors[
   },
   {
     "loss",
-    6,
+    3,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_DOUBLE,
     0,   /* quantifier_offset */
-    offsetof(Famol__V1__GradResult, loss),
+    offsetof(Famol__V1__ShardSums, loss),
     NULL,
     NULL,
     0,             /* flags */
@@ -1578,11 +1749,11 @@ static const ProtobufCFieldDescriptor famol__v1__grad_result__field_descriptors[
   },
   {
     "click_loss",
-    7,
+    4,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_DOUBLE,
     0,   /* quantifier_offset */
-    offsetof(Famol__V1__GradResult, click_loss),
+    offsetof(Famol__V1__ShardSums, click_loss),
     NULL,
     NULL,
     0,             /* flags */
@@ -1590,11 +1761,11 @@ static const ProtobufCFieldDescriptor famol__v1__grad_result__field_descriptors[
   },
   {
     "label_loss",
-    8,
+    5,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_DOUBLE,
     0,   /* quantifier_offset */
-    offsetof(Famol__V1__GradResult, label_loss),
+    offsetof(Famol__V1__ShardSums, label_loss),
     NULL,
     NULL,
     0,             /* flags */
@@ -1602,46 +1773,43 @@ static const ProtobufCFieldDescriptor famol__v1__grad_result__field_descriptors[
   },
   {
     "queries",
-    9,
+    6,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_UINT32,
     0,   /* quantifier_offset */
-    offsetof(Famol__V1__GradResult, queries),
+    offsetof(Famol__V1__ShardSums, queries),
     NULL,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
 };
-static const unsigned famol__v1__grad_result__field_indices_by_name[] = {
-  6,   /* field[6] = click_loss */
-  1,   /* field[1] = epoch */
-  7,   /* field[7] = label_loss */
+static const unsigned famol__v1__shard_sums__field_indices_by_name[] = {
+  3,   /* field[3] = click_loss */
+  4,   /* field[4] = label_loss */
   0,   /* field[0] = lease_id */
-  5,   /* field[5] = loss */
-  4,   /* field[4] = params_version */
-  8,   /* field[8] = queries */
-  3,   /* field[3] = shard */
-  2,   /* field[2] = step */
+  2,   /* field[2] = loss */
+  5,   /* field[5] = queries */
+  1,   /* field[1] = shard */
 };
-static const ProtobufCIntRange famol__v1__grad_result__number_ranges[1 + 1] =
+static const ProtobufCIntRange famol__v1__shard_sums__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 6 }
 };
-const ProtobufCMessageDescriptor famol__v1__grad_result__descriptor =
+const ProtobufCMessageDescriptor famol__v1__shard_sums__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "famol.v1.GradResult",
-  "GradResult",
-  "Famol__V1__GradResult",
+  "famol.v1.ShardSums",
+  "ShardSums",
+  "Famol__V1__ShardSums",
   "famol.v1",
-  sizeof(Famol__V1__GradResult),
-  9,
-  famol__v1__grad_result__field_descriptors,
-  famol__v1__grad_result__field_indices_by_name,
-  1,  famol__v1__grad_result__number_ranges,
-  (ProtobufCMessageInit) famol__v1__grad_result__init,
+  sizeof(Famol__V1__ShardSums),
+  6,
+  famol__v1__shard_sums__field_descriptors,
+  famol__v1__shard_sums__field_indices_by_name,
+  1,  famol__v1__shard_sums__number_ranges,
+  (ProtobufCMessageInit) famol__v1__shard_sums__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor famol__v1__task_failed__field_descriptors[5] =

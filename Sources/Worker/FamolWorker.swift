@@ -23,7 +23,7 @@ struct FamolWorker: ParsableCommand {
 
     @Option(help: "Coordinator endpoint, e.g. tcp://10.0.0.5:5555 or ipc:///tmp/famol.sock.") var connect: String
     @Option(help: "Worker id (default: host name and process id).") var id: String?
-    @Option(help: "Training tasks held at once (annotation calls in flight follow the job's --concurrency).") var credit = 2
+    @Option(help: "Embedding batches held at once (a training step's shards come in one message; LLM calls in flight follow the job's --concurrency).") var credit = 2
     @Option(help: "Folder with this host's copies of the run's data files (looked up by file name).") var dataDir: String?
     @Option(help: "CURVE: the coordinator's public key file.") var curveServerKey: String?
     @Option(help: "CURVE: this worker's key pair file (from 'famol keys generate').") var curveKey: String?

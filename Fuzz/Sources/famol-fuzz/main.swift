@@ -96,10 +96,10 @@ func writeSyntheticSeeds(to dir: String) throws {
     let bodies: [WireMessage.Body] = [
         .hello(.init(workerID: "w1", incarnation: 7, capabilities: ["grad", "annotate"], credit: 2, build: "famol-worker 1", numericProfile: "p")),
         .ready(credit: 2), .heartbeat(leaseID: 3, progress: 9),
-        .gradResult(.init(leaseID: 1, epoch: 0, step: 2, shard: 1, paramsVersion: 4, loss: 0.5, clickLoss: 0.25, labelLoss: 0.25, queries: 8)),
+        .gradResults(.init(epoch: 0, step: 2, paramsVersion: 4, shards: [.init(leaseID: 1, shard: 1, loss: 0.5, clickLoss: 0.25, labelLoss: 0.25, queries: 8)])),
         .taskFailed(.init(leaseID: 2, kind: .allowanceSpent, reason: "r", requestsSent: 3, tokensSpent: 90)),
         .welcome(.init(heartbeatIntervalMS: 250, liveness: 4, configHash: "c", datasetHash: "d", jobJSON: "{}")),
-        .assignGrad(.init(leaseID: 1, epoch: 0, step: 1, shard: 0, paramsVersion: 2, examples: [0, 1, 2])),
+        .assignGrads(.init(epoch: 0, step: 1, paramsVersion: 2, shards: [.init(leaseID: 1, shard: 0, examples: [0, 1, 2]), .init(leaseID: 2, shard: 3, examples: [4])])),
         .assignAnnotate(leaseID: 5, callJSON: "{}", allowance: .init(requests: 4, tokens: 900)),
         .annotateResult(leaseID: 5, resultJSON: "{\"key\":\"k\"}"), .ack(key: "k"), .cancel(leaseID: 5), .shutdown(reason: "done"),
     ]

@@ -2,35 +2,42 @@ import Foundation
 
 /// Which worker gets which task: waiting tasks first, then copies of slow ones (stragglers).
 extension ClusterCoordinator {
-    /// Leases waiting tasks to workers with free credit; when none wait, duplicates old leases
-    /// onto idle workers (stragglers); the first result wins.
+    /// Leases waiting tasks to workers that can take them; when none wait, duplicates old
+    /// leases onto idle workers (stragglers); the first result wins. A worker's gradient shards
+    /// of one round leave in one `AssignGrads`.
     func dispatch() {
         if let failure = storeFailure {
             // Nothing more is asked: waiting tasks fail, and calls out are cancelled.
             for (id, task) in tasks where task.output == nil { complete(id, .storeFailed(failure)) }
             return
         }
-        // One task per worker per round, so that a step's shards spread over the workers
-        // instead of filling the first one's credit.
+        var shards = GradientBatches()
+        // One task per worker per round, so that a step's shards spread evenly over the
+        // workers instead of filling the first one.
         var open = workers.keys.filter { workers[$0]!.ready }.sorted { $0.lexicographicallyPrecedes($1) }
         while !open.isEmpty {
             open = open.filter { id in
-                while workers[id]!.freeCredit > 0 {
-                    let task: UInt64
-                    if !pending.isEmpty {
-                        task = pending.removeFirst()
-                    } else if let t = stragglerTask(for: id) {
-                        task = t
-                    } else {
-                        return false
-                    }
-                    guard tasks[task]?.output == nil, tasks[task] != nil else { continue }
-                    lease(task, to: id)
-                    return true
-                }
-                return false
+                guard let task = nextTask(for: id) else { return false }
+                lease(task, to: id, batching: &shards)
+                return true
             }
         }
+        for (identity, batches) in shards.byWorker { for batch in batches { sendShards(batch, to: identity) } }
+    }
+
+    /// The next task worker `id` may take: the first waiting one it has room for, else a copy
+    /// of a straggler.
+    private func nextTask(for id: [UInt8]) -> UInt64? {
+        pending.removeAll { tasks[$0]?.output != nil || tasks[$0] == nil }
+        if let i = pending.firstIndex(where: { mayTake(tasks[$0]!, worker: id) }) { return pending.remove(at: i) }
+        return stragglerTask(for: id)
+    }
+
+    /// Calls take a credit; gradient shards need only a worker that is not stuck.
+    func mayTake(_ task: ClusterTask, worker id: [UInt8]) -> Bool {
+        let w = workers[id]!
+        if case .gradient = task.kind { return w.stalledGradients.isEmpty }
+        return w.freeCredit > 0
     }
 
     func stragglerTask(for worker: [UInt8]) -> UInt64? {
@@ -41,34 +48,65 @@ extension ClusterCoordinator {
         let now = Self.now()
         var copies: [UInt64: Int] = [:]
         for l in leases.values { copies[l.task, default: 0] += 1 }
+        // A worker busy with shards of its own copies none: it would only queue them.
+        let busyWithShards = workers[worker]!.leases.contains { leases[$0]?.holdsCredit == false }
         let candidates = leases.values
             .filter { tasks[$0.task] != nil && tasks[$0.task]?.output == nil && $0.worker != worker && now - $0.issuedAt > minimumAge }
-            .filter { copies[$0.task]! < policy.maxCopies }
+            .filter { copies[$0.task]! < policy.maxCopies && mayTake(tasks[$0.task]!, worker: worker) && ($0.holdsCredit || !busyWithShards) }
             .filter { l in !leases.values.contains { $0.task == l.task && $0.worker == worker } }
             .sorted { $0.issuedAt < $1.issuedAt }
         return candidates.first?.task
     }
 
-    func lease(_ taskID: UInt64, to identity: [UInt8]) {
+    func lease(_ taskID: UInt64, to identity: [UInt8], batching shards: inout GradientBatches) {
         let task = tasks[taskID]!
         let id = nextLease
         nextLease += 1
         let now = Self.now()
-        leases[id] = Lease(id: id, task: taskID, worker: identity, issuedAt: now, progressAt: now)
+        var holdsCredit = true
+        if case .gradient = task.kind { holdsCredit = false }
+        leases[id] = Lease(id: id, task: taskID, worker: identity, issuedAt: now, progressAt: now, holdsCredit: holdsCredit)
         workers[identity]!.leases.insert(id)
-        workers[identity]!.freeCredit -= 1
+        if holdsCredit { workers[identity]!.freeCredit -= 1 }
         counters.add("famol_tasks_leased_total")
         switch task.kind {
         case let .gradient(epoch, step, shard, version, examples):
-            let needsParams = workers[identity]!.paramsVersion != version
-            workers[identity]!.paramsVersion = version
-            let assign = WireMessage.AssignGrad(leaseID: id, epoch: UInt32(epoch), step: UInt32(step), shard: UInt32(shard),
-                                                paramsVersion: UInt64(version), examples: examples)
-            send(to: identity, .assignGrad(assign), frames: needsParams ? [parameters!.frame] : [])
+            shards.add(.init(leaseID: id, shard: UInt32(shard), examples: examples), epoch: epoch, step: step, version: version, for: identity)
         case let .annotation(_, json, _):
             send(to: identity, .assignAnnotate(leaseID: id, callJSON: json, allowance: task.remainingAllowance))
         case let .embedding(texts):
             send(to: identity, .assignEmbed(leaseID: id, texts: texts))
+        }
+    }
+
+    /// One message with all of a round's shards for one worker, with the parameters unless
+    /// it holds their version already.
+    private func sendShards(_ batch: GradientBatches.Batch, to identity: [UInt8]) {
+        let needsParams = workers[identity]!.paramsVersion != batch.version
+        workers[identity]!.paramsVersion = batch.version
+        let assign = WireMessage.AssignGrads(epoch: UInt32(batch.epoch), step: UInt32(batch.step), paramsVersion: UInt64(batch.version),
+                                             shards: batch.shards)
+        send(to: identity, .assignGrads(assign), frames: needsParams ? [parameters!.frame] : [])
+    }
+}
+
+/// Gradient leases of one dispatch round, gathered per worker and parameters version (a round
+/// holds one step's shards, as steps run one at a time).
+struct GradientBatches {
+    struct Batch {
+        var epoch: Int
+        var step: Int
+        var version: Int
+        var shards: [WireMessage.AssignGrads.Shard]
+    }
+
+    private(set) var byWorker: [[UInt8]: [Batch]] = [:]
+
+    mutating func add(_ shard: WireMessage.AssignGrads.Shard, epoch: Int, step: Int, version: Int, for worker: [UInt8]) {
+        if let i = byWorker[worker]?.firstIndex(where: { $0.version == version && $0.epoch == epoch && $0.step == step }) {
+            byWorker[worker]![i].shards.append(shard)
+        } else {
+            byWorker[worker, default: []].append(Batch(epoch: epoch, step: step, version: version, shards: [shard]))
         }
     }
 }

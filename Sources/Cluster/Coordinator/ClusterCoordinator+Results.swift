@@ -5,18 +5,24 @@ import Ranking
 extension ClusterCoordinator {
     // A result completes its task before its lease ends: the lease's end requeues only a task
     // still without an output (a failure), so `famol_tasks_requeued_total` counts requeues.
-    func gradientResult(_ r: WireMessage.GradResult, frames: [[UInt8]], from identity: [UInt8], now: Double) {
-        defer { finishLease(r.leaseID, of: identity, now: now) }
-        guard let id = gradientTaskIDs[[Int(r.paramsVersion), Int(r.shard)]], tasks[id]?.output == nil,
-              case let .gradient(epoch, step, _, _, _)? = tasks[id]?.kind, epoch == Int(r.epoch), step == Int(r.step) else {
-            counters.add("famol_duplicate_results_total")
-            return
+    /// A worker's computed shards of one step: each completes its task (unless another copy
+    /// did first) and ends its lease.
+    func gradientResults(_ r: WireMessage.GradResults, frames: [[UInt8]], from identity: [UInt8], now: Double) {
+        defer { for s in r.shards { finishLease(s.leaseID, of: identity, now: now) } }
+        guard let trainer else { return drop(identity, .undecodable, "gradients for a job that is not a training") }
+        let count = trainer.ranker.layout.parameterCount
+        guard frames.count == 1, let all = TensorFrame.floats(frames[0], count: count * r.shards.count) else {
+            return drop(identity, .frameMismatch, "a gradient frame that is not \(r.shards.count) x \(count) floats")
         }
-        guard let trainer, frames.count == 1, let gradient = TensorFrame.floats(frames[0], count: trainer.ranker.layout.parameterCount) else {
-            drop(identity, .frameMismatch, "a gradient frame of the wrong size")
-            return
+        for (i, s) in r.shards.enumerated() {
+            guard let id = gradientTaskIDs[[Int(r.paramsVersion), Int(s.shard)]], tasks[id]?.output == nil,
+                  case let .gradient(epoch, step, _, _, _)? = tasks[id]?.kind, epoch == Int(r.epoch), step == Int(r.step) else {
+                counters.add("famol_duplicate_results_total")
+                continue
+            }
+            let gradient = Array(all[(i * count)..<((i + 1) * count)])
+            complete(id, .gradient(ShardResult(gradient: gradient, loss: s.loss, clickLoss: s.clickLoss, labelLoss: s.labelLoss, queries: Int(s.queries))))
         }
-        complete(id, .gradient(ShardResult(gradient: gradient, loss: r.loss, clickLoss: r.clickLoss, labelLoss: r.labelLoss, queries: Int(r.queries))))
     }
 
     func annotationResult(leaseID: UInt64, json: String, from identity: [UInt8], now: Double) {

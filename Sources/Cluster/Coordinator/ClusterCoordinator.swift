@@ -148,7 +148,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
         while ids.contains(where: { tasks[$0]?.output == nil }) {
             _ = lock.wait(until: Date(timeIntervalSinceNow: 0.1))
             // A worker whose whole credit is held by stalled tasks cannot help any more.
-            if workers.values.contains(where: { $0.ready && ($0.freeCredit > 0 || !$0.leases.isEmpty) }) { lastUsable = Self.now() }
+            if workers.values.contains(where: \.couldHelp) { lastUsable = Self.now() }
             if Self.now() - lastUsable > settings.noWorkerTimeoutSeconds {
                 throw ClusterError("no usable worker (alive with free or progressing tasks) for \(Int(settings.noWorkerTimeoutSeconds)) s during \(context)")
             }
@@ -167,6 +167,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
         for (leaseID, lease) in leases where lease.task == id {
             leases.removeValue(forKey: leaseID)
             workers[lease.worker]?.leases.remove(leaseID)
+            if lease.holdsCredit { workers[lease.worker]?.creditOwed.insert(leaseID) }
         }
         switch t.kind {
         case let .gradient(_, _, shard, version, _): gradientTaskIDs.removeValue(forKey: [version, shard])
@@ -268,7 +269,10 @@ public final class ClusterCoordinator: @unchecked Sendable {
             let wasReady = workers[identity]!.ready
             workers[identity]!.ready = true
             workers[identity]!.credit = Int(credit)
-            workers[identity]!.freeCredit = Int(credit) - workers[identity]!.leases.count
+            // Ready starts a job: what the last one's leases owed or stalled is moot.
+            workers[identity]!.creditOwed.removeAll()
+            workers[identity]!.stalledGradients.removeAll()
+            workers[identity]!.freeCredit = Int(credit) - workers[identity]!.leases.filter { leases[$0]?.holdsCredit == true }.count
             if !wasReady { logger.info("worker \(workers[identity]!.workerID) ready, \(credit) task(s) at once (\(workers.values.filter(\.ready).count) ready)") }
         case let .heartbeat(_, progress):
             // Progress is the worker's count of finished work: when it moves, all its leases
@@ -278,8 +282,8 @@ public final class ClusterCoordinator: @unchecked Sendable {
                 for id in workers[identity]!.leases { leases[id]?.progressAt = now }
             }
             send(to: identity, .pong)
-        case .gradResult(let r):
-            gradientResult(r, frames: m.frames, from: identity, now: now)
+        case .gradResults(let r):
+            gradientResults(r, frames: m.frames, from: identity, now: now)
         case let .annotateResult(leaseID, json):
             annotationResult(leaseID: leaseID, json: json, from: identity, now: now)
         case let .embedResult(leaseID, count, dimensions):
@@ -295,7 +299,8 @@ public final class ClusterCoordinator: @unchecked Sendable {
     }
 
     /// Ends a worker's lease (when it answers) and returns its credit; for a lease already
-    /// re-issued after a stall, returns the credit the stall kept.
+    /// re-issued after a stall, returns the credit the stall kept (a stalled shard's answer
+    /// shows the worker is not stuck).
     func finishLease(_ leaseID: UInt64, of identity: [UInt8], now: Double, succeeded: Bool = true) {
         if let lease = leases[leaseID], lease.worker == identity {
             if succeeded {
@@ -303,9 +308,8 @@ public final class ClusterCoordinator: @unchecked Sendable {
                 counters.time("famol_task_seconds", seconds: now - lease.issuedAt)
             }
             release(leaseID, creditBack: true)
-        } else {
-            let w = workers[identity]!
-            workers[identity]!.freeCredit = min(w.freeCredit + 1, w.credit - w.leases.count)
+        } else if workers[identity]!.stalledGradients.remove(leaseID) == nil, workers[identity]!.creditOwed.remove(leaseID) != nil {
+            workers[identity]!.freeCredit = min(workers[identity]!.freeCredit + 1, workers[identity]!.credit)
         }
     }
 
@@ -321,7 +325,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
         guard let lease = leases.removeValue(forKey: leaseID) else { return }
         if workers[lease.worker] != nil {
             workers[lease.worker]!.leases.remove(leaseID)
-            if creditBack { workers[lease.worker]!.freeCredit += 1 }
+            if creditBack && lease.holdsCredit { workers[lease.worker]!.freeCredit += 1 }
         }
         requeueIfOrphaned(lease.task)
     }
@@ -340,11 +344,13 @@ public final class ClusterCoordinator: @unchecked Sendable {
         }
         for (id, lease) in leases where now - lease.progressAt > settings.straggler.stallTimeoutSeconds {
             logger.warning("lease \(id) stalled for \(Int(settings.straggler.stallTimeoutSeconds)) s; re-leasing it")
-            // The worker's credit stays taken: its compute thread is presumably stuck. Told to
-            // cancel, it sends no further request for the old lease.
+            // The worker's credit stays taken (or, for a shard, it gets no more shards): its
+            // compute thread is presumably stuck. Told to cancel, it sends no further request
+            // for the old lease.
             send(to: lease.worker, .cancel(leaseID: id))
             leases.removeValue(forKey: id)
             workers[lease.worker]?.leases.remove(id)
+            if lease.holdsCredit { workers[lease.worker]?.creditOwed.insert(id) } else { workers[lease.worker]?.stalledGradients.insert(id) }
             requeueIfOrphaned(lease.task)
         }
         dispatch()

@@ -29,15 +29,25 @@ struct WorkerRecord {
     var workerID: String
     var incarnation: UInt64
     var ready = false
-    /// Tasks it said it can hold, and how many of those are free.
+    /// Calls (annotation, embedding) it said it can hold, and how many of those are free.
+    /// Gradient shards take no credit: each step's shards go to the workers in one message each.
     var credit = 0
     var freeCredit = 0
+    /// Credit-holding leases that ended without an answer (re-issued after a stall, or moot
+    /// once another copy answered): their credit comes back when the worker answers them.
+    var creditOwed = Set<UInt64>()
+    /// Gradient leases re-issued after a stall: while any is unanswered the worker is
+    /// presumably stuck and gets no further shard.
+    var stalledGradients = Set<UInt64>()
     var lastSeen: Double
     /// The parameters version the worker holds, to skip resending them.
     var paramsVersion: Int = -1
     var leases = Set<UInt64>()
     /// The last progress counter its heartbeats carried.
     var progress: UInt64 = 0
+
+    /// Whether it can still help the task at hand: it has work out, or room for a call or a shard.
+    var couldHelp: Bool { ready && (!leases.isEmpty || (freeCredit > 0 && stalledGradients.isEmpty)) }
 }
 
 /// A leased copy of a task on one worker.
@@ -47,6 +57,8 @@ struct Lease {
     var worker: [UInt8]
     var issuedAt: Double
     var progressAt: Double
+    /// Whether it takes one of the worker's credit (calls do; gradient shards do not).
+    var holdsCredit: Bool
 }
 
 /// A unit of work the coordinator leases: one shard of a training step, or one LLM call.

@@ -50,19 +50,25 @@ public enum WireCodec {
             m.pointee.progress = progress
             env.body_case = FAMOL__V1__ENVELOPE__BODY_HEARTBEAT
             env.heartbeat = m
-        case .gradResult(let r):
-            let m = a.make(Famol__V1__GradResult.self, famol__v1__grad_result__init)
-            m.pointee.lease_id = r.leaseID
+        case .gradResults(let r):
+            let m = a.make(Famol__V1__GradResults.self, famol__v1__grad_results__init)
             m.pointee.epoch = r.epoch
             m.pointee.step = r.step
-            m.pointee.shard = r.shard
             m.pointee.params_version = r.paramsVersion
-            m.pointee.loss = r.loss
-            m.pointee.click_loss = r.clickLoss
-            m.pointee.label_loss = r.labelLoss
-            m.pointee.queries = r.queries
-            env.body_case = FAMOL__V1__ENVELOPE__BODY_GRAD_RESULT
-            env.grad_result = m
+            let shards = r.shards.map { s -> UnsafeMutablePointer<Famol__V1__ShardSums>? in
+                let p = a.make(Famol__V1__ShardSums.self, famol__v1__shard_sums__init)
+                p.pointee.lease_id = s.leaseID
+                p.pointee.shard = s.shard
+                p.pointee.loss = s.loss
+                p.pointee.click_loss = s.clickLoss
+                p.pointee.label_loss = s.labelLoss
+                p.pointee.queries = s.queries
+                return p
+            }
+            m.pointee.n_shards = shards.count
+            m.pointee.shards = a.array(shards)
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_GRAD_RESULTS
+            env.grad_results = m
         case .taskFailed(let f):
             let m = a.make(Famol__V1__TaskFailed.self, famol__v1__task_failed__init)
             m.pointee.lease_id = f.leaseID
@@ -86,17 +92,23 @@ public enum WireCodec {
             m.pointee.job_json = a.string(w.jobJSON)
             env.body_case = FAMOL__V1__ENVELOPE__BODY_WELCOME
             env.welcome = m
-        case .assignGrad(let g):
-            let m = a.make(Famol__V1__AssignGrad.self, famol__v1__assign_grad__init)
-            m.pointee.lease_id = g.leaseID
+        case .assignGrads(let g):
+            let m = a.make(Famol__V1__AssignGrads.self, famol__v1__assign_grads__init)
             m.pointee.epoch = g.epoch
             m.pointee.step = g.step
-            m.pointee.shard = g.shard
             m.pointee.params_version = g.paramsVersion
-            m.pointee.n_examples = g.examples.count
-            m.pointee.examples = a.array(g.examples)
-            env.body_case = FAMOL__V1__ENVELOPE__BODY_ASSIGN_GRAD
-            env.assign_grad = m
+            let shards = g.shards.map { s -> UnsafeMutablePointer<Famol__V1__GradShard>? in
+                let p = a.make(Famol__V1__GradShard.self, famol__v1__grad_shard__init)
+                p.pointee.lease_id = s.leaseID
+                p.pointee.shard = s.shard
+                p.pointee.n_examples = s.examples.count
+                p.pointee.examples = a.array(s.examples)
+                return p
+            }
+            m.pointee.n_shards = shards.count
+            m.pointee.shards = a.array(shards)
+            env.body_case = FAMOL__V1__ENVELOPE__BODY_ASSIGN_GRADS
+            env.assign_grads = m
         case .cancel(let leaseID):
             let m = a.make(Famol__V1__Cancel.self, famol__v1__cancel__init)
             m.pointee.lease_id = leaseID
@@ -209,10 +221,14 @@ public enum WireCodec {
             return e.ready.map { .ready(credit: $0.pointee.credit) }
         case FAMOL__V1__ENVELOPE__BODY_HEARTBEAT:
             return e.heartbeat.map { .heartbeat(leaseID: $0.pointee.lease_id, progress: $0.pointee.progress) }
-        case FAMOL__V1__ENVELOPE__BODY_GRAD_RESULT:
-            guard let r = e.grad_result?.pointee else { return nil }
-            return .gradResult(.init(leaseID: r.lease_id, epoch: r.epoch, step: r.step, shard: r.shard, paramsVersion: r.params_version,
-                                     loss: r.loss, clickLoss: r.click_loss, labelLoss: r.label_loss, queries: r.queries))
+        case FAMOL__V1__ENVELOPE__BODY_GRAD_RESULTS:
+            guard let r = e.grad_results?.pointee else { return nil }
+            var shards: [WireMessage.GradResults.Sums] = []
+            for i in 0..<r.n_shards {
+                guard let s = r.shards[i]?.pointee else { return nil }
+                shards.append(.init(leaseID: s.lease_id, shard: s.shard, loss: s.loss, clickLoss: s.click_loss, labelLoss: s.label_loss, queries: s.queries))
+            }
+            return .gradResults(.init(epoch: r.epoch, step: r.step, paramsVersion: r.params_version, shards: shards))
         case FAMOL__V1__ENVELOPE__BODY_TASK_FAILED:
             guard let f = e.task_failed?.pointee, let kind = wireKind.first(where: { $0.value == f.kind })?.key else { return nil }
             return .taskFailed(TaskFailure(leaseID: f.lease_id, kind: kind, reason: str(f.reason), requestsSent: f.requests_sent, tokensSpent: f.tokens_spent))
@@ -222,11 +238,14 @@ public enum WireCodec {
             guard let w = e.welcome?.pointee else { return nil }
             return .welcome(.init(heartbeatIntervalMS: w.heartbeat_interval_ms, liveness: w.liveness, configHash: str(w.config_hash),
                                   datasetHash: str(w.dataset_hash), jobJSON: str(w.job_json)))
-        case FAMOL__V1__ENVELOPE__BODY_ASSIGN_GRAD:
-            guard let g = e.assign_grad?.pointee else { return nil }
-            let examples = (0..<g.n_examples).map { g.examples[$0] }
-            return .assignGrad(.init(leaseID: g.lease_id, epoch: g.epoch, step: g.step, shard: g.shard,
-                                     paramsVersion: g.params_version, examples: examples))
+        case FAMOL__V1__ENVELOPE__BODY_ASSIGN_GRADS:
+            guard let g = e.assign_grads?.pointee else { return nil }
+            var shards: [WireMessage.AssignGrads.Shard] = []
+            for i in 0..<g.n_shards {
+                guard let s = g.shards[i]?.pointee else { return nil }
+                shards.append(.init(leaseID: s.lease_id, shard: s.shard, examples: (0..<s.n_examples).map { s.examples[$0] }))
+            }
+            return .assignGrads(.init(epoch: g.epoch, step: g.step, paramsVersion: g.params_version, shards: shards))
         case FAMOL__V1__ENVELOPE__BODY_CANCEL:
             return e.cancel.map { .cancel(leaseID: $0.pointee.lease_id) }
         case FAMOL__V1__ENVELOPE__BODY_PONG:

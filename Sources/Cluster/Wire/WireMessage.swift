@@ -3,7 +3,7 @@
 public let wireMaxDataFrames = 2
 
 /// The protocol's version: envelopes with another version are dropped and counted.
-public let wireProtocolVersion: UInt32 = 1
+public let wireProtocolVersion: UInt32 = 2
 
 /// A protocol message as Swift values; `WireCodec` maps it to and from protobuf-c.
 public struct WireMessage: Equatable, Sendable {
@@ -24,11 +24,11 @@ public struct WireMessage: Equatable, Sendable {
         case hello(Hello)
         case ready(credit: UInt32)
         case heartbeat(leaseID: UInt64, progress: UInt64)
-        case gradResult(GradResult)
+        case gradResults(GradResults)
         case taskFailed(TaskFailure)
         case goodbye(reason: String)
         case welcome(Welcome)
-        case assignGrad(AssignGrad)
+        case assignGrads(AssignGrads)
         case cancel(leaseID: UInt64)
         case pong
         case shutdown(reason: String)
@@ -70,47 +70,6 @@ public struct WireMessage: Equatable, Sendable {
             self.configHash = configHash
             self.datasetHash = datasetHash
             self.jobJSON = jobJSON
-        }
-    }
-
-    public struct AssignGrad: Equatable, Sendable {
-        public var leaseID: UInt64
-        public var epoch: UInt32
-        public var step: UInt32
-        public var shard: UInt32
-        public var paramsVersion: UInt64
-        public var examples: [UInt32]
-        public init(leaseID: UInt64, epoch: UInt32, step: UInt32, shard: UInt32, paramsVersion: UInt64, examples: [UInt32]) {
-            self.leaseID = leaseID
-            self.epoch = epoch
-            self.step = step
-            self.shard = shard
-            self.paramsVersion = paramsVersion
-            self.examples = examples
-        }
-    }
-
-    public struct GradResult: Equatable, Sendable {
-        public var leaseID: UInt64
-        public var epoch: UInt32
-        public var step: UInt32
-        public var shard: UInt32
-        public var paramsVersion: UInt64
-        public var loss: Double
-        public var clickLoss: Double
-        public var labelLoss: Double
-        public var queries: UInt32
-        public init(leaseID: UInt64, epoch: UInt32, step: UInt32, shard: UInt32, paramsVersion: UInt64,
-                    loss: Double, clickLoss: Double, labelLoss: Double, queries: UInt32) {
-            self.leaseID = leaseID
-            self.epoch = epoch
-            self.step = step
-            self.shard = shard
-            self.paramsVersion = paramsVersion
-            self.loss = loss
-            self.clickLoss = clickLoss
-            self.labelLoss = labelLoss
-            self.queries = queries
         }
     }
 }

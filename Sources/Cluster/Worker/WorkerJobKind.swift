@@ -44,7 +44,7 @@ public struct WorkerJobContext: Sendable {
 
 /// A loaded job: which of the three task shapes of the wire its tasks take.
 public enum LoadedWorkerJob {
-    /// Shards of a training step (`AssignGrad`).
+    /// Shards of a training step (`AssignGrads`).
     case gradients(Trainer)
     /// Calls that spend a metered allowance, run concurrently (`AssignAnnotate`).
     case meteredCalls(MeteredCallRunner)

@@ -110,7 +110,7 @@ public final class WorkerNode: @unchecked Sendable {
             switch m.body {
             case .welcome(let w):
                 if let exit = accept(w, runID: m.runID) { return exit }
-            case .assignGrad(let a):
+            case .assignGrads(let a):
                 compute(a, frames: m.frames)
             case let .assignAnnotate(leaseID, json, allowance):
                 runCall(leaseID: leaseID, callJSON: json, allowance: allowance)
@@ -224,7 +224,7 @@ public final class WorkerNode: @unchecked Sendable {
         for (_, json) in resend.sorted(by: { $0.key < $1.key }) { send(.annotateResult(leaseID: 0, resultJSON: json)) }
         var credit = settings.credit
         // A metered job's concurrency is the limit on calls in flight; `--credit` is for
-        // training tasks (its default of 2 would double `--concurrency 1`).
+        // embedding batches (its default of 2 would double `--concurrency 1`).
         if case .meteredCalls(let runner)? = job?.loaded { credit = max(1, runner.concurrency) }
         send(.ready(credit: UInt32(credit)))
         return nil
@@ -290,33 +290,45 @@ public final class WorkerNode: @unchecked Sendable {
         return directory + "/" + (path.split(separator: "/").last.map(String.init) ?? path)
     }
 
-    private func compute(_ a: WireMessage.AssignGrad, frames: [[UInt8]]) {
-        guard case .gradients(let trainer)? = job?.loaded else {
-            return send(.taskFailed(.init(leaseID: a.leaseID, kind: .retry, reason: "no job loaded yet")))
+    /// Computes a step's shards in order and answers with one message: their sums and one
+    /// frame of their gradients. A shard that cannot be computed fails alone.
+    private func compute(_ a: WireMessage.AssignGrads, frames: [[UInt8]]) {
+        let failAll = { (kind: TaskFailure.Kind, reason: String) in
+            for shard in a.shards { self.send(.taskFailed(.init(leaseID: shard.leaseID, kind: kind, reason: reason))) }
         }
-        tasksStarted += 1
-        applyFaults()
+        guard case .gradients(let trainer)? = job?.loaded else { return failAll(.retry, "no job loaded yet") }
         let count = trainer.ranker.layout.parameterCount
         if let frame = frames.first {
             guard let values = TensorFrame.floats(frame, count: count) else {
-                return send(.taskFailed(.init(leaseID: a.leaseID, kind: .workerUnusable, reason: "parameter frame has \(frame.count) bytes, expected \(count * 4)")))
+                return failAll(.workerUnusable, "parameter frame has \(frame.count) bytes, expected \(count * 4)")
             }
             parameters = (a.paramsVersion, values)
         }
         guard let p = parameters, p.version == a.paramsVersion else {
-            return send(.taskFailed(.init(leaseID: a.leaseID, kind: .missingParameters, reason: "no parameters for version \(a.paramsVersion)")))
+            return failAll(.missingParameters, "no parameters for version \(a.paramsVersion)")
         }
-        guard a.examples.allSatisfy({ Int($0) < trainer.examples.count }) else {
-            return send(.taskFailed(.init(leaseID: a.leaseID, kind: .workerUnusable, reason: "example index out of range")))
+        var sums: [WireMessage.GradResults.Sums] = []
+        var gradients: [Float] = []
+        gradients.reserveCapacity(count * a.shards.count)
+        for shard in a.shards {
+            tasksStarted += 1
+            applyFaults()
+            guard shard.examples.allSatisfy({ Int($0) < trainer.examples.count }) else {
+                send(.taskFailed(.init(leaseID: shard.leaseID, kind: .workerUnusable, reason: "example index out of range")))
+                continue
+            }
+            setProgress(lease: shard.leaseID, advance: 1)
+            let r = ShardGradient.compute(ranker: trainer.ranker, parameters: p.values, examples: shard.examples.map { trainer.examples[Int($0)] },
+                                          objective: trainer.objective, epoch: Int(a.epoch))
+            if settings.faults.delayMS > 0 { Thread.sleep(forTimeInterval: Double(settings.faults.delayMS) / 1000) }
+            setProgress(lease: 0, advance: 1)
+            sums.append(.init(leaseID: shard.leaseID, shard: shard.shard, loss: r.loss, clickLoss: r.clickLoss, labelLoss: r.labelLoss,
+                              queries: UInt32(r.queries)))
+            gradients += r.gradient
         }
-        setProgress(lease: a.leaseID, advance: 1)
-        let r = ShardGradient.compute(ranker: trainer.ranker, parameters: p.values, examples: a.examples.map { trainer.examples[Int($0)] },
-                                      objective: trainer.objective, epoch: Int(a.epoch))
-        if settings.faults.delayMS > 0 { Thread.sleep(forTimeInterval: Double(settings.faults.delayMS) / 1000) }
-        setProgress(lease: 0, advance: 1)
-        let result = WireMessage.GradResult(leaseID: a.leaseID, epoch: a.epoch, step: a.step, shard: a.shard, paramsVersion: a.paramsVersion,
-                                            loss: r.loss, clickLoss: r.clickLoss, labelLoss: r.labelLoss, queries: UInt32(r.queries))
-        var encoded = WireCodec.encode(WireMessage(runID: currentRunID, sequence: 0, body: .gradResult(result), frames: [TensorFrame.bytes(r.gradient)]))
+        guard !sums.isEmpty else { return }
+        let results = WireMessage.GradResults(epoch: a.epoch, step: a.step, paramsVersion: a.paramsVersion, shards: sums)
+        var encoded = WireCodec.encode(WireMessage(runID: currentRunID, sequence: 0, body: .gradResults(results), frames: [TensorFrame.bytes(gradients)]))
         if let n = settings.faults.corruptAfter, tasksStarted > n { encoded[1][0] ^= 0xFF }
         socketThread.send(encoded)
     }

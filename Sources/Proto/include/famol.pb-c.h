@@ -20,8 +20,10 @@ typedef struct Famol__V1__Hello Famol__V1__Hello;
 typedef struct Famol__V1__Welcome Famol__V1__Welcome;
 typedef struct Famol__V1__Ready Famol__V1__Ready;
 typedef struct Famol__V1__Heartbeat Famol__V1__Heartbeat;
-typedef struct Famol__V1__AssignGrad Famol__V1__AssignGrad;
-typedef struct Famol__V1__GradResult Famol__V1__GradResult;
+typedef struct Famol__V1__AssignGrads Famol__V1__AssignGrads;
+typedef struct Famol__V1__GradShard Famol__V1__GradShard;
+typedef struct Famol__V1__GradResults Famol__V1__GradResults;
+typedef struct Famol__V1__ShardSums Famol__V1__ShardSums;
 typedef struct Famol__V1__TaskFailed Famol__V1__TaskFailed;
 typedef struct Famol__V1__Goodbye Famol__V1__Goodbye;
 typedef struct Famol__V1__Cancel Famol__V1__Cancel;
@@ -76,13 +78,13 @@ typedef enum {
   FAMOL__V1__ENVELOPE__BODY_HELLO = 10,
   FAMOL__V1__ENVELOPE__BODY_READY = 11,
   FAMOL__V1__ENVELOPE__BODY_HEARTBEAT = 12,
-  FAMOL__V1__ENVELOPE__BODY_GRAD_RESULT = 13,
+  FAMOL__V1__ENVELOPE__BODY_GRAD_RESULTS = 18,
   FAMOL__V1__ENVELOPE__BODY_TASK_FAILED = 14,
   FAMOL__V1__ENVELOPE__BODY_GOODBYE = 15,
   FAMOL__V1__ENVELOPE__BODY_ANNOTATE_RESULT = 16,
   FAMOL__V1__ENVELOPE__BODY_EMBED_RESULT = 17,
   FAMOL__V1__ENVELOPE__BODY_WELCOME = 20,
-  FAMOL__V1__ENVELOPE__BODY_ASSIGN_GRAD = 21,
+  FAMOL__V1__ENVELOPE__BODY_ASSIGN_GRADS = 29,
   FAMOL__V1__ENVELOPE__BODY_CANCEL = 22,
   FAMOL__V1__ENVELOPE__BODY_PONG = 23,
   FAMOL__V1__ENVELOPE__BODY_SHUTDOWN = 24,
@@ -112,7 +114,7 @@ struct  Famol__V1__Envelope
     Famol__V1__Hello *hello;
     Famol__V1__Ready *ready;
     Famol__V1__Heartbeat *heartbeat;
-    Famol__V1__GradResult *grad_result;
+    Famol__V1__GradResults *grad_results;
     Famol__V1__TaskFailed *task_failed;
     Famol__V1__Goodbye *goodbye;
     Famol__V1__AnnotateResult *annotate_result;
@@ -121,7 +123,7 @@ struct  Famol__V1__Envelope
      * coordinator -> worker
      */
     Famol__V1__Welcome *welcome;
-    Famol__V1__AssignGrad *assign_grad;
+    Famol__V1__AssignGrads *assign_grads;
     Famol__V1__Cancel *cancel;
     Famol__V1__Pong *pong;
     Famol__V1__Shutdown *shutdown;
@@ -211,44 +213,76 @@ struct  Famol__V1__Heartbeat
     , 0, 0 }
 
 
-struct  Famol__V1__AssignGrad
+/*
+ * A worker's shards of one training step, in one message: one round trip per worker per step
+ * whatever the shard count.
+ */
+struct  Famol__V1__AssignGrads
+{
+  ProtobufCMessage base;
+  uint32_t epoch;
+  uint32_t step;
+  uint64_t params_version;
+  /*
+   * frame 1: parameters, when the worker does not hold this version yet
+   */
+  size_t n_shards;
+  Famol__V1__GradShard **shards;
+};
+#define FAMOL__V1__ASSIGN_GRADS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&famol__v1__assign_grads__descriptor) \
+    , 0, 0, 0, 0,NULL }
+
+
+struct  Famol__V1__GradShard
 {
   ProtobufCMessage base;
   uint64_t lease_id;
-  uint32_t epoch;
-  uint32_t step;
   uint32_t shard;
-  uint64_t params_version;
   /*
    * example indices of the shard's slice
    */
   size_t n_examples;
   uint32_t *examples;
 };
-#define FAMOL__V1__ASSIGN_GRAD__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&famol__v1__assign_grad__descriptor) \
-    , 0, 0, 0, 0, 0, 0,NULL }
+#define FAMOL__V1__GRAD_SHARD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&famol__v1__grad_shard__descriptor) \
+    , 0, 0, 0,NULL }
 
 
-struct  Famol__V1__GradResult
+/*
+ * The results of an AssignGrads' shards that the worker computed, in one message.
+ */
+struct  Famol__V1__GradResults
+{
+  ProtobufCMessage base;
+  uint32_t epoch;
+  uint32_t step;
+  uint64_t params_version;
+  /*
+   * frame 1: the shards' gradients one after another, in the order of `shards`
+   */
+  size_t n_shards;
+  Famol__V1__ShardSums **shards;
+};
+#define FAMOL__V1__GRAD_RESULTS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&famol__v1__grad_results__descriptor) \
+    , 0, 0, 0, 0,NULL }
+
+
+struct  Famol__V1__ShardSums
 {
   ProtobufCMessage base;
   uint64_t lease_id;
-  uint32_t epoch;
-  uint32_t step;
   uint32_t shard;
-  uint64_t params_version;
   double loss;
   double click_loss;
   double label_loss;
-  /*
-   * frame 1: gradient
-   */
   uint32_t queries;
 };
-#define FAMOL__V1__GRAD_RESULT__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&famol__v1__grad_result__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define FAMOL__V1__SHARD_SUMS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&famol__v1__shard_sums__descriptor) \
+    , 0, 0, 0, 0, 0, 0 }
 
 
 struct  Famol__V1__TaskFailed
@@ -490,43 +524,81 @@ Famol__V1__Heartbeat *
 void   famol__v1__heartbeat__free_unpacked
                      (Famol__V1__Heartbeat *message,
                       ProtobufCAllocator *allocator);
-/* Famol__V1__AssignGrad methods */
-void   famol__v1__assign_grad__init
-                     (Famol__V1__AssignGrad         *message);
-size_t famol__v1__assign_grad__get_packed_size
-                     (const Famol__V1__AssignGrad   *message);
-size_t famol__v1__assign_grad__pack
-                     (const Famol__V1__AssignGrad   *message,
+/* Famol__V1__AssignGrads methods */
+void   famol__v1__assign_grads__init
+                     (Famol__V1__AssignGrads         *message);
+size_t famol__v1__assign_grads__get_packed_size
+                     (const Famol__V1__AssignGrads   *message);
+size_t famol__v1__assign_grads__pack
+                     (const Famol__V1__AssignGrads   *message,
                       uint8_t             *out);
-size_t famol__v1__assign_grad__pack_to_buffer
-                     (const Famol__V1__AssignGrad   *message,
+size_t famol__v1__assign_grads__pack_to_buffer
+                     (const Famol__V1__AssignGrads   *message,
                       ProtobufCBuffer     *buffer);
-Famol__V1__AssignGrad *
-       famol__v1__assign_grad__unpack
+Famol__V1__AssignGrads *
+       famol__v1__assign_grads__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   famol__v1__assign_grad__free_unpacked
-                     (Famol__V1__AssignGrad *message,
+void   famol__v1__assign_grads__free_unpacked
+                     (Famol__V1__AssignGrads *message,
                       ProtobufCAllocator *allocator);
-/* Famol__V1__GradResult methods */
-void   famol__v1__grad_result__init
-                     (Famol__V1__GradResult         *message);
-size_t famol__v1__grad_result__get_packed_size
-                     (const Famol__V1__GradResult   *message);
-size_t famol__v1__grad_result__pack
-                     (const Famol__V1__GradResult   *message,
+/* Famol__V1__GradShard methods */
+void   famol__v1__grad_shard__init
+                     (Famol__V1__GradShard         *message);
+size_t famol__v1__grad_shard__get_packed_size
+                     (const Famol__V1__GradShard   *message);
+size_t famol__v1__grad_shard__pack
+                     (const Famol__V1__GradShard   *message,
                       uint8_t             *out);
-size_t famol__v1__grad_result__pack_to_buffer
-                     (const Famol__V1__GradResult   *message,
+size_t famol__v1__grad_shard__pack_to_buffer
+                     (const Famol__V1__GradShard   *message,
                       ProtobufCBuffer     *buffer);
-Famol__V1__GradResult *
-       famol__v1__grad_result__unpack
+Famol__V1__GradShard *
+       famol__v1__grad_shard__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   famol__v1__grad_result__free_unpacked
-                     (Famol__V1__GradResult *message,
+void   famol__v1__grad_shard__free_unpacked
+                     (Famol__V1__GradShard *message,
+                      ProtobufCAllocator *allocator);
+/* Famol__V1__GradResults methods */
+void   famol__v1__grad_results__init
+                     (Famol__V1__GradResults         *message);
+size_t famol__v1__grad_results__get_packed_size
+                     (const Famol__V1__GradResults   *message);
+size_t famol__v1__grad_results__pack
+                     (const Famol__V1__GradResults   *message,
+                      uint8_t             *out);
+size_t famol__v1__grad_results__pack_to_buffer
+                     (const Famol__V1__GradResults   *message,
+                      ProtobufCBuffer     *buffer);
+Famol__V1__GradResults *
+       famol__v1__grad_results__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   famol__v1__grad_results__free_unpacked
+                     (Famol__V1__GradResults *message,
+                      ProtobufCAllocator *allocator);
+/* Famol__V1__ShardSums methods */
+void   famol__v1__shard_sums__init
+                     (Famol__V1__ShardSums         *message);
+size_t famol__v1__shard_sums__get_packed_size
+                     (const Famol__V1__ShardSums   *message);
+size_t famol__v1__shard_sums__pack
+                     (const Famol__V1__ShardSums   *message,
+                      uint8_t             *out);
+size_t famol__v1__shard_sums__pack_to_buffer
+                     (const Famol__V1__ShardSums   *message,
+                      ProtobufCBuffer     *buffer);
+Famol__V1__ShardSums *
+       famol__v1__shard_sums__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   famol__v1__shard_sums__free_unpacked
+                     (Famol__V1__ShardSums *message,
                       ProtobufCAllocator *allocator);
 /* Famol__V1__TaskFailed methods */
 void   famol__v1__task_failed__init
@@ -754,11 +826,17 @@ typedef void (*Famol__V1__Ready_Closure)
 typedef void (*Famol__V1__Heartbeat_Closure)
                  (const Famol__V1__Heartbeat *message,
                   void *closure_data);
-typedef void (*Famol__V1__AssignGrad_Closure)
-                 (const Famol__V1__AssignGrad *message,
+typedef void (*Famol__V1__AssignGrads_Closure)
+                 (const Famol__V1__AssignGrads *message,
                   void *closure_data);
-typedef void (*Famol__V1__GradResult_Closure)
-                 (const Famol__V1__GradResult *message,
+typedef void (*Famol__V1__GradShard_Closure)
+                 (const Famol__V1__GradShard *message,
+                  void *closure_data);
+typedef void (*Famol__V1__GradResults_Closure)
+                 (const Famol__V1__GradResults *message,
+                  void *closure_data);
+typedef void (*Famol__V1__ShardSums_Closure)
+                 (const Famol__V1__ShardSums *message,
                   void *closure_data);
 typedef void (*Famol__V1__TaskFailed_Closure)
                  (const Famol__V1__TaskFailed *message,
@@ -805,8 +883,10 @@ extern const ProtobufCMessageDescriptor famol__v1__hello__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__welcome__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__ready__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__heartbeat__descriptor;
-extern const ProtobufCMessageDescriptor famol__v1__assign_grad__descriptor;
-extern const ProtobufCMessageDescriptor famol__v1__grad_result__descriptor;
+extern const ProtobufCMessageDescriptor famol__v1__assign_grads__descriptor;
+extern const ProtobufCMessageDescriptor famol__v1__grad_shard__descriptor;
+extern const ProtobufCMessageDescriptor famol__v1__grad_results__descriptor;
+extern const ProtobufCMessageDescriptor famol__v1__shard_sums__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__task_failed__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__goodbye__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__cancel__descriptor;
