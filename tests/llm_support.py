@@ -42,6 +42,14 @@ class LLMServer:
     def count(self):
         return self.state()["count"]
 
+    def count_after_kill(self, start, recorded, seconds=3):
+        """Requests seen since `start`, once those written just before a kill have reached the
+        handler (up to `seconds`, when some recorded request never left the killed process)."""
+        deadline = time.monotonic() + seconds
+        while self.count() - start < recorded and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.count() - start
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -50,3 +58,12 @@ class LLMServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self.log.close()
+
+
+def unsent_after_kill(trial, seen, recorded, unsent, in_flight):
+    """Checks the ledger after a SIGKILL and returns how many recorded requests never reached
+    the server: the server saw none that was not recorded, and at most the calls in flight at
+    this kill were recorded and then killed before they were sent."""
+    assert seen <= recorded, f"trial {trial}: the server saw {seen} requests, only {recorded} were recorded"
+    assert recorded - seen - unsent <= in_flight, f"trial {trial}: {recorded - seen - unsent} recorded requests never reached the server"
+    return recorded - seen

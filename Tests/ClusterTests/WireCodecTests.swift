@@ -33,6 +33,15 @@ import Testing
         }
     }
 
+    @Test func tensorFramesAreLittleEndianFloat32() {
+        // 1.0 is 0x3F800000, -2.5 is 0xC0200000: the bytes a peer on any platform reads.
+        #expect(TensorFrame.bytes([1, -2.5]) == [0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x20, 0xC0])
+        let values: [Float] = [.pi, -0.0, .infinity, .leastNonzeroMagnitude, 1e30]
+        #expect(TensorFrame.floats(TensorFrame.bytes(values), count: values.count)?.map(\.bitPattern) == values.map(\.bitPattern))
+        #expect(TensorFrame.floats([0, 0, 0x80], count: 1) == nil)
+        #expect(TensorFrame.floats([], count: 0) == [])
+    }
+
     @Test func badInputIsDroppedWithAReason() {
         let m = WireMessage(runID: "run", body: .ready(credit: 1), frames: [TensorFrame.bytes([1, 2])])
         var frames = WireCodec.encode(m)
