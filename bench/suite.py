@@ -4,6 +4,7 @@ Workloads (each prints `bench <name>: famol <figure> | <peer> <figure> | ratio <
 record to bench/results.json):
   gradient-64-32, gradient-256-128  MLP forward+backward+Adam, softmax loss, one thread: famol vs PyTorch CPU
   cluster-overhead-bN               step time in process vs a local cluster of 1 and 2 workers
+  network-latency-Dms               2 workers on network-namespace hosts, D ms added each way (bench/network_latency.py)
   parse                             SVMlight reading (MB/s, peak memory): famol vs scikit-learn and LightGBM
   scale                             training memory and step time from 10k to 1M generated queries (a table)
   clickmodel-<model>                fitting PBM, UBM, DBN (50 EM iterations), SDBN, DCM, cascade on the Yandex sample:
@@ -34,6 +35,7 @@ PYTHON = sys.executable
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 sys.path.insert(0, HERE)
 from bench_results import record  # noqa: E402
+from network_latency import network_latency  # noqa: E402
 
 TORCH_GRADIENT = r"""
 import json, sys, time
@@ -306,7 +308,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="each workload once on small data (smoke test)")
     ap.add_argument("--famol-only", action="store_true", help="skip the peers (for make test)")
-    ap.add_argument("--only", default="gradient,cluster,parse,scale,clicks,study")
+    ap.add_argument("--only", default="gradient,cluster,network,parse,scale,clicks,study")
     args = ap.parse_args()
     if args.quick:
         args.runs = 1
@@ -314,6 +316,7 @@ def main():
     print(f"bench: CPU {cpu_model()}, {os.cpu_count()} cores; famol {FAMOL}; runs {args.runs}{' (quick smoke test)' if args.quick else ''}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         workloads = [("gradient", lambda r: gradient(args, r)), ("cluster", lambda r: cluster_overhead(args, tmp, r)),
+                     ("network", lambda r: network_latency(args, tmp, r, FAMOL, dict(os.environ, **ONE_THREAD))),
                      ("parse", lambda r: parse(args, tmp, r)), ("scale", lambda r: scale(args, r)),
                      ("clicks", lambda r: click_models(args, r)), ("study", lambda r: study_cluster(args, tmp, r))]
         for name, run in workloads:
