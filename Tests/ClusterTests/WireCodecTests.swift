@@ -38,6 +38,7 @@ import Testing
         #expect(TensorFrame.bytes([1, -2.5]) == [0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x20, 0xC0])
         let values: [Float] = [.pi, -0.0, .infinity, .leastNonzeroMagnitude, 1e30]
         #expect(TensorFrame.floats(TensorFrame.bytes(values), count: values.count)?.map(\.bitPattern) == values.map(\.bitPattern))
+        #expect(TensorFrame.floats(TensorFrame.bytes([1, 2, 3])[4..<8], count: 1) == [2])  // one shard of a frame
         #expect(TensorFrame.floats([0, 0, 0x80], count: 1) == nil)
         #expect(TensorFrame.floats([], count: 0) == [])
     }

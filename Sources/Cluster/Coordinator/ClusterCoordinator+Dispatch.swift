@@ -11,6 +11,8 @@ extension ClusterCoordinator {
             for (id, task) in tasks where task.output == nil { complete(id, .storeFailed(failure)) }
             return
         }
+        // Tasks completed or dropped since they were queued are not leased.
+        pending.removeAll { tasks[$0]?.output != nil || tasks[$0] == nil }
         var shards = GradientBatches()
         // One task per worker per round, so that a step's shards spread evenly over the
         // workers instead of filling the first one.
@@ -28,16 +30,13 @@ extension ClusterCoordinator {
     /// The next task worker `id` may take: the first waiting one it has room for, else a copy
     /// of a straggler.
     private func nextTask(for id: [UInt8]) -> UInt64? {
-        pending.removeAll { tasks[$0]?.output != nil || tasks[$0] == nil }
         if let i = pending.firstIndex(where: { mayTake(tasks[$0]!, worker: id) }) { return pending.remove(at: i) }
         return stragglerTask(for: id)
     }
 
     /// Calls take a credit; gradient shards need only a worker that is not stuck.
     func mayTake(_ task: ClusterTask, worker id: [UInt8]) -> Bool {
-        let w = workers[id]!
-        if case .gradient = task.kind { return w.stalledGradients.isEmpty }
-        return w.freeCredit > 0
+        task.kind.takesCredit ? workers[id]!.freeCredit > 0 : workers[id]!.stalledGradients.isEmpty
     }
 
     func stragglerTask(for worker: [UInt8]) -> UInt64? {
@@ -63,11 +62,9 @@ extension ClusterCoordinator {
         let id = nextLease
         nextLease += 1
         let now = Self.now()
-        var holdsCredit = true
-        if case .gradient = task.kind { holdsCredit = false }
-        leases[id] = Lease(id: id, task: taskID, worker: identity, issuedAt: now, progressAt: now, holdsCredit: holdsCredit)
+        leases[id] = Lease(id: id, task: taskID, worker: identity, issuedAt: now, progressAt: now, holdsCredit: task.kind.takesCredit)
         workers[identity]!.leases.insert(id)
-        if holdsCredit { workers[identity]!.freeCredit -= 1 }
+        if task.kind.takesCredit { workers[identity]!.freeCredit -= 1 }
         counters.add("famol_tasks_leased_total")
         switch task.kind {
         case let .gradient(epoch, step, shard, version, examples):

@@ -11,7 +11,7 @@ extension ClusterCoordinator {
         defer { for s in r.shards { finishLease(s.leaseID, of: identity, now: now) } }
         guard let trainer else { return drop(identity, .undecodable, "gradients for a job that is not a training") }
         let count = trainer.ranker.layout.parameterCount
-        guard frames.count == 1, let all = TensorFrame.floats(frames[0], count: count * r.shards.count) else {
+        guard frames.count == 1, frames[0].count == count * 4 * r.shards.count else {
             return drop(identity, .frameMismatch, "a gradient frame that is not \(r.shards.count) x \(count) floats")
         }
         for (i, s) in r.shards.enumerated() {
@@ -20,7 +20,7 @@ extension ClusterCoordinator {
                 counters.add("famol_duplicate_results_total")
                 continue
             }
-            let gradient = Array(all[(i * count)..<((i + 1) * count)])
+            let gradient = TensorFrame.floats(frames[0][(i * count * 4)..<((i + 1) * count * 4)], count: count)!  // length checked above
             complete(id, .gradient(ShardResult(gradient: gradient, loss: s.loss, clickLoss: s.clickLoss, labelLoss: s.labelLoss, queries: Int(s.queries))))
         }
     }

@@ -68,6 +68,13 @@ struct ClusterTask {
         case annotation(key: String, callJSON: String, allowance: LeaseAllowance)
         /// One batch of texts for the embedded encoder.
         case embedding(texts: [String])
+
+        /// Whether a lease of it takes one of the worker's credit: calls do; gradient shards
+        /// travel a step at a time in one message per worker.
+        var takesCredit: Bool {
+            if case .gradient = self { return false }
+            return true
+        }
     }
     enum Output {
         case gradient(ShardResult)

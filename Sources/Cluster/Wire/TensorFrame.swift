@@ -15,6 +15,12 @@ public enum TensorFrame {
 
     /// The floats of a frame, or nil when its length is not `count * 4`.
     public static func floats(_ bytes: [UInt8], count: Int) -> [Float]? {
+        floats(bytes[...], count: count)
+    }
+
+    /// The floats of part of a frame (one shard's gradient of several), or nil when its
+    /// length is not `count * 4`.
+    public static func floats(_ bytes: ArraySlice<UInt8>, count: Int) -> [Float]? {
         guard bytes.count == count * 4 else { return nil }
         #if _endian(little)
         return [Float](unsafeUninitializedCapacity: count) { floats, initialized in
