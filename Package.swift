@@ -68,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "Ranking",
-            dependencies: ["COpenBLAS", "CMalloc", "CSHA256"]
+            dependencies: ["COpenBLAS", "CMalloc", "CSHA256", "CCRC32C"]
         ),
         .executableTarget(
             name: "Coordinator",

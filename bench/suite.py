@@ -209,16 +209,25 @@ def parse(args, tmp, results):
             dst.write(re.sub(r" qid:\S+", "", row.split("#")[0].rstrip()) + "\n")
     size = os.path.getsize(path) / 1e6
     print(f"bench parse: {size:.0f} MB SVMlight file, one thread each", flush=True)
+    packed = os.path.join(tmp, "parse.pack")
+    subprocess.run([FAMOL, "pack", "--data", path, "--out", packed], check=True, capture_output=True)
     runs = {"famol": [], "scikit-learn": [], "LightGBM": []}
+    pack_seconds = []
     for _ in range(args.runs):
         runs["famol"].append(run_json([FAMOL, "bench", "parse", "--file", path], ONE_THREAD))
+        pack_seconds.append(run_json([FAMOL, "bench", "parse", "--file", packed], ONE_THREAD)["seconds"])
         if args.famol_only:
-            print(f"bench parse: famol {runs['famol'][-1]['mb_per_s']:.1f} MB/s (peers skipped)", flush=True)
+            print(f"bench parse: famol {runs['famol'][-1]['mb_per_s']:.1f} MB/s; the same data from its pack in "
+                  f"{pack_seconds[-1] * 1e3:.0f} ms (peers skipped)", flush=True)
             return
         runs["scikit-learn"].append(run_json([PYTHON, "-c", PEER_PARSE, "sklearn", path], ONE_THREAD))
         runs["LightGBM"].append(run_json([PYTHON, "-c", PEER_PARSE, "lightgbm", plain], ONE_THREAD))
     med = {k: statistics.median(r["mb_per_s"] for r in v) for k, v in runs.items()}
     rss = {k: max(r["peak_rss_mib"] for r in v) for k, v in runs.items()}
+    svm_seconds = statistics.median(r["seconds"] for r in runs["famol"])
+    ratio = line("load-pack-vs-svmlight", 1 / statistics.median(pack_seconds), "famol SVMlight", 1 / svm_seconds, "loads/s")
+    results.append({"name": "load-pack-vs-svmlight", "famol": statistics.median(pack_seconds), "peer": "famol SVMlight",
+                    "peer_value": svm_seconds, "ratio": ratio, "unit": "s", "file_mb": size, "runs": args.runs})
     for peer in ("scikit-learn", "LightGBM"):
         ratio = line(f"parse-vs-{peer.lower()}", med["famol"], peer, med[peer], "MB/s")
         print(f"bench parse-memory-vs-{peer.lower()}: famol {rss['famol']:.0f} MiB | {peer} {rss[peer]:.0f} MiB peak resident", flush=True)

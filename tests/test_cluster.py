@@ -60,6 +60,25 @@ def test_local_cluster_matches_in_process_training(famol, yahoo, reference, tmp_
     assert model_hash(out) == reference
 
 
+def test_a_packed_data_set_trains_the_svmlight_model_in_process_and_on_workers(famol, yahoo, reference, tmp_path):
+    """famol pack writes the data once; famol train and a 2-worker cluster read the packs (the
+    workers check the data set by the hash in its header) and give the SVMlight model, bit for
+    bit. A damaged pack is bad input naming the file and the section."""
+    for name in ("train", "valid"):
+        assert famol("pack", "--data", yahoo / f"{name}.svm", "--out", tmp_path / f"{name}.pack").stdout.startswith("packed ")
+    args = train_args(yahoo, tmp_path / "run")
+    args[args.index("--train") + 1] = tmp_path / "train.pack"
+    args[args.index("--valid") + 1] = tmp_path / "valid.pack"
+    assert model_hash(famol("train", *args).stdout) == reference
+    assert model_hash(famol("local", "--workers", 2, "train", *args, timeout=180).stdout) == reference
+    damaged = bytearray((tmp_path / "train.pack").read_bytes())
+    damaged[-4096] ^= 1  # inside the last section (document ids) or the features: a checksummed byte
+    (tmp_path / "train.pack").write_bytes(damaged)
+    failed = famol("train", *args, check=False)
+    assert failed.returncode == 65, failed.stderr
+    assert str(tmp_path / "train.pack") in failed.stderr and "checksum mismatch" in failed.stderr
+
+
 def test_local_cluster_over_ipc(famol, yahoo, reference, tmp_path):
     out = famol("local", "--workers", 2, "--ipc", *["train", *train_args(yahoo, tmp_path / "run")], timeout=180).stdout
     assert model_hash(out) == reference

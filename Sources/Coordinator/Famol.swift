@@ -30,7 +30,7 @@ struct Famol: ParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, StudyCommand.self, FeaturesCommand.self, SimulateCommand.self, ClicksCommand.self,
-            TrainCommand.self, RankCommand.self, EvaluateCommand.self, AnnotateCommand.self, EmbedCommand.self, LocalCommand.self, ServeCommand.self, SubmitCommand.self, KeysCommand.self, BenchCommand.self,
+            TrainCommand.self, RankCommand.self, PackCommand.self, EvaluateCommand.self, AnnotateCommand.self, EmbedCommand.self, LocalCommand.self, ServeCommand.self, SubmitCommand.self, KeysCommand.self, BenchCommand.self,
         ]
     )
 }

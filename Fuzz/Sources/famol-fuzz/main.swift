@@ -42,6 +42,43 @@ func split(_ bytes: [UInt8], parts: Int) -> [ArraySlice<UInt8>] {
     return out
 }
 
+/// CRC32C (Castagnoli, reflected), bit by bit: the fuzz harness's own, independent of famol's.
+func crc32c(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for byte in bytes {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+    }
+    return ~crc
+}
+
+/// A pack file's checksums (per-chunk table, table, header) recomputed from the section table
+/// the input declares, where it can be followed (docs/pack-format.md).
+func resealedPack(_ input: [UInt8]) -> [UInt8] {
+    var b = input
+    guard b.count >= 256 else { return b }
+    func u64(_ at: Int) -> Int? {
+        let v = (0..<8).reduce(UInt64(0)) { $0 | UInt64(b[at + $1]) << (8 * UInt64($1)) }
+        return v <= UInt64(b.count) ? Int(v) : nil
+    }
+    func put(_ v: UInt32, at: Int) { for i in 0..<4 { b[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(i))) } }
+    var chunks: [UInt32] = []
+    for section in 0..<7 {
+        guard let offset = u64(40 + 24 * section), let length = u64(48 + 24 * section), offset + length <= b.count else { return b }
+        var start = offset
+        while start < offset + length {
+            let end = min(offset + length, start + (1 << 20))
+            chunks.append(crc32c(b[start..<end]))
+            start = end
+        }
+    }
+    guard let table = u64(240), table + 4 * chunks.count <= b.count else { return b }
+    for (i, c) in chunks.enumerated() { put(c, at: table + 4 * i) }
+    put(crc32c(b[table...]), at: 248)
+    put(crc32c(b[0..<252]), at: 252)
+    return b
+}
+
 /// Every fuzz target by name: what it reads from one input.
 let targets: [String: @Sendable ([UInt8]) throws -> Void] = [
     "svmlight": { _ = try SVMLightReader.read(file("data.svm", $0)) },
@@ -51,6 +88,9 @@ let targets: [String: @Sendable ([UInt8]) throws -> Void] = [
         _ = file("grouped.svm.query", p[1])
         _ = try SVMLightReader.read(data)
     },
+    "pack": { _ = try DatasetFile.read(file("data.pack", $0)) },
+    // Checksums recomputed first, so that mutations reach the bounds checks behind them.
+    "pack-resealed": { _ = try DatasetFile.read(file("resealed.pack", resealedPack($0))) },
     "qrels": { _ = try Qrels.read(file("judgments.qrels", $0)) },
     "run": { _ = try TrecRun.read(file("ranking.run", $0)) },
     "clicks-jsonl": { _ = try ClickLog.read(file("log.jsonl", $0), format: .jsonl) },

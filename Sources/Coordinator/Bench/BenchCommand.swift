@@ -124,16 +124,16 @@ struct SGEMMBench: ParsableCommand {
     }
 }
 
-/// `famol bench parse`: SVMlight reading speed and memory.
+/// `famol bench parse`: data set reading speed and memory (SVMlight parsed, or a pack loaded).
 struct ParseBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "parse", abstract: "Read an SVMlight file; print MB/s and peak resident memory.")
-    @Option(help: "SVMlight file.") var file: String
+    static let configuration = CommandConfiguration(commandName: "parse", abstract: "Read an SVMlight or pack file; print MB/s and peak resident memory.")
+    @Option(help: "SVMlight or pack file.") var file: String
 
     func run() throws {
         try reportingInputErrors {
             let bytes = Double((try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0)
             var rows = 0
-            let seconds = try timed { rows = try SVMLightReader.read(file).documentCount }
+            let seconds = try timed { rows = try DatasetFile.read(file).documentCount }
             try printJSON(["mb_per_s": bytes / 1e6 / seconds, "seconds": seconds, "rows": rows, "peak_rss_mib": peakResidentMiB()])
         }
     }

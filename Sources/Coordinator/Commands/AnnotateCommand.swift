@@ -94,7 +94,7 @@ struct AnnotateCommand: ParsableCommand {
         if judge == .simulated, documents == nil, queries == nil, let candidates {
             // The simulated judge reads no text: a features-only data set (SVMlight with
             // graded labels, or --qrels) is enough.
-            let data = try SVMLightReader.read(candidates)
+            let data = try DatasetFile.read(candidates)
             var ids: [String] = [], seen = Set<String>()
             for q in data.queries { for d in q.docIDs where seen.insert(d).inserted { ids.append(d) } }
             return TextCollection(name: URL(fileURLWithPath: candidates).lastPathComponent, documents: ids.map { TextDocument(id: $0, title: "", body: "") },

@@ -31,7 +31,7 @@ struct AnnotationCandidates: Codable, Equatable {
             return Dictionary(uniqueKeysWithValues: collection.queries.map { ($0.id, ids) })
         }
         if let candidates {
-            return Dictionary(uniqueKeysWithValues: try SVMLightReader.read(candidates).queries.map { ($0.id, $0.docIDs) })
+            return Dictionary(uniqueKeysWithValues: try DatasetFile.read(candidates).queries.map { ($0.id, $0.docIDs) })
         }
         return AnnotationRun.bm25Candidates(collection, k: k)
     }

@@ -14,7 +14,7 @@ struct RankCommand: ParsableCommand {
         try reportingInputErrors {
             pinBLASToOneThread()
             let (ranker, parameters, _) = try ModelFile.read(model)
-            var dataset = try SVMLightReader.read(data)
+            var dataset = try DatasetFile.read(data)
             guard dataset.featureCount <= ranker.layout.inputCount else {
                 throw InputError(file: data, field: "feature \(dataset.featureCount)",
                                  "the model takes \(ranker.layout.inputCount) features", hint: "rank data with the model's feature set")

@@ -28,7 +28,7 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         try reportingInputErrors {
-            var dataset = try SVMLightReader.read(data)
+            var dataset = try DatasetFile.read(data)
             if let labels { dataset = dataset.relabeled(with: try Qrels.read(labels)) }
             var c = ClickSimulationConfig()
             c.model = model

@@ -18,7 +18,7 @@ struct StudyInputLoading {
         let s = settings
         let frequency: ObservedStudyInputs.Frequency = s.frequencies.map { .given($0) } ?? s.buckets.map { .buckets($0) } ?? .log
         if let data = s.data {
-            let dataset = try SVMLightReader.read(data)
+            let dataset = try DatasetFile.read(data)
             let features = try s.featureNames.map { try FeatureInfo.read($0, count: dataset.featureCount) }
                 ?? (0..<dataset.featureCount).map { FeatureInfo("f\($0 + 1)", .queryDocument) }
             let inputs = try ObservedStudyInputs.load(candidates: dataset, candidatesFile: data, features: features, log: s.log!,

@@ -67,7 +67,7 @@ extension StudyModel {
         let history = try JSONDecoder().decode([EpochRecord].self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/history.json")))
         let best = Int(file.metadata["best_epoch"] ?? "1").map { $0 - 1 } ?? 0
         // Pair terms follow the training file's query order, as the trainer assigned them.
-        let offsets = spec.objective.pairTerms == nil ? [:] : PairTerms.offsets(try SVMLightReader.read(spec.trainPath).queries)
+        let offsets = spec.objective.pairTerms == nil ? [:] : PairTerms.offsets(try DatasetFile.read(spec.trainPath).queries)
         return StudyModel(ranker: ranker, parameters: parameters, history: history, bestEpoch: best, pairOffsets: offsets)
     }
 }

@@ -21,11 +21,11 @@ public struct TrainingJob: Sendable {
     /// files may name different highest features: all are widened to the widest.
     /// `remap` turns the spec's paths into local ones (workers with their own data folder).
     public static func loadTrainer(_ spec: TrainingSpec, remap: (String) -> String = { $0 }) throws -> (Trainer, test: RankingDataset?) {
-        var train = try SVMLightReader.read(remap(spec.trainPath))
+        var train = try DatasetFile.read(remap(spec.trainPath))
         // An empty validation file selects nothing: the run keeps its last epoch.
         var valid = try fileIsEmpty(remap(spec.validPath)) ? RankingDataset(featureCount: train.featureCount, queries: [])
-            : SVMLightReader.read(remap(spec.validPath))
-        var test = try spec.testPath.map { try SVMLightReader.read(remap($0)) }
+            : DatasetFile.read(remap(spec.validPath))
+        var test = try spec.testPath.map { try DatasetFile.read(remap($0)) }
         let width = max(train.featureCount, valid.featureCount, test?.featureCount ?? 0)
         train = train.padded(to: width)
         valid = valid.padded(to: width)

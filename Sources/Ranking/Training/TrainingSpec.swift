@@ -21,11 +21,12 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
     /// only decide evaluation, which the coordinator alone does).
     public var trainingFiles: [String] { [trainPath, clicksPath, labelsPath, bandsPath].compactMap { $0 } }
 
-    /// SHA-256 over the training files' contents (length-prefixed, in `trainingFiles` order).
+    /// SHA-256 over the training files' contents (length-prefixed, in `trainingFiles` order; a
+    /// pack file counts by the hash in its header, see `DatasetFile.identityBytes`).
     public func datasetHash(remap: (String) -> String = { $0 }) throws -> String {
         var bytes: [UInt8] = []
         for path in trainingFiles {
-            let content = try readFileBytes(remap(path))
+            let content = try DatasetFile.identityBytes(remap(path))
             bytes.reserveCapacity(bytes.count + content.count + 21)
             bytes.append(contentsOf: Array(String(content.count).utf8))
             bytes.append(0x0A)
