@@ -211,13 +211,15 @@ def test_an_installed_famol_finds_its_prompts_from_any_directory(famol, datasets
 
 
 def test_demo_prints_the_per_band_table(famol, datasets, tmp_path):
-    """The quickest study: human labels, in process, main table only (test_demo.py runs the rest)."""
-    out = famol("demo", "--cranfield", datasets / "cranfield", "--queries", 60, "--epochs", 5, "--simulation-seeds", 1,
+    """The quickest study: human labels, in process, one world, main table only (test_demo.py runs the rest)."""
+    config = tmp_path / "one-world.toml"
+    config.write_text("[world]\nquality_strengths = [1]\n[embedding]\nmax_tokens = 64\n")
+    out = famol("demo", "--config", config, "--cranfield", datasets / "cranfield", "--queries", 30, "--epochs", 5, "--simulation-seeds", 1,
                 "--training-seeds", 1, "--judge", "human", "--no-ablation", "--no-negative-control", "--permutations", 200,
                 "--out", tmp_path).stdout
     for row in ("BM25", "oracle (human labels)", "clicks (DLA)", "labels", "FAMOL (bands)", "FAMOL (smooth)", "schedule labels->clicks"):
         assert row in out
-    assert "high (20)" in out and "simulated pbm" in out and "human judgments" in out
+    assert "high (10)" in out and "simulated pbm" in out and "human judgments" in out
     results = json.loads((tmp_path / "results.json").read_text())
     famol_row = next(r for r in results["summary"]["tables"][0]["rows"] if r["method"] == "FAMOL (bands)")
     assert set(famol_row["means"]["ndcg@10"]) == {"high", "mid", "low", "all"}

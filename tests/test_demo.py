@@ -25,11 +25,14 @@ impressions = 1500
 epochs = 4
 [world]
 quality_strengths = [0, 1]
+# The first 64 tokens of each text: encoding them is most of a small study's time.
+[embedding]
+max_tokens = 64
 """
 # Smaller still, for the runs through the cluster: one world, main arms only.
 TINY = ["--queries", "12", "--epochs", "3", "--simulation-seeds", "1", "--training-seeds", "1", "--permutations", "100",
         "--impressions", "600", "--no-ablation", "--no-negative-control", "--no-true-negatives"]
-TINY_TOML = "[world]\nquality_strengths = [1]\n"
+TINY_TOML = "[world]\nquality_strengths = [1]\n[embedding]\nmax_tokens = 64\n"
 METRICS = ["ndcg@1", "ndcg@3", "ndcg@5", "ndcg@10", "err@10", "mrr"]
 
 
@@ -261,8 +264,8 @@ def test_openai_judge_annotates_each_strategy(famol, datasets, llm, tmp_path):
     workers as a user runs it; kills and restarts of that path are tested by test_llm_cluster.py."""
     out = tmp_path / "llm"
     config = tmp_path / "llm.toml"
-    # 10 candidates per query: the LLM calls are most of this test's time.
-    config.write_text("[openai]\nmax_tokens = 60\nconcurrency = 2\ntimeout = 120\n[study]\ncandidates = 10\n" + TINY_TOML)
+    # 8 candidates per query, 20 words each: the LLM calls are most of this test's time.
+    config.write_text("[openai]\nmax_tokens = 60\nconcurrency = 2\ntimeout = 120\ndocument_words = 20\n[study]\ncandidates = 8\n" + TINY_TOML)
     args = ["demo", "--config", config, "--cranfield", datasets / "cranfield", "--out", out, "--judge", "openai",
             "--endpoint", llm.endpoint, "--model", "smollm2", "--strategies", "pointann,listrank", "--workers", "2",
             *TINY, "--queries", "6"]
@@ -274,7 +277,7 @@ def test_openai_judge_annotates_each_strategy(famol, datasets, llm, tmp_path):
     strategies = next(t for t in doc["summary"]["tables"] if t["section"] == "strategies")
     assert [r["method"] for r in strategies["rows"]] == ["labels [pointann]", "labels [listrank]"]
     calls = llm.count() - before
-    assert calls >= 6 * 10  # PointAnn: one call per candidate at least
+    assert calls >= 6 * 8  # PointAnn: one call per candidate at least
     # A rerun pays for nothing: every judgment comes from the stores in the run directory.
     famol(*args, timeout=900)
     assert llm.count() - before == calls

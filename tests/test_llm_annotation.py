@@ -136,8 +136,9 @@ def test_every_request_is_in_the_ledger_whatever_kills_the_process(famol, datase
     import os, pathlib, random, signal, subprocess, time
     rng = random.Random(20261201)
     binary = os.environ.get("FAMOL", str(pathlib.Path(__file__).resolve().parent.parent / ".build" / "release" / "famol"))
-    # 10 queries x 10 documents: enough calls that every one of the ten runs is still going when killed.
-    more = ("--max-queries", 10)
+    # 6 queries x 10 documents: 60 calls, at most 2 in flight at 0.3 s or more each: every one of the
+    # ten runs (0.3 to 2 s) is still going when killed.
+    more = ("--max-queries", 6)
     args = [binary, *map(str, annotate_args(datasets, tmp_path, server.endpoint, "pointann", *more))]
     start = server.count()
     kills = unsent = 0

@@ -11,8 +11,9 @@ import pytest
 from cluster_support import Cluster, cranfield_tsv, free_port, model_hash, wait_exit, wait_for
 from llm_support import LLMServer, unsent_after_kill
 
-QUERIES, K = 15, 10
-CALLS = {"pointann": QUERIES * K, "listann": QUERIES, "listsel": QUERIES, "listrank": QUERIES}
+# 10 list calls: the coordinator is killed with a third to 4 of them left (about 2 s each here).
+QUERIES, K = 10, 10
+CALLS = {"listann": QUERIES, "listsel": QUERIES, "listrank": QUERIES}
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def stored_rows(out):
         return []
 
 
-# PointAnn's 150 calls per run are covered by the seeded-kill test below (the same
+# PointAnn's calls are covered by the seeded-kill test below (the same
 # guarantees and the request count after each kill); the list strategies run here.
 @pytest.mark.parametrize("strategy", ["listann", "listsel", "listrank"])
 def test_cluster_annotation_survives_worker_and_coordinator_kills(famol, datasets, server, tmp_path, strategy):
@@ -139,7 +140,7 @@ def test_famol_local_kills_cost_no_unrecorded_request(famol, datasets, server, t
     binary = os.environ.get("FAMOL", str(pathlib.Path(__file__).resolve().parent.parent / ".build" / "release" / "famol"))
     out = tmp_path / "run"
     args = [binary, "local", "--workers", "2", "annotate", "--judge", "openai", "--endpoint", server.endpoint, "--model", "smollm2",
-            "--strategy", "pointann", "--cranfield", str(datasets / "cranfield"), "--k", "8", "--max-queries", "20",
+            "--strategy", "pointann", "--cranfield", str(datasets / "cranfield"), "--k", "8", "--max-queries", "12",
             "--structured-output", "json_object", "--document-words", "20", "--max-tokens", "40", "--concurrency", "2",
             "--parse-retries", "0", "--timeout", "120", "--out", str(out)]
     start = server.count()

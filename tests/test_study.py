@@ -35,7 +35,10 @@ epochs = 4
 [world]
 quality_strengths = [0]
 quality_signal = false
-"""
+""" + "[embedding]\nmax_tokens = 64\n"
+# The demo's embedding setting, for the studies that must equal its world: the first 64 tokens
+# of each text (encoding them is most of a small study's time).
+EMBEDDING_TOML = "[embedding]\nmax_tokens = 64\n"
 STUDY_FLAGS = ["--epochs", "4", "--training-seeds", "1", "--permutations", "200", "--seed", "42", "--no-ablation",
                "--no-negative-control"]
 METRICS = ["ndcg@1", "ndcg@3", "ndcg@5", "ndcg@10", "err@10", "mrr"]
@@ -75,6 +78,7 @@ def tiangong_xml(impressions):
 def demo_world(famol, datasets, tmp_path_factory):
     base = tmp_path_factory.mktemp("study")
     (base / "demo.toml").write_text(DEMO_TOML)
+    (base / "embedding.toml").write_text(EMBEDDING_TOML)
     famol("demo", "--config", base / "demo.toml", "--cranfield", datasets / "cranfield", "--out", base / "demo", timeout=900)
     world = base / "demo" / "study" / "data" / "quality-0-0" / "sim-1"
     results = json.loads((base / "demo" / "results.json").read_text())["result"]
@@ -123,7 +127,7 @@ def test_study_on_text_and_a_jsonl_log_equals_the_demo_world_it_came_from(famol,
     stdout, children = run_counting_children(
         famol_binary, "study", "--documents", base / "demo" / "documents.tsv", "--queries", base / "demo" / "queries.tsv",
         "--log", world / "clicks.jsonl", "--labels", f"embedding={base / 'demo' / 'judge.qrels'}",
-        "--qrels", base / "human.qrels", "--workers", "2", "--out", out, *STUDY_FLAGS)
+        "--qrels", base / "human.qrels", "--workers", "2", "--config", base / "embedding.toml", "--out", out, *STUDY_FLAGS)
     # One cluster for the whole study: 2 workers, no per-model famol local or famol train.
     assert "training on one local cluster of 2 famol-worker processes" in stdout
     assert sorted(children.values()) == ["famol-worker", "famol-worker"], children
@@ -157,7 +161,7 @@ def test_study_on_a_tiangong_log_with_a_judged_subset_and_its_own_judge_scores_o
     # The embedded judge runs here instead of being read: its labels are the demo's.
     famol("study", "--documents", base / "demo" / "documents.tsv", "--queries", base / "demo" / "queries.tsv",
           "--log", base / "sessions.xml", "--judge", "embedding",
-          "--qrels", base / "subset.qrels", "--workers", "2", "--out", out, *STUDY_FLAGS, timeout=900)
+          "--qrels", base / "subset.qrels", "--workers", "2", "--config", base / "embedding.toml", "--out", out, *STUDY_FLAGS, timeout=900)
     assert (out / "judge.qrels").read_text() == (base / "demo" / "judge.qrels").read_text()
     study = json.loads((out / "results.json").read_text())["result"]
     got, want = per_query(study, "observed"), per_query(demo, "quality 0.0")
