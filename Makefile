@@ -55,7 +55,7 @@ bench: release
 # famol's side of every workload once on small data, without the peers (part of make test).
 bench-smoke: release
 	$(PY) bench/suite.py --quick --famol-only
-	$(PY) bench/annotation_throughput.py --runs 1 --queries 2 --no-record
+	$(PY) bench/annotation_throughput.py --runs 1 --queries 1 --no-record
 
 # Every workload once on small data, peers included: a smoke test of make bench, not a measurement.
 bench-quick: release

@@ -264,8 +264,8 @@ def test_openai_judge_annotates_each_strategy(famol, datasets, llm, tmp_path):
     workers as a user runs it; kills and restarts of that path are tested by test_llm_cluster.py."""
     out = tmp_path / "llm"
     config = tmp_path / "llm.toml"
-    # 8 candidates per query, 20 words each: the LLM calls are most of this test's time.
-    config.write_text("[openai]\nmax_tokens = 60\nconcurrency = 2\ntimeout = 120\ndocument_words = 20\n[study]\ncandidates = 8\n" + TINY_TOML)
+    # 6 candidates per query, 20 words each: the LLM calls are most of this test's time.
+    config.write_text("[openai]\nmax_tokens = 60\nconcurrency = 2\ntimeout = 120\ndocument_words = 20\n[study]\ncandidates = 6\n" + TINY_TOML)
     args = ["demo", "--config", config, "--cranfield", datasets / "cranfield", "--out", out, "--judge", "openai",
             "--endpoint", llm.endpoint, "--model", "smollm2", "--strategies", "pointann,listrank", "--workers", "2",
             *TINY, "--queries", "6"]
@@ -277,7 +277,7 @@ def test_openai_judge_annotates_each_strategy(famol, datasets, llm, tmp_path):
     strategies = next(t for t in doc["summary"]["tables"] if t["section"] == "strategies")
     assert [r["method"] for r in strategies["rows"]] == ["labels [pointann]", "labels [listrank]"]
     calls = llm.count() - before
-    assert calls >= 6 * 8  # PointAnn: one call per candidate at least
+    assert calls >= 6 * 6  # PointAnn: one call per candidate at least
     # A rerun pays for nothing: every judgment comes from the stores in the run directory.
     famol(*args, timeout=900)
     assert llm.count() - before == calls

@@ -78,9 +78,10 @@ def test_tokens_and_embeddings_match_references(famol, tmp_path):
 
 
 def test_embedding_judge_separates_relevant_documents_on_cranfield(famol, datasets, tmp_path):
-    """Every document is a candidate of every query; relevant = judged grade >= 1."""
+    """Every document is a candidate of every query; relevant = judged grade >= 1. Texts cut at
+    128 tokens, half the default's time: the AUC is 0.909 here against 0.911 at 256."""
     emb = famol("annotate", "--judge", "embedding", "--cranfield", datasets / "cranfield", "--all-documents",
-                "--out", tmp_path / "emb", timeout=900).stdout
+                "--embedding-max-tokens", 128, "--out", tmp_path / "emb", timeout=900).stdout
     bm25 = famol("annotate", "--judge", "bm25", "--cranfield", datasets / "cranfield", "--all-documents",
                  "--out", tmp_path / "bm25").stdout
     auc = lambda out: float(out.split("pooled over queries): ")[1].split()[0])

@@ -298,7 +298,7 @@ def test_llm_requests_tokens_and_cache_hits_are_prometheus_metrics(famol, datase
     annotate(famol, datasets, tmp_path, server.endpoint, "pointann", "--max-queries", 1)  # 10 stored: cache hits next
     port = free_port()
     server.state(slow_ms=300, fail_next=1)
-    args = [str(a) for a in annotate_args(datasets, tmp_path, server.endpoint, "pointann", "--max-queries", 3,
+    args = [str(a) for a in annotate_args(datasets, tmp_path, server.endpoint, "pointann", "--max-queries", 2,
                                           "--metrics-port", port, "--budget-calls", 1000)]
     proc = subprocess.Popen([str(famol.binary), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -12,7 +12,7 @@ from cluster_support import Cluster, cranfield_tsv, free_port, model_hash, wait_
 from llm_support import LLMServer, unsent_after_kill
 
 # 10 list calls: the coordinator is killed with a third to 4 of them left (about 2 s each here).
-QUERIES, K = 10, 10
+QUERIES, K = 10, 8
 CALLS = {"listann": QUERIES, "listsel": QUERIES, "listrank": QUERIES}
 
 
@@ -217,7 +217,7 @@ def test_serve_runs_every_job_kind_on_one_pool_through_a_kill_and_a_failing_job(
         broken["trainPath"] = str(tmp_path / "missing.svm")
         spec["broken"].write_text(json.dumps(broken))
         docs, queries = cranfield_tsv(datasets, tmp_path, documents=250, queries=12)
-        embed = ["annotate", "--judge", "embedding", "--documents", docs, "--queries", queries, "--k", 25]
+        embed = ["annotate", "--judge", "embedding", "--documents", docs, "--queries", queries, "--k", 25, "--embedding-max-tokens", 64]
         famol(*embed, "--out", tmp_path / "embed-here", timeout=300)
         famol(*embed, "--out", tmp_path / "unused", "--write-spec", spec["embed"])
         llm = ["annotate", "--judge", "openai", "--endpoint", server.endpoint, "--model", "smollm2", "--strategy", "listsel",
