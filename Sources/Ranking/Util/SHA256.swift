@@ -3,8 +3,11 @@ import CSHA256
 /// SHA-256 (FIPS 180-4), for model and data fingerprints without a crypto dependency (in C:
 /// the x86 SHA extensions where present).
 public enum SHA256 {
-    public static func hex(_ bytes: [UInt8]) -> String {
-        digest(bytes).map { String($0, radix: 16).leftPadded(2) }.joined()
+    public static func hex(_ bytes: [UInt8]) -> String { hex(digest: digest(bytes)) }
+
+    /// A digest already computed (a pack's header carries one), as lower-case hex.
+    public static func hex(digest: some Sequence<UInt8>) -> String {
+        digest.map { String($0, radix: 16).leftPadded(2) }.joined()
     }
 
     public static func digest(_ message: [UInt8]) -> [UInt8] {

@@ -52,7 +52,7 @@ public enum PackWriter {
             guard rename(tmp, path) == 0 else {
                 throw OutputError(path: path, "cannot rename \(tmp) into place: \(String(cString: strerror(errno)))")
             }
-            return digest.map { String($0, radix: 16).leftPadded(2) }.joined()
+            return SHA256.hex(digest: digest)
         } catch {
             out.abandon()
             throw error

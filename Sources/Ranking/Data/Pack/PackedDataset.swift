@@ -88,7 +88,7 @@ public final class PackedDataset: Sendable {
         }
         sections = ranges
         firstChunk = first
-        contentSHA256 = file.bytes[PackLayout.sha256Offset..<(PackLayout.sha256Offset + 32)].map { String($0, radix: 16).leftPadded(2) }.joined()
+        contentSHA256 = SHA256.hex(digest: file.bytes[PackLayout.sha256Offset..<(PackLayout.sha256Offset + 32)])
         try verify(.documentStarts)
         try checkStarts(.documentStarts, count: queryCount, last: documentCount, field: "documentStarts")
     }
