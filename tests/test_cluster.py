@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import signal
+import stat
 import subprocess
 import time
 
@@ -79,23 +80,45 @@ def test_a_packed_data_set_trains_the_svmlight_model_in_process_and_on_workers(f
     assert str(tmp_path / "train.pack") in failed.stderr and "checksum mismatch" in failed.stderr
 
 
-def test_local_cluster_over_ipc(famol, yahoo, reference, tmp_path):
-    out = famol("local", "--workers", 2, "--ipc", *["train", *train_args(yahoo, tmp_path / "run")], timeout=180).stdout
-    assert model_hash(out) == reference
+def coordinator_arguments(run):
+    """The command line of famol local's coordinator (the child with --bind), once it runs."""
+    for child in subprocess.run(["pgrep", "-P", str(run.pid)], capture_output=True, text=True).stdout.split():
+        try:
+            args = open(f"/proc/{child}/cmdline").read().split("\0")
+        except FileNotFoundError:
+            continue
+        if "--bind" in args:
+            return args
+    return None
+
+
+def test_famol_local_runs_over_a_unix_socket_only_its_user_can_open(yahoo, reference, cluster, tmp_path):
+    """By default famol local binds an ipc:// socket in a directory of mode 0700, without CURVE
+    (the file permissions keep other users out), and trains the in-process model."""
+    run = cluster.start("famol", ["local", "--workers", 2, "--worker-fault", "1:delay-ms=20",
+                                  "train", *train_args(yahoo, tmp_path / "run")], "local.log")
+    wait_for(lambda: coordinator_arguments(run) is not None, what="the coordinator")
+    args = coordinator_arguments(run)
+    endpoint = args[args.index("--bind") + 1]
+    assert endpoint.startswith("ipc://") and "--curve" not in args, args
+    directory = os.path.dirname(endpoint[len("ipc://"):])
+    assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700, oct(os.stat(directory).st_mode)
+    assert wait_exit(run, timeout=180) == 0, run.log_path.read_text()[-2000:]
+    assert model_hash(run.log_path.read_text()) == reference
+    assert not os.path.exists(directory), "the socket's directory goes with the run"
 
 
 def test_famol_local_admits_only_the_workers_it_started(yahoo, reference, cluster, tmp_path):
-    """famol local binds on loopback with CURVE keys made for the run: another local process
+    """famol local --tcp binds on loopback with CURVE keys made for the run: another local process
     that connects as a worker (no keys) is never welcomed, and the model is unchanged."""
-    run = cluster.start("famol", ["local", "--workers", 1, "--worker-fault", "1:delay-ms=20",
+    run = cluster.start("famol", ["local", "--tcp", "--workers", 1, "--worker-fault", "1:delay-ms=20",
                                   "train", *train_args(yahoo, tmp_path / "run", epochs=12)], "local.log")
     def bound():
-        for child in subprocess.run(["pgrep", "-P", str(run.pid)], capture_output=True, text=True).stdout.split():
-            args = open(f"/proc/{child}/cmdline").read().split("\0")
-            if "--bind" in args:
-                assert "--curve" in args, args
-                return args[args.index("--bind") + 1]
-        return None
+        args = coordinator_arguments(run)
+        if args is None:
+            return None
+        assert "--curve" in args, args
+        return args[args.index("--bind") + 1]
     wait_for(lambda: bound() is not None, what="the coordinator")
     intruder = cluster.worker(bound(), "intruder", plain=True)
     time.sleep(3)

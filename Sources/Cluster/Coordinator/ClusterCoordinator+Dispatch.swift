@@ -41,8 +41,7 @@ extension ClusterCoordinator {
 
     func stragglerTask(for worker: [UInt8]) -> UInt64? {
         let policy = settings.straggler
-        let sorted = taskSeconds.suffix(200).sorted()
-        let median = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+        let median = taskSeconds.median()
         let minimumAge = max(policy.minimumAgeSeconds, median * policy.duplicateAfterMedians)
         let now = Self.now()
         var copies: [UInt64: Int] = [:]

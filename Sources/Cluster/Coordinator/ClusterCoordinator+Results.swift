@@ -21,7 +21,8 @@ extension ClusterCoordinator {
                 continue
             }
             let gradient = TensorFrame.floats(frames[0][(i * count * 4)..<((i + 1) * count * 4)], count: count)!  // length checked above
-            complete(id, .gradient(ShardResult(gradient: gradient, loss: s.loss, clickLoss: s.clickLoss, labelLoss: s.labelLoss, queries: Int(s.queries))))
+            complete(id, .gradient(ShardResult(gradient: gradient, loss: s.loss, clickLoss: s.clickLoss, labelLoss: s.labelLoss, queries: Int(s.queries))),
+                     answeredBy: s.leaseID)
         }
     }
 
@@ -42,7 +43,7 @@ extension ClusterCoordinator {
         }
         send(to: identity, .ack(key: key))
         if let id = annotationTaskIDs[key], tasks[id]?.output == nil {
-            complete(id, .annotation(json, failedAttempts: tasks[id]!.spent))
+            complete(id, .annotation(json, failedAttempts: tasks[id]!.spent), answeredBy: leaseID)
         } else {
             counters.add("famol_duplicate_results_total")
         }
@@ -59,7 +60,7 @@ extension ClusterCoordinator {
               let values = TensorFrame.floats(frames[0], count: count * dimensions) else {
             return drop(identity, .frameMismatch, "an embedding frame that is not \(texts.count) x \(dimensions) floats")
         }
-        complete(id, .embedding((0..<count).map { Array(values[($0 * dimensions)..<(($0 + 1) * dimensions)]) }))
+        complete(id, .embedding((0..<count).map { Array(values[($0 * dimensions)..<(($0 + 1) * dimensions)]) }), answeredBy: leaseID)
     }
 
     static func key(ofResult json: String) -> String? {

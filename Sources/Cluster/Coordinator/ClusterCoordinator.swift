@@ -44,7 +44,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
     private var warnedPeers = Set<[UInt8]>()
     var lastRefusalLogged = -Double.infinity
     var refusalsNotLogged = 0
-    var taskSeconds: [Double] = []
+    var taskSeconds = RecentDurations()
     /// Set when a result could not be stored: no further call is leased (it would be paid for
     /// and could not be kept either).
     var storeFailure: String?
@@ -185,6 +185,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
     func runStep(_ parameters: [Float], epoch: Int, step: Int, slices: [[Int]]) throws -> [ShardResult] {
         guard let trainer else { throw ClusterError("this coordinator serves no training job") }
         let started = Self.now()
+        StepTrace.mark("C0 step start")
         let version = locked { () -> Int in
             let v = (self.parameters?.version ?? -1) + 1
             self.parameters = (v, TensorFrame.bytes(parameters))
@@ -202,6 +203,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
         for (s, output) in zip(work, outputs) {
             if case .gradient(let r) = output { results[s] = r }
         }
+        StepTrace.mark("C3 step results")
         counters.add("famol_steps_total")
         counters.time("famol_step_seconds", seconds: Self.now() - started)
         return results.map { $0! }
@@ -283,6 +285,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
             }
             send(to: identity, .pong)
         case .gradResults(let r):
+            StepTrace.mark("C2 results decoded")
             gradientResults(r, frames: m.frames, from: identity, now: now)
         case let .annotateResult(leaseID, json):
             annotationResult(leaseID: leaseID, json: json, from: identity, now: now)
@@ -313,11 +316,12 @@ public final class ClusterCoordinator: @unchecked Sendable {
         }
     }
 
-    func complete(_ id: UInt64, _ output: ClusterTask.Output) {
+    /// Gives task `id` its output; `answeredBy`, the lease that brought it, needs no Cancel.
+    func complete(_ id: UInt64, _ output: ClusterTask.Output, answeredBy: UInt64? = nil) {
         tasks[id]!.output = output
         pending.removeAll { $0 == id }
         // Other copies of this task are now moot.
-        for (leaseID, lease) in leases where lease.task == id { send(to: lease.worker, .cancel(leaseID: leaseID)) }
+        for (leaseID, lease) in leases where lease.task == id && leaseID != answeredBy { send(to: lease.worker, .cancel(leaseID: leaseID)) }
     }
 
     /// Ends a lease; its task goes back to the queue if no result and no other copy exists.

@@ -109,12 +109,15 @@ public final class SocketThread: @unchecked Sendable {
             lock.unlock()
             for frames in pending {
                 if let errno = socket.send(frames) { handlers.onSendFailure(frames, errno) }
+                StepTrace.mark("S sent \(frames.reduce(0) { $0 + $1.count })")
             }
             if stop { break }
             var budget = 1000
             while budget > 0, let received = socket.receive(limits: limits) {
                 switch received {
-                case .message(let frames): handlers.onMessage(frames)
+                case .message(let frames):
+                    StepTrace.mark("R received \(frames.reduce(0) { $0 + $1.count })")
+                    handlers.onMessage(frames)
                 case let .oversized(first, frames, bytes): handlers.onOversized(first, frames, bytes)
                 }
                 budget -= 1

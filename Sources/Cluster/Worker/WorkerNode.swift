@@ -111,6 +111,7 @@ public final class WorkerNode: @unchecked Sendable {
             case .welcome(let w):
                 if let exit = accept(w, runID: m.runID) { return exit }
             case .assignGrads(let a):
+                StepTrace.mark("W1 compute start")
                 compute(a, frames: m.frames)
             case let .assignAnnotate(leaseID, json, allowance):
                 runCall(leaseID: leaseID, callJSON: json, allowance: allowance)
@@ -330,6 +331,7 @@ public final class WorkerNode: @unchecked Sendable {
         let results = WireMessage.GradResults(epoch: a.epoch, step: a.step, paramsVersion: a.paramsVersion, shards: sums)
         var encoded = WireCodec.encode(WireMessage(runID: currentRunID, sequence: 0, body: .gradResults(results), frames: [TensorFrame.bytes(gradients)]))
         if let n = settings.faults.corruptAfter, tasksStarted > n { encoded[1][0] ^= 0xFF }
+        StepTrace.mark("W2 compute end")
         socketThread.send(encoded)
     }
 

@@ -7,12 +7,15 @@ import Logging
 struct LocalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local",
-        abstract: "Run a famol command (train, annotate) on a local cluster: the coordinator plus N famol-worker processes on 127.0.0.1.",
+        abstract: "Run a famol command (train, annotate) on a local cluster: the coordinator plus N famol-worker processes on this host.",
         discussion: "Example: famol local --workers 2 train --train a.svm --valid b.svm --out run. The cluster is torn down when the coordinator exits, on Ctrl-C or SIGTERM (the coordinator checkpoints first), or if the coordinator crashes. A worker that dies is reported; the run goes on with the others."
     )
 
     @Option(help: "Worker processes.") var workers = 2
-    @Flag(help: "Use an ipc:// socket instead of TCP on 127.0.0.1.") var ipc = false
+    @Flag(help: "Connect over TCP on 127.0.0.1, with CURVE keys made for the run, instead of a Unix socket in a directory only you can open.")
+    var tcp = false
+    /// The default since the Unix socket became it; kept so that scripts passing it still run.
+    @Flag(help: .private) var ipc = false
     @Option(help: "Fault injection for one worker, 'INDEX:SPEC' (1-based), e.g. 2:crash-after=5; repeatable.")
     var workerFault: [String] = []
     @Argument(parsing: .captureForPassthrough, help: "The command to distribute (train) and its arguments.")
@@ -37,10 +40,7 @@ struct LocalCommand: ParsableCommand {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("famol-local-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let endpoint = ipc ? "ipc://\(scratch.path)/coordinator.sock" : "tcp://127.0.0.1:\(try LocalWorkers.freePort())"
-        // Over TCP any local user could connect: CURVE with keys made for this run admits only
-        // the workers started here.
-        let keys = ipc ? nil : try LocalClusterKeys(directory: scratch.path + "/keys", workers: workers)
+        let transport = try LocalTransport(directory: scratch.path, workers: workers, tcp: tcp)
         var faults: [Int: String] = [:]
         for f in workerFault {
             let parts = f.split(separator: ":", maxSplits: 1)
@@ -49,8 +49,7 @@ struct LocalCommand: ParsableCommand {
             }
             faults[i] = String(parts[1])
         }
-        let coordinator = try launchDyingWithParent(exe, command + ["--bind", endpoint, "--min-workers", String(workers)]
-                                                        + (keys?.coordinatorArguments ?? []))
+        let coordinator = try launchDyingWithParent(exe, command + transport.coordinatorArguments + ["--min-workers", String(workers)])
         // Annotation: each worker keeps its own store in the run directory, where the next run's
         // coordinator finds every request it sent and every answer it got.
         var storeDir: String? = nil
@@ -58,8 +57,8 @@ struct LocalCommand: ParsableCommand {
             storeDir = out + "/workers"
             try FileManager.default.createDirectory(atPath: storeDir!, withIntermediateDirectories: true)
         }
-        let children = try LocalWorkers.launch(workerExe, count: workers, endpoint: endpoint, faults: faults) { i in
-            (storeDir.map { ["--store", $0 + "/local-\(i).sqlite"] } ?? []) + (keys?.workerArguments(i) ?? [])
+        let children = try LocalWorkers.launch(workerExe, count: workers, endpoint: transport.endpoint, faults: faults) { i in
+            (storeDir.map { ["--store", $0 + "/local-\(i).sqlite"] } ?? []) + transport.workerArguments(i)
         }
         Termination.install()
         var forwarded = false

@@ -11,8 +11,9 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
     private let lock = NSLock()
     private let logFile: FileHandle
     private let endpoint: String
-    /// CURVE keys made for this cluster: no other local process can join it.
-    private let keys: LocalClusterKeys
+    /// A socket (or CURVE keys) in a directory only this user can open: no other user's process
+    /// can join.
+    private let transport: LocalTransport
     private var processes: [Process] = []
     private var coordinator: ClusterCoordinator?
     private(set) var jobs = 0
@@ -25,12 +26,14 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
                                                 withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        endpoint = "tcp://127.0.0.1:\(try LocalWorkers.freePort())"
-        keys = try LocalClusterKeys(directory: FileManager.default.temporaryDirectory.path + "/famol-study-\(getpid())-keys", workers: workers)
-        let keys = keys
-        processes = try LocalWorkers.launch(try LocalWorkers.executable(), count: workers, endpoint: endpoint, log: logFile) { keys.workerArguments($0) }
+        transport = try LocalTransport(directory: Self.scratchDirectory, workers: workers, tcp: false)
+        endpoint = transport.endpoint
+        let transport = transport
+        processes = try LocalWorkers.launch(try LocalWorkers.executable(), count: workers, endpoint: endpoint, log: logFile) { transport.workerArguments($0) }
         pool = PoolStudyTrainer { [unowned self] job, hash, trainer in try self.handover(job, datasetHash: hash, trainer: trainer) }
     }
+
+    static var scratchDirectory: String { FileManager.default.temporaryDirectory.path + "/famol-study-\(getpid())" }
 
     /// The process ids of the workers (for tests that count them).
     var workerPIDs: [Int32] { processes.map(\.processIdentifier) }
@@ -52,7 +55,7 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
         } else {
             var settings = CoordinatorSettings(bind: endpoint)
             settings.minWorkers = workers
-            settings.curve = keys.coordinatorCurve
+            settings.curve = transport.keys?.coordinatorCurve
             c = ClusterCoordinator(settings: settings, job: job, datasetHash: datasetHash, trainer: trainer,
                                    logger: FamolLogHandler.logger(label: "famol study cluster", output: logFile))
             try c.start()
@@ -71,7 +74,7 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
         for (i, p) in processes.enumerated() where !p.isRunning {
             logFile.write(Data("famol study cluster: worker local-\(i + 1) exited (status \(p.terminationStatus)); starting it again\n".utf8))
             processes[i] = try launchDyingWithParent(try LocalWorkers.executable(),
-                                                     LocalWorkers.arguments(i + 1, endpoint: endpoint) + keys.workerArguments(i + 1), log: logFile)
+                                                     LocalWorkers.arguments(i + 1, endpoint: endpoint) + transport.workerArguments(i + 1), log: logFile)
         }
     }
 
@@ -82,7 +85,7 @@ final class SharedClusterStudyTrainer: StudyTrainer, @unchecked Sendable {
         coordinator?.stop(reason: "study finished")
         coordinator = nil
         LocalWorkers.stop(processes)
-        try? FileManager.default.removeItem(atPath: keys.directory)
+        try? FileManager.default.removeItem(atPath: Self.scratchDirectory)
         try? logFile.close()
     }
 
