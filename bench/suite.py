@@ -4,6 +4,7 @@ Workloads (each prints `bench <name>: famol <figure> | <peer> <figure> | ratio <
 record to bench/results.json):
   gradient-64-32, gradient-256-128  MLP forward+backward+Adam, softmax loss, one thread: famol vs PyTorch CPU
   cluster-overhead-bN               step time in process vs a local cluster of 1 and 2 workers
+  cluster-parallel-ceiling-bN       two in-process trainings at once vs one: what 2 workers could reach here
   network-latency-Dms               2 workers on network-namespace hosts, D ms added each way (bench/network_latency.py)
   parse                             SVMlight reading (MB/s, peak memory): famol vs scikit-learn and LightGBM
   scale                             training memory and step time from 10k to 1M generated queries (a table)
@@ -151,11 +152,14 @@ def cluster_overhead(args, tmp, results):
     count as this process's children) over a run of 2E epochs minus a run of E epochs, divided by
     the steps between them: start-up and data loading cancel out."""
     q = 300 if args.quick else 2000
-    data = os.path.join(tmp, "cluster.svm")
-    run_json([FAMOL, "bench", "generate", "--queries", str(q), "--out", data])
-    valid = os.path.join(tmp, "cluster-valid.svm")
-    run_json([FAMOL, "bench", "generate", "--queries", "20", "--seed", "2", "--out", valid])
-    epochs = 1 if args.quick else 3
+    data = os.path.join(tmp, "cluster.pack")
+    valid = os.path.join(tmp, "cluster-valid.pack")
+    for path, extra in ((data, []), (valid, ["--seed", "2"])):
+        run_json([FAMOL, "bench", "generate", "--queries", str(q) if path == data else "20", *extra, "--out", path + ".svm"])
+        # Packed, so that start-up (which the CPU difference below must cancel) barely varies.
+        subprocess.run([FAMOL, "pack", "--data", path + ".svm", "--out", path], check=True, capture_output=True)
+    # Enough steps that the CPU of E epochs against 2E stands above start-up's variation.
+    epochs = 1 if args.quick else 10
 
     def run(prefix, batch, e, out):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -180,6 +184,7 @@ def cluster_overhead(args, tmp, results):
                     cpu[label].append(max(0.0, cpu_long - cpu_short) * 1000 / max(1, steps_long - steps))
         base = statistics.median(times["in-process"])
         base_cpu = statistics.median(cpu["in-process"]) if cpu["in-process"] else float("nan")
+        parallel_ceiling(batch, base, data, valid, epochs, tmp, results)
         for label in ("1 worker", "2 workers"):
             t = statistics.median(times[label])
             c = statistics.median(cpu[label]) if cpu[label] else float("nan")
@@ -196,6 +201,22 @@ def cluster_overhead(args, tmp, results):
                             "ratio": base / t, "overhead_fraction": overhead, "unit": "ms/step", "runs": args.runs,
                             "cpu_ms_per_step": c if measured else None, "in_process_cpu_ms_per_step": base_cpu if measured else None,
                             "cpu_ratio": c / max(base_cpu, 1e-9) if measured else None})
+
+
+def parallel_ceiling(batch, solo, data, valid, epochs, tmp, results):
+    """What 2 workers could reach on this machine with no overhead at all: two in-process
+    trainings at once, each against one alone. Two vCPUs that share a physical core, or memory
+    bandwidth, run two compute-bound processes at less than twice the speed of one."""
+    runs = [subprocess.Popen([FAMOL, "train", "--train", data, "--valid", valid, "--epochs", str(epochs), "--batch", str(batch),
+                              "--shards", "8", "--patience", "0", "--out", os.path.join(tmp, f"ceiling-{batch}-{i}")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ, **ONE_THREAD))
+            for i in range(2)]
+    together = statistics.mean(step_ms(p.communicate()[0]) for p in runs)
+    ceiling = 2 * solo / together
+    print(f"bench cluster-parallel-ceiling-b{batch}: two in-process trainings at once {together:.2f} ms/step each | "
+          f"one alone {solo:.2f} ms/step | 2 workers can reach at most {ceiling:.2f}x in process here", flush=True)
+    results.append({"name": f"cluster-parallel-ceiling-b{batch}", "famol": together, "peer": "one in-process training alone",
+                    "peer_value": solo, "ratio": ceiling, "unit": "ms/step"})
 
 
 def parse(args, tmp, results):

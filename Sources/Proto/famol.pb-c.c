@@ -367,6 +367,51 @@ void   famol__v1__grad_results__free_unpacked
   assert(message->base.descriptor == &famol__v1__grad_results__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   famol__v1__gradient_node__init
+                     (Famol__V1__GradientNode         *message)
+{
+  static const Famol__V1__GradientNode init_value = FAMOL__V1__GRADIENT_NODE__INIT;
+  *message = init_value;
+}
+size_t famol__v1__gradient_node__get_packed_size
+                     (const Famol__V1__GradientNode *message)
+{
+  assert(message->base.descriptor == &famol__v1__gradient_node__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t famol__v1__gradient_node__pack
+                     (const Famol__V1__GradientNode *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &famol__v1__gradient_node__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t famol__v1__gradient_node__pack_to_buffer
+                     (const Famol__V1__GradientNode *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &famol__v1__gradient_node__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Famol__V1__GradientNode *
+       famol__v1__gradient_node__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Famol__V1__GradientNode *)
+     protobuf_c_message_unpack (&famol__v1__gradient_node__descriptor,
+                                allocator, len, data);
+}
+void   famol__v1__gradient_node__free_unpacked
+                     (Famol__V1__GradientNode *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &famol__v1__gradient_node__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   famol__v1__shard_sums__init
                      (Famol__V1__ShardSums         *message)
 {
@@ -1632,7 +1677,7 @@ const ProtobufCMessageDescriptor famol__v1__grad_shard__descriptor =
   (ProtobufCMessageInit) famol__v1__grad_shard__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor famol__v1__grad_results__field_descriptors[4] =
+static const ProtobufCFieldDescriptor famol__v1__grad_results__field_descriptors[5] =
 {
   {
     "epoch",
@@ -1682,9 +1727,22 @@ static const ProtobufCFieldDescriptor famol__v1__grad_results__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "nodes",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Famol__V1__GradResults, n_nodes),
+    offsetof(Famol__V1__GradResults, nodes),
+    &famol__v1__gradient_node__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned famol__v1__grad_results__field_indices_by_name[] = {
   0,   /* field[0] = epoch */
+  4,   /* field[4] = nodes */
   2,   /* field[2] = params_version */
   3,   /* field[3] = shards */
   1,   /* field[1] = step */
@@ -1692,7 +1750,7 @@ static const unsigned famol__v1__grad_results__field_indices_by_name[] = {
 static const ProtobufCIntRange famol__v1__grad_results__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor famol__v1__grad_results__descriptor =
 {
@@ -1702,11 +1760,62 @@ const ProtobufCMessageDescriptor famol__v1__grad_results__descriptor =
   "Famol__V1__GradResults",
   "famol.v1",
   sizeof(Famol__V1__GradResults),
-  4,
+  5,
   famol__v1__grad_results__field_descriptors,
   famol__v1__grad_results__field_indices_by_name,
   1,  famol__v1__grad_results__number_ranges,
   (ProtobufCMessageInit) famol__v1__grad_results__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor famol__v1__gradient_node__field_descriptors[2] =
+{
+  {
+    "level",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__GradientNode, level),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "index",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Famol__V1__GradientNode, index),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned famol__v1__gradient_node__field_indices_by_name[] = {
+  1,   /* field[1] = index */
+  0,   /* field[0] = level */
+};
+static const ProtobufCIntRange famol__v1__gradient_node__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor famol__v1__gradient_node__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "famol.v1.GradientNode",
+  "GradientNode",
+  "Famol__V1__GradientNode",
+  "famol.v1",
+  sizeof(Famol__V1__GradientNode),
+  2,
+  famol__v1__gradient_node__field_descriptors,
+  famol__v1__gradient_node__field_indices_by_name,
+  1,  famol__v1__gradient_node__number_ranges,
+  (ProtobufCMessageInit) famol__v1__gradient_node__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor famol__v1__shard_sums__field_descriptors[6] =

@@ -1,13 +1,15 @@
 import Testing
 @testable import Cluster
+import Ranking
 
 @Suite struct WireCodecTests {
     static let samples: [WireMessage.Body] = [
         .hello(.init(workerID: "w1", incarnation: 7, capabilities: ["grad"], credit: 2, build: "b", numericProfile: "p")),
         .ready(credit: 3), .heartbeat(leaseID: 9, progress: 4),
         .gradResults(.init(epoch: 2, step: 3, paramsVersion: 5, shards: [.init(leaseID: 1, shard: 4, loss: 0.5, clickLoss: 0.25, labelLoss: 0.125, queries: 6),
-                                                                        .init(leaseID: 2, shard: 7, loss: 1, clickLoss: 0, labelLoss: 1, queries: 0)])),
-        .gradResults(.init(epoch: 0, step: 0, paramsVersion: 0, shards: [])),
+                                                                        .init(leaseID: 2, shard: 7, loss: 1, clickLoss: 0, labelLoss: 1, queries: 0)],
+                           nodes: [.init(level: 2, index: 1), .init(level: 0, index: 7)])),
+        .gradResults(.init(epoch: 0, step: 0, paramsVersion: 0, shards: [], nodes: [])),
         .taskFailed(.init(leaseID: 3, kind: .allowanceSpent, reason: "r", requestsSent: 5, tokensSpent: 900)), .goodbye(reason: "bye"),
         .welcome(.init(heartbeatIntervalMS: 250, liveness: 4, configHash: "c", datasetHash: "d", jobJSON: "{}")),
         .assignGrads(.init(epoch: 0, step: 1, paramsVersion: 3, shards: [.init(leaseID: 1, shard: 2, examples: [4, 5, 6]), .init(leaseID: 2, shard: 5, examples: [])])),
@@ -90,5 +92,44 @@ extension Result where Failure == WireCodec.DecodeFailure {
     var failureReason: DropReason? {
         if case .failure(let f) = self { return f.reason }
         return nil
+    }
+}
+
+@Suite struct GradientFrameTests {
+    typealias Node = GradientTree.Node
+    static let tree = GradientTree(shardCount: 8)
+
+    static func results(_ shards: [UInt32], nodes: [Node]) -> WireMessage.GradResults {
+        WireMessage.GradResults(epoch: 0, step: 0, paramsVersion: 1,
+                                shards: shards.enumerated().map { .init(leaseID: UInt64($0.offset), shard: $0.element, loss: 0, clickLoss: 0, labelLoss: 0, queries: 1) },
+                                nodes: nodes)
+    }
+
+    @Test func aWorkersNodesRoundTripBitForBit() {
+        let g: [Int: [Float]] = [2: [1, -0.0, 3e-8], 3: [0.5, 2, -1], 4: [9, 9, .leastNonzeroMagnitude]]
+        let parts = Self.tree.parts(g)
+        let (nodes, frame) = GradientFrame.encode(parts)
+        #expect(nodes == [Node(level: 1, index: 1), Node(level: 0, index: 4)])
+        #expect(frame.count == 3 * 8 + 3 * 4)
+        let back = GradientFrame.parts(of: Self.results([2, 3, 4], nodes: nodes), frames: [frame], tree: Self.tree, count: 3)
+        #expect(back?.map(\.0) == nodes)
+        #expect(back?.map(\.1) == parts.map(\.1))
+    }
+
+    @Test func nodesThatAreNotTheCoverOfTheShardsAreRefused() {
+        let (nodes, frame) = GradientFrame.encode(Self.tree.parts([2: [1], 3: [2]]))
+        let parts = { (r: WireMessage.GradResults, f: [[UInt8]]) in GradientFrame.parts(of: r, frames: f, tree: Self.tree, count: 1) }
+        #expect(parts(Self.results([2, 3], nodes: nodes), [frame]) != nil)
+        // A node that claims a shard the message does not carry, or leaves one out.
+        #expect(parts(Self.results([2, 3, 5], nodes: nodes), [frame]) == nil)
+        #expect(parts(Self.results([2], nodes: nodes), [frame]) == nil)
+        // The two leaves in place of their node, the same shard twice, a shard past the tree.
+        #expect(parts(Self.results([2, 3], nodes: [Node(level: 0, index: 2), Node(level: 0, index: 3)]), [[UInt8](repeating: 0, count: 8)]) == nil)
+        #expect(parts(Self.results([3, 3], nodes: [Node(level: 0, index: 3)]), [[UInt8](repeating: 0, count: 4)]) == nil)
+        #expect(parts(Self.results([8], nodes: []), [[]]) == nil)
+        // A frame a byte short or long, or no frame.
+        #expect(parts(Self.results([2, 3], nodes: nodes), [Array(frame.dropLast())]) == nil)
+        #expect(parts(Self.results([2, 3], nodes: nodes), [frame + [0]]) == nil)
+        #expect(parts(Self.results([2, 3], nodes: nodes), []) == nil)
     }
 }

@@ -136,7 +136,8 @@ func writeSyntheticSeeds(to dir: String) throws {
     let bodies: [WireMessage.Body] = [
         .hello(.init(workerID: "w1", incarnation: 7, capabilities: ["grad", "annotate"], credit: 2, build: "famol-worker 1", numericProfile: "p")),
         .ready(credit: 2), .heartbeat(leaseID: 3, progress: 9),
-        .gradResults(.init(epoch: 0, step: 2, paramsVersion: 4, shards: [.init(leaseID: 1, shard: 1, loss: 0.5, clickLoss: 0.25, labelLoss: 0.25, queries: 8)])),
+        .gradResults(.init(epoch: 0, step: 2, paramsVersion: 4, shards: [.init(leaseID: 1, shard: 1, loss: 0.5, clickLoss: 0.25, labelLoss: 0.25, queries: 8)],
+                           nodes: [.init(level: 0, index: 1)])),
         .taskFailed(.init(leaseID: 2, kind: .allowanceSpent, reason: "r", requestsSent: 3, tokensSpent: 90)),
         .welcome(.init(heartbeatIntervalMS: 250, liveness: 4, configHash: "c", datasetHash: "d", jobJSON: "{}")),
         .assignGrads(.init(epoch: 0, step: 1, paramsVersion: 2, shards: [.init(leaseID: 1, shard: 0, examples: [0, 1, 2]), .init(leaseID: 2, shard: 3, examples: [4])])),

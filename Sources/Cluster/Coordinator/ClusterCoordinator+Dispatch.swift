@@ -14,9 +14,10 @@ extension ClusterCoordinator {
         // Tasks completed or dropped since they were queued are not leased.
         pending.removeAll { tasks[$0]?.output != nil || tasks[$0] == nil }
         var shards = GradientBatches()
-        // One task per worker per round, so that a step's shards spread evenly over the
-        // workers instead of filling the first one.
         var open = workers.keys.filter { workers[$0]!.ready }.sorted { $0.lexicographicallyPrecedes($1) }
+        dealGradientBlocks(to: open, batching: &shards)
+        // Calls (and copies of slow tasks): one per worker per round, so that they spread
+        // evenly over the workers instead of filling the first one.
         while !open.isEmpty {
             open = open.filter { id in
                 guard let task = nextTask(for: id) else { return false }
@@ -25,6 +26,28 @@ extension ClusterCoordinator {
             }
         }
         for (identity, batches) in shards.byWorker { for batch in batches { sendShards(batch, to: identity) } }
+    }
+
+    /// Leases the waiting gradient shards in blocks of consecutive shards, one block per worker
+    /// that is not stuck: a worker then sends one gradient-tree node per block, not every
+    /// shard's gradient (2 workers of 8 shards: a quarter of the bytes).
+    private func dealGradientBlocks(to open: [[UInt8]], batching shards: inout GradientBatches) {
+        let waiting = pending.filter { if case .gradient = tasks[$0]!.kind { true } else { false } }
+            .sorted { Self.shardOrder(tasks[$0]!.kind) < Self.shardOrder(tasks[$1]!.kind) }
+        guard let first = waiting.first else { return }
+        let takers = open.filter { mayTake(tasks[first]!, worker: $0) }
+        guard !takers.isEmpty else { return }
+        pending.removeAll { waiting.contains($0) }
+        for (j, worker) in takers.enumerated() {
+            for id in waiting[(j * waiting.count / takers.count)..<((j + 1) * waiting.count / takers.count)] {
+                lease(id, to: worker, batching: &shards)
+            }
+        }
+    }
+
+    private static func shardOrder(_ kind: ClusterTask.Kind) -> (Int, Int) {
+        if case let .gradient(_, _, shard, version, _) = kind { return (version, shard) }
+        return (0, 0)
     }
 
     /// The next task worker `id` may take: the first waiting one it has room for, else a copy

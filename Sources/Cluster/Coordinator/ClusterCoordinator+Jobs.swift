@@ -36,6 +36,7 @@ extension ClusterCoordinator {
             leases.removeAll()
             pending.removeAll()
             gradientTaskIDs.removeAll()
+            stepParts.removeAll()
             annotationTaskIDs.removeAll()
             taskSeconds.removeAll()
             for id in workers.keys {

@@ -6,23 +6,31 @@ extension ClusterCoordinator {
     // A result completes its task before its lease ends: the lease's end requeues only a task
     // still without an output (a failure), so `famol_tasks_requeued_total` counts requeues.
     /// A worker's computed shards of one step: each completes its task (unless another copy
-    /// did first) and ends its lease.
+    /// did first) and ends its lease; the gradient nodes over the shards it completed are kept
+    /// for the step's sum.
     func gradientResults(_ r: WireMessage.GradResults, frames: [[UInt8]], from identity: [UInt8], now: Double) {
         defer { for s in r.shards { finishLease(s.leaseID, of: identity, now: now) } }
         guard let trainer else { return drop(identity, .undecodable, "gradients for a job that is not a training") }
         let count = trainer.ranker.layout.parameterCount
-        guard frames.count == 1, frames[0].count == count * 4 * r.shards.count else {
-            return drop(identity, .frameMismatch, "a gradient frame that is not \(r.shards.count) x \(count) floats")
+        let tree = trainer.gradientTree
+        guard let parts = GradientFrame.parts(of: r, frames: frames, tree: tree, count: count) else {
+            return drop(identity, .frameMismatch, "gradient nodes that are not the cover of its \(r.shards.count) shards, \(count) values each")
         }
-        for (i, s) in r.shards.enumerated() {
+        var completed = Set<Int>()
+        for s in r.shards {
             guard let id = gradientTaskIDs[[Int(r.paramsVersion), Int(s.shard)]], tasks[id]?.output == nil,
                   case let .gradient(epoch, step, _, _, _)? = tasks[id]?.kind, epoch == Int(r.epoch), step == Int(r.step) else {
                 counters.add("famol_duplicate_results_total")
                 continue
             }
-            let gradient = TensorFrame.floats(frames[0][(i * count * 4)..<((i + 1) * count * 4)], count: count)!  // length checked above
-            complete(id, .gradient(ShardResult(gradient: gradient, loss: s.loss, clickLoss: s.clickLoss, labelLoss: s.labelLoss, queries: Int(s.queries))),
+            complete(id, .gradient(LossSums(loss: s.loss, clickLoss: s.clickLoss, labelLoss: s.labelLoss, queries: Int(s.queries))),
                      answeredBy: s.leaseID)
+            completed.insert(Int(s.shard))
+        }
+        // A node over a shard completed here is kept (another copy's node over the same shard
+        // has the same bits); one over only shards completed before adds nothing.
+        for (node, values) in parts where tree.shards(of: node).contains(where: completed.contains) {
+            stepParts[Int(r.paramsVersion), default: [:]][node] = values
         }
     }
 

@@ -36,6 +36,9 @@ public final class ClusterCoordinator: @unchecked Sendable {
     /// was re-issued.
     var gradientTaskIDs: [[Int]: UInt64] = [:]
     var annotationTaskIDs: [String: UInt64] = [:]
+    /// Gradient-tree nodes received per parameters version: together they cover the shards
+    /// whose tasks completed.
+    var stepParts: [Int: [GradientTree.Node: GradientTree.Values]] = [:]
     /// The parameters of the current step: version and frame bytes.
     var parameters: (version: Int, frame: [UInt8])? = nil
     private var nextTask: UInt64 = 1
@@ -182,7 +185,7 @@ public final class ClusterCoordinator: @unchecked Sendable {
         { [unowned self] parameters, epoch, step, slices in try self.runStep(parameters, epoch: epoch, step: step, slices: slices) }
     }
 
-    func runStep(_ parameters: [Float], epoch: Int, step: Int, slices: [[Int]]) throws -> [ShardResult] {
+    func runStep(_ parameters: [Float], epoch: Int, step: Int, slices: [[Int]]) throws -> StepGradients {
         guard let trainer else { throw ClusterError("this coordinator serves no training job") }
         let started = Self.now()
         StepTrace.mark("C0 step start")
@@ -191,22 +194,26 @@ public final class ClusterCoordinator: @unchecked Sendable {
             self.parameters = (v, TensorFrame.bytes(parameters))
             return v
         }
-        var results = [ShardResult?](repeating: nil, count: slices.count)
+        defer { _ = locked { stepParts.removeValue(forKey: version) } }
+        var sums = [LossSums?](repeating: nil, count: slices.count)
+        var parts: [GradientTree.Node: GradientTree.Values] = [:]
         // Empty slices need no worker: their result is all zeros, computed here the same way.
         for (s, slice) in slices.enumerated() where slice.isEmpty {
-            results[s] = ShardGradient.compute(ranker: trainer.ranker, parameters: parameters, examples: [],
-                                               objective: trainer.objective, epoch: epoch)
+            let r = ShardGradient.compute(ranker: trainer.ranker, parameters: parameters, examples: [], objective: trainer.objective, epoch: epoch)
+            sums[s] = r.sums
+            parts[GradientTree.Node(level: 0, index: s)] = .leaf(r.gradient)
         }
-        let work = slices.indices.filter { results[$0] == nil }
+        let work = slices.indices.filter { sums[$0] == nil }
         let outputs = try runTasks(work.map { .gradient(epoch: epoch, step: step, shard: $0, version: version, examples: slices[$0].map { UInt32($0) }) },
                                    context: "epoch \(epoch + 1) step \(step + 1)")
-        for (s, output) in zip(work, outputs) {
-            if case .gradient(let r) = output { results[s] = r }
-        }
         StepTrace.mark("C3 step results")
+        for (s, output) in zip(work, outputs) {
+            if case .gradient(let r) = output { sums[s] = r }
+        }
+        parts.merge(locked { stepParts[version] ?? [:] }) { here, _ in here }
         counters.add("famol_steps_total")
         counters.time("famol_step_seconds", seconds: Self.now() - started)
-        return results.map { $0! }
+        return StepGradients(sums: sums.map { $0! }, parts: parts)
     }
 
     /// Runs one annotation call on a worker and returns its stored result (JSON). Many threads

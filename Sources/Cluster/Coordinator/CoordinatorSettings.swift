@@ -77,7 +77,8 @@ struct ClusterTask {
         }
     }
     enum Output {
-        case gradient(ShardResult)
+        /// A shard's loss sums; its gradient is under a node in the coordinator's `stepParts`.
+        case gradient(LossSums)
         /// The stored result, and what failed attempts before it spent.
         case annotation(String, failedAttempts: Spend)
         /// The call's request allowance ran out before an answer.

@@ -1,5 +1,6 @@
 import Foundation
 import Proto
+import Ranking
 
 /// Maps `WireMessage` to ZeroMQ frames (a protobuf-c envelope, then raw frames) and back.
 ///
@@ -67,6 +68,14 @@ public enum WireCodec {
             }
             m.pointee.n_shards = shards.count
             m.pointee.shards = a.array(shards)
+            let nodes = r.nodes.map { n -> UnsafeMutablePointer<Famol__V1__GradientNode>? in
+                let p = a.make(Famol__V1__GradientNode.self, famol__v1__gradient_node__init)
+                p.pointee.level = UInt32(n.level)
+                p.pointee.index = UInt32(n.index)
+                return p
+            }
+            m.pointee.n_nodes = nodes.count
+            m.pointee.nodes = a.array(nodes)
             env.body_case = FAMOL__V1__ENVELOPE__BODY_GRAD_RESULTS
             env.grad_results = m
         case .taskFailed(let f):
@@ -228,7 +237,13 @@ public enum WireCodec {
                 guard let s = r.shards[i]?.pointee else { return nil }
                 shards.append(.init(leaseID: s.lease_id, shard: s.shard, loss: s.loss, clickLoss: s.click_loss, labelLoss: s.label_loss, queries: s.queries))
             }
-            return .gradResults(.init(epoch: r.epoch, step: r.step, paramsVersion: r.params_version, shards: shards))
+            var nodes: [GradientTree.Node] = []
+            for i in 0..<r.n_nodes {
+                // Levels past 62 would overflow a shift: no tree is that tall.
+                guard let n = r.nodes[i]?.pointee, n.level < 63 else { return nil }
+                nodes.append(GradientTree.Node(level: Int(n.level), index: Int(n.index)))
+            }
+            return .gradResults(.init(epoch: r.epoch, step: r.step, paramsVersion: r.params_version, shards: shards, nodes: nodes))
         case FAMOL__V1__ENVELOPE__BODY_TASK_FAILED:
             guard let f = e.task_failed?.pointee, let kind = wireKind.first(where: { $0.value == f.kind })?.key else { return nil }
             return .taskFailed(TaskFailure(leaseID: f.lease_id, kind: kind, reason: str(f.reason), requestsSent: f.requests_sent, tokensSpent: f.tokens_spent))

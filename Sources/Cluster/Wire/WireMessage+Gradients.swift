@@ -1,3 +1,5 @@
+import Ranking
+
 extension WireMessage {
     /// A worker's shards of one training step (one lease each), sent in one message with the
     /// parameters frame when the worker lacks that version.
@@ -26,8 +28,8 @@ extension WireMessage {
         }
     }
 
-    /// The computed shards of an `AssignGrads`, in one message; its one frame holds their
-    /// gradients one after another, in the order of `shards`.
+    /// The computed shards of an `AssignGrads`, in one message: every shard's sums, and the
+    /// gradient-tree nodes that cover them, whose values its one frame holds (`GradientFrame`).
     public struct GradResults: Equatable, Sendable {
         /// One shard's loss sums and query count.
         public struct Sums: Equatable, Sendable {
@@ -51,11 +53,13 @@ extension WireMessage {
         public var step: UInt32
         public var paramsVersion: UInt64
         public var shards: [Sums]
-        public init(epoch: UInt32, step: UInt32, paramsVersion: UInt64, shards: [Sums]) {
+        public var nodes: [GradientTree.Node]
+        public init(epoch: UInt32, step: UInt32, paramsVersion: UInt64, shards: [Sums], nodes: [GradientTree.Node]) {
             self.epoch = epoch
             self.step = step
             self.paramsVersion = paramsVersion
             self.shards = shards
+            self.nodes = nodes
         }
     }
 }

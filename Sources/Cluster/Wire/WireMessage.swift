@@ -3,7 +3,7 @@
 public let wireMaxDataFrames = 2
 
 /// The protocol's version: envelopes with another version are dropped and counted.
-public let wireProtocolVersion: UInt32 = 2
+public let wireProtocolVersion: UInt32 = 3
 
 /// A protocol message as Swift values; `WireCodec` maps it to and from protobuf-c.
 public struct WireMessage: Equatable, Sendable {

@@ -309,8 +309,7 @@ public final class WorkerNode: @unchecked Sendable {
             return failAll(.missingParameters, "no parameters for version \(a.paramsVersion)")
         }
         var sums: [WireMessage.GradResults.Sums] = []
-        var gradients: [Float] = []
-        gradients.reserveCapacity(count * a.shards.count)
+        var gradients: [Int: [Float]] = [:]
         for shard in a.shards {
             tasksStarted += 1
             applyFaults()
@@ -325,11 +324,13 @@ public final class WorkerNode: @unchecked Sendable {
             setProgress(lease: 0, advance: 1)
             sums.append(.init(leaseID: shard.leaseID, shard: shard.shard, loss: r.loss, clickLoss: r.clickLoss, labelLoss: r.labelLoss,
                               queries: UInt32(r.queries)))
-            gradients += r.gradient
+            gradients[Int(shard.shard)] = r.gradient
         }
         guard !sums.isEmpty else { return }
-        let results = WireMessage.GradResults(epoch: a.epoch, step: a.step, paramsVersion: a.paramsVersion, shards: sums)
-        var encoded = WireCodec.encode(WireMessage(runID: currentRunID, sequence: 0, body: .gradResults(results), frames: [TensorFrame.bytes(gradients)]))
+        // One node per block of consecutive shards: the bits the coordinator would sum to.
+        let (nodes, frame) = GradientFrame.encode(trainer.gradientTree.parts(gradients))
+        let results = WireMessage.GradResults(epoch: a.epoch, step: a.step, paramsVersion: a.paramsVersion, shards: sums, nodes: nodes)
+        var encoded = WireCodec.encode(WireMessage(runID: currentRunID, sequence: 0, body: .gradResults(results), frames: [frame]))
         if let n = settings.faults.corruptAfter, tasksStarted > n { encoded[1][0] ^= 0xFF }
         StepTrace.mark("W2 compute end")
         socketThread.send(encoded)

@@ -23,6 +23,7 @@ typedef struct Famol__V1__Heartbeat Famol__V1__Heartbeat;
 typedef struct Famol__V1__AssignGrads Famol__V1__AssignGrads;
 typedef struct Famol__V1__GradShard Famol__V1__GradShard;
 typedef struct Famol__V1__GradResults Famol__V1__GradResults;
+typedef struct Famol__V1__GradientNode Famol__V1__GradientNode;
 typedef struct Famol__V1__ShardSums Famol__V1__ShardSums;
 typedef struct Famol__V1__TaskFailed Famol__V1__TaskFailed;
 typedef struct Famol__V1__Goodbye Famol__V1__Goodbye;
@@ -259,15 +260,34 @@ struct  Famol__V1__GradResults
   uint32_t epoch;
   uint32_t step;
   uint64_t params_version;
-  /*
-   * frame 1: the shards' gradients one after another, in the order of `shards`
-   */
   size_t n_shards;
   Famol__V1__ShardSums **shards;
+  /*
+   * Nodes of the step's gradient tree that cover `shards` (version 3; version 2 sent every
+   * shard's gradient). Frame 1 holds their values one after another, in this order: a node of
+   * level 0 (one shard's gradient) as float32, a sum over shards as float64.
+   */
+  size_t n_nodes;
+  Famol__V1__GradientNode **nodes;
 };
 #define FAMOL__V1__GRAD_RESULTS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&famol__v1__grad_results__descriptor) \
-    , 0, 0, 0, 0,NULL }
+    , 0, 0, 0, 0,NULL, 0,NULL }
+
+
+/*
+ * Level l, index i: the Double sum of shards [i 2^l, (i + 1) 2^l), each node the sum of its
+ * two children (Ranking's GradientTree).
+ */
+struct  Famol__V1__GradientNode
+{
+  ProtobufCMessage base;
+  uint32_t level;
+  uint32_t index;
+};
+#define FAMOL__V1__GRADIENT_NODE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&famol__v1__gradient_node__descriptor) \
+    , 0, 0 }
 
 
 struct  Famol__V1__ShardSums
@@ -581,6 +601,25 @@ Famol__V1__GradResults *
 void   famol__v1__grad_results__free_unpacked
                      (Famol__V1__GradResults *message,
                       ProtobufCAllocator *allocator);
+/* Famol__V1__GradientNode methods */
+void   famol__v1__gradient_node__init
+                     (Famol__V1__GradientNode         *message);
+size_t famol__v1__gradient_node__get_packed_size
+                     (const Famol__V1__GradientNode   *message);
+size_t famol__v1__gradient_node__pack
+                     (const Famol__V1__GradientNode   *message,
+                      uint8_t             *out);
+size_t famol__v1__gradient_node__pack_to_buffer
+                     (const Famol__V1__GradientNode   *message,
+                      ProtobufCBuffer     *buffer);
+Famol__V1__GradientNode *
+       famol__v1__gradient_node__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   famol__v1__gradient_node__free_unpacked
+                     (Famol__V1__GradientNode *message,
+                      ProtobufCAllocator *allocator);
 /* Famol__V1__ShardSums methods */
 void   famol__v1__shard_sums__init
                      (Famol__V1__ShardSums         *message);
@@ -835,6 +874,9 @@ typedef void (*Famol__V1__GradShard_Closure)
 typedef void (*Famol__V1__GradResults_Closure)
                  (const Famol__V1__GradResults *message,
                   void *closure_data);
+typedef void (*Famol__V1__GradientNode_Closure)
+                 (const Famol__V1__GradientNode *message,
+                  void *closure_data);
 typedef void (*Famol__V1__ShardSums_Closure)
                  (const Famol__V1__ShardSums *message,
                   void *closure_data);
@@ -886,6 +928,7 @@ extern const ProtobufCMessageDescriptor famol__v1__heartbeat__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__assign_grads__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__grad_shard__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__grad_results__descriptor;
+extern const ProtobufCMessageDescriptor famol__v1__gradient_node__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__shard_sums__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__task_failed__descriptor;
 extern const ProtobufCMessageDescriptor famol__v1__goodbye__descriptor;

@@ -14,6 +14,42 @@ public struct ShardResult: Sendable, Equatable {
         self.labelLoss = labelLoss
         self.queries = queries
     }
+
+    public var sums: LossSums { LossSums(loss: loss, clickLoss: clickLoss, labelLoss: labelLoss, queries: queries) }
+}
+
+/// A shard's loss sums and the queries that contributed: the part of its result that is
+/// summed shard by shard, apart from the gradient.
+public struct LossSums: Sendable, Equatable {
+    public var loss: Double
+    public var clickLoss: Double
+    public var labelLoss: Double
+    public var queries: Int
+
+    public init(loss: Double, clickLoss: Double, labelLoss: Double, queries: Int) {
+        self.loss = loss
+        self.clickLoss = clickLoss
+        self.labelLoss = labelLoss
+        self.queries = queries
+    }
+}
+
+/// What a step's shards give the trainer: each shard's loss sums, in shard order, and parts of
+/// the gradient tree that together cover every shard.
+public struct StepGradients: Sendable, Equatable {
+    public var sums: [LossSums]
+    public var parts: [GradientTree.Node: GradientTree.Values]
+
+    public init(sums: [LossSums], parts: [GradientTree.Node: GradientTree.Values]) {
+        self.sums = sums
+        self.parts = parts
+    }
+
+    /// Every shard's own result: the tree's leaves.
+    public init(shards: [ShardResult]) {
+        sums = shards.map(\.sums)
+        parts = Dictionary(uniqueKeysWithValues: shards.enumerated().map { (GradientTree.Node(level: 0, index: $0.offset), .leaf($0.element.gradient)) })
+    }
 }
 
 /// The per-shard gradient: a pure function of (parameters, the shard's queries, epoch).

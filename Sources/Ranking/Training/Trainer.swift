@@ -1,6 +1,7 @@
-/// Computes the shard results of one step, in shard order. The in-process trainer loops over
-/// shards; the cluster leases them to workers. Both must return the same values.
-public typealias StepGradientSource = @Sendable (_ parameters: [Float], _ epoch: Int, _ step: Int, _ shards: [[Int]]) throws -> [ShardResult]
+/// Computes one step's shards: their loss sums in shard order and gradient-tree parts covering
+/// them all. The in-process trainer loops over shards; the cluster leases them to workers,
+/// which send a node for each block of consecutive shards. Both give the same sum.
+public typealias StepGradientSource = @Sendable (_ parameters: [Float], _ epoch: Int, _ step: Int, _ shards: [[Int]]) throws -> StepGradients
 
 /// Synchronous data-parallel training of the MLP ranker with validation-based early stopping.
 public struct Trainer: Sendable {
@@ -10,6 +11,9 @@ public struct Trainer: Sendable {
     public let validation: RankingDataset
     public let ranker: MLPRanker
     public let plan: ShardPlan
+
+    /// The order of the step's gradient sum over the plan's shards.
+    public var gradientTree: GradientTree { GradientTree(shardCount: plan.shards.count) }
 
     /// Offset of each training query's first pair term (empty without pair terms).
     public let pairOffsets: [String: Range<Int>]
@@ -60,10 +64,10 @@ public struct Trainer: Sendable {
     public var localGradients: StepGradientSource {
         let (ranker, objective, examples) = (self.ranker, self.objective, self.examples)
         return { parameters, epoch, _, shards in
-            shards.map { slice in
+            StepGradients(shards: shards.map { slice in
                 ShardGradient.compute(ranker: ranker, parameters: parameters, examples: slice.map { examples[$0] },
                                       objective: objective, epoch: epoch)
-            }
+            })
         }
     }
 
@@ -111,20 +115,19 @@ public struct Trainer: Sendable {
             while state.step < steps {
                 let slices = (0..<plan.shards.count).map { plan.slice(epoch: state.epoch, step: state.step, shard: $0) }
                 let results = try source(state.parameters, state.epoch, state.step, slices)
-                // Sum in shard order, in Double: the result does not depend on who computed what.
-                var sum = [Double](repeating: 0, count: state.parameters.count)
+                precondition(results.sums.count == slices.count, "loss sums for \(results.sums.count) of \(slices.count) shards")
                 var queries = 0
-                for r in results {
-                    precondition(r.gradient.count == sum.count, "a shard gradient of the wrong size")
-                    sum.withUnsafeMutableBufferPointer { sum in
-                        r.gradient.withUnsafeBufferPointer { g in for i in 0..<sum.count { sum[i] += Double(g[i]) } }
-                    }
+                for r in results.sums {
                     queries += r.queries
                     state.partial.loss += r.loss
                     state.partial.clickLoss += r.clickLoss
                     state.partial.labelLoss += r.labelLoss
                 }
                 if queries > 0 {
+                    // Summed by the tree, in Double: the result does not depend on who computed what.
+                    guard var sum = gradientTree.total(results.parts), sum.count == state.parameters.count else {
+                        preconditionFailure("the step's gradient parts do not cover every shard with \(state.parameters.count) values")
+                    }
                     state.partialQueries += queries
                     let scale = 1 / Double(queries)
                     for i in sum.indices { sum[i] *= scale }
