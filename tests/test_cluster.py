@@ -8,13 +8,14 @@ import socket
 import signal
 import stat
 import subprocess
+import sys
 import time
 
 import pytest
 import zmq
 
 from cluster_support import (Cluster, binary, cranfield_tsv, envelope, field_bytes, field_varint, free_port, metric, metrics, model_hash,
-                             wait_exit, wait_for)
+                             ROOT, wait_exit, wait_for)
 
 VALID_QUERIES = 40
 
@@ -59,6 +60,25 @@ def cluster(tmp_path):
 def test_local_cluster_matches_in_process_training(famol, yahoo, reference, tmp_path, workers):
     out = famol("local", "--workers", workers, *["train", *train_args(yahoo, tmp_path / "run")], timeout=180).stdout
     assert model_hash(out) == reference
+
+
+def test_the_step_trace_shows_where_a_cluster_step_goes(famol, yahoo, reference, tmp_path):
+    """FAMOL_STEP_TRACE timestamps each step's path in the coordinator and in every worker, and
+    bench/step_trace.py turns them into a median per hop; a traced run trains the same model."""
+    p = famol("local", "--workers", 2, "train", *train_args(yahoo, tmp_path / "run"), timeout=180,
+              env=dict(os.environ, FAMOL_STEP_TRACE="1"))
+    assert model_hash(p.stdout) == reference
+    traced = [line.split() for line in p.stderr.splitlines() if line.startswith("TRACE ")]
+    by_event = {}
+    for _, _, pid, event, *_ in traced:
+        by_event.setdefault(event, set()).add(pid)
+    assert len(by_event["C0"]) == 1 and by_event["C0"] == by_event["C3"], by_event
+    assert len(by_event["W2"]) == 2 and not by_event["W2"] & by_event["C0"], "both workers compute, apart from the coordinator"
+    (tmp_path / "trace.txt").write_text(p.stderr)
+    report = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "step_trace.py"), tmp_path / "trace.txt"],
+                            capture_output=True, text=True, check=True).stdout
+    for hop in ("S (message) #0", "R (message) #0", "W1 #0", "W2 #1", "C2 #1", "C3 #0", "next step"):
+        assert hop in report, report
 
 
 def test_a_packed_data_set_trains_the_svmlight_model_in_process_and_on_workers(famol, yahoo, reference, tmp_path):
