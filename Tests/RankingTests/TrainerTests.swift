@@ -73,6 +73,24 @@ import Testing
         }
     }
 
+    @Test func anEpochsOrderIsDrawnOnceAndCutAsEachStepWouldDrawIt() {
+        let t = Self.trainer(.famol, shards: 4)
+        for epoch in [0, 2] {
+            let order = t.plan.order(epoch: epoch)
+            for shard in 0..<4 {
+                // The definition: the shard's members permuted by (epoch, shard), cut in batches.
+                let members = t.plan.shards[shard]
+                let perm = CounterRandom(seed: t.plan.seed).permutation(members.count, UInt64(epoch), UInt64(shard))
+                for step in 0...t.plan.stepsPerEpoch {
+                    let start = min(members.count, step * t.plan.batchPerShard)
+                    let expected = perm[start..<min(members.count, start + t.plan.batchPerShard)].map { members[$0] }
+                    #expect(order.slice(step: step, shard: shard) == expected, "epoch \(epoch) shard \(shard) step \(step)")
+                }
+            }
+        }
+        #expect(t.plan.order(epoch: 0) != t.plan.order(epoch: 1))
+    }
+
     @Test func resumingFromAnEpochStateGivesTheSameModel() throws {
         let t = Self.trainer(.labels, epochs: 6)
         let straight = try t.train()

@@ -111,9 +111,11 @@ public struct Trainer: Sendable {
         let source = gradients ?? localGradients
         let steps = plan.stepsPerEpoch
         let total = Double(config.epochs * steps)
+        var order = plan.order(epoch: state.epoch)
         while !isFinished(state) {
+            if order.epoch != state.epoch { order = plan.order(epoch: state.epoch) }
             while state.step < steps {
-                let slices = (0..<plan.shards.count).map { plan.slice(epoch: state.epoch, step: state.step, shard: $0) }
+                let slices = (0..<plan.shards.count).map { order.slice(step: state.step, shard: $0) }
                 let results = try source(state.parameters, state.epoch, state.step, slices)
                 precondition(results.sums.count == slices.count, "loss sums for \(results.sums.count) of \(slices.count) shards")
                 var queries = 0
